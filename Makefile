@@ -1,0 +1,45 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PORT ?= 54320
+TEST_PORT ?= 54321
+DB_DIR := $(CURDIR)/.atelier/pg
+TEST_DB_DIR := $(CURDIR)/.atelier/test-pg
+ETL := $(CURDIR)/.build/debug/atelier-etl
+DATABASE_URL ?= postgresql://postgres@127.0.0.1:$(PORT)/atelier
+TEST_DATABASE_URL := postgresql://postgres@127.0.0.1:$(TEST_PORT)/postgres
+
+.PHONY: run deps db db-stop build load verify test clean
+
+## run: install what is missing, start the embedded database, build, load the samples, verify
+run: build db load verify
+
+deps:
+	@scripts/install-deps.sh
+
+db: deps
+	@scripts/pg-cluster.sh start $(DB_DIR) $(PORT)
+
+db-stop:
+	@scripts/pg-cluster.sh stop $(DB_DIR)
+	@scripts/pg-cluster.sh stop $(TEST_DB_DIR)
+
+build: deps
+	swift build
+
+load: build db
+	$(ETL) load data-samples --database-url $(DATABASE_URL) --report .atelier/load-report.json
+
+verify: build db
+	$(ETL) verify --database-url $(DATABASE_URL)
+
+## test: the same bootstrap on a throwaway cluster, then every test against it
+test: deps
+	swift build --build-tests
+	@scripts/pg-cluster.sh start $(TEST_DB_DIR) $(TEST_PORT) --throwaway
+	@status=0; \
+	ATELIER_TEST_DATABASE_URL=$(TEST_DATABASE_URL) ATELIER_ETL=$(ETL) swift test || status=$$?; \
+	scripts/pg-cluster.sh stop $(TEST_DB_DIR); \
+	exit $$status
+
+clean: db-stop
+	rm -rf .build .atelier

@@ -1,0 +1,276 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CLibCSV
+
+/// Streams the records of a CSV file through libcsv, one physical line at a time, so that
+/// every record knows its source line and raw text, and so that a last field whose closing
+/// quote is missing can be closed at the line break (the photos.csv repair).
+///
+/// Memory is one read block plus the current record: nothing else is kept.
+public final class CSVRecordReader {
+    public let path: String
+    /// Size of the file in bytes, for progress.
+    public let fileSize: Int
+    /// Bytes consumed so far.
+    public private(set) var bytesRead = 0
+    /// A checksum of every byte read so far.
+    public private(set) var checksum = Checksum()
+    /// Records whose missing closing quote was supplied at a line break.
+    public private(set) var repairs = 0
+
+    /// The number of fields a record should have; set once the header is known. The quote
+    /// repair only applies to a record that is open in this last field.
+    public var expectedFieldCount: Int?
+
+    // The current record, valid until the next call to `next()`.
+    public private(set) var lineNumber = 0
+    public private(set) var wasRepaired = false
+    public var fieldCount: Int { currentFieldEnd - currentFieldStart }
+
+    private let fd: Int32
+    private var parser = csv_parser()
+    private let readBlock: UnsafeMutableRawBufferPointer
+    private var blockStart = 0
+    private var blockEnd = 0
+    private var atEOF = false
+    private var finished = false
+    private var physicalLine = 0
+    /// The next piece read continues a line longer than the read block.
+    private var continuingLine = false
+    /// A split line's first part is already in `raw`.
+    private var splitLineStarted = false
+
+    private let fieldBytes = ByteBuffer()
+    private var fieldStarts: [Int] = []
+    private var fieldLengths: [Int] = []
+    private var fieldIsNull: [Bool] = []
+    /// Completed records not yet returned: (first field, end field, line, repaired).
+    private var completed: [(start: Int, end: Int, line: Int, repaired: Bool)] = []
+    private var completedCursor = 0
+    private var currentFieldStart = 0
+    private var currentFieldEnd = 0
+    /// Where the fields of the record being parsed begin.
+    private var openRecordFieldStart = 0
+    private var openRecordLine = 0
+    private var openRecordRepaired = false
+    /// The raw lines of the record being parsed (or just returned).
+    private let raw = ByteBuffer()
+    private var rawIsCurrent = true
+
+    public init(path: String, blockSize: Int = 1 << 20) throws(CSVReadError) {
+        self.path = path
+        fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw CSVReadError(path: path, message: String(cString: strerror(errno))) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw CSVReadError(path: path, message: "not a regular file")
+        }
+        fileSize = Int(info.st_size)
+        readBlock = .allocate(byteCount: blockSize, alignment: 8)
+        csv_init(&parser, UInt8(CSV_APPEND_NULL | CSV_EMPTY_IS_NULL))
+    }
+
+    deinit {
+        csv_free(&parser)
+        readBlock.deallocate()
+        close(fd)
+    }
+
+    /// The bytes of field `index` of the current record; nil for an unquoted empty field.
+    @inline(__always)
+    public func field(_ index: Int) -> UnsafeRawBufferPointer? {
+        let slot = currentFieldStart + index
+        if fieldIsNull[slot] { return nil }
+        return fieldBytes.slice(fieldStarts[slot], fieldLengths[slot])
+    }
+
+    /// The current record's fields as strings (for headers and messages, not the hot path).
+    public func fieldStrings() -> [String] {
+        (0..<fieldCount).map { index in
+            field(index).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        }
+    }
+
+    /// The raw text of the current record's lines, without the final line break.
+    public var rawRecord: UnsafeRawBufferPointer {
+        var bytes = raw.bytes
+        while let last = bytes.last, last == 0x0A || last == 0x0D {
+            bytes = UnsafeRawBufferPointer(rebasing: bytes.dropLast())
+        }
+        return bytes
+    }
+
+    /// Advances to the next record; false at the end of the file.
+    public func next() throws(CSVReadError) -> Bool {
+        while completedCursor == completed.count {
+            if finished { return false }
+            completed.removeAll(keepingCapacity: true)
+            completedCursor = 0
+            // Nothing handed out is still referenced: drop the stored fields of past records.
+            if openRecordFieldStart == fieldStarts.count {
+                fieldBytes.removeAll()
+                fieldStarts.removeAll(keepingCapacity: true)
+                fieldLengths.removeAll(keepingCapacity: true)
+                fieldIsNull.removeAll(keepingCapacity: true)
+                openRecordFieldStart = 0
+            }
+            try feedNextLine()
+        }
+        let record = completed[completedCursor]
+        completedCursor += 1
+        currentFieldStart = record.start
+        currentFieldEnd = record.end
+        lineNumber = record.line
+        wasRepaired = record.repaired
+        return true
+    }
+
+    // MARK: - Feeding libcsv
+
+    private var recordIsOpen: Bool { parser.pstate != 0 }
+
+    private func feedNextLine() throws(CSVReadError) {
+        guard let line = try nextLine() else {
+            if recordIsOpen, openFieldIsLast, raw.bytes.last == 0x0A { repairOpenRecord() }
+            withCallbacks { parser, context in _ = csv_fini(parser, csvFieldCallback, csvRecordCallback, context) }
+            finished = true
+            return
+        }
+        if continuingLine {
+            continuingLine = false
+        } else {
+            physicalLine += 1
+            if recordIsOpen, openFieldIsLast, Self.looksLikeRecordStart(line) { repairOpenRecord() }
+        }
+        if !recordIsOpen && !splitLineStarted {
+            raw.removeAll()
+            openRecordLine = physicalLine
+            openRecordRepaired = false
+        }
+        splitLineStarted = false
+        raw.append(line)
+        parse(line)
+    }
+
+    private func parse(_ bytes: UnsafeRawBufferPointer) {
+        withCallbacks { parser, context in
+            _ = csv_parse(parser, bytes.baseAddress, bytes.count, csvFieldCallback, csvRecordCallback, context)
+        }
+    }
+
+    private func withCallbacks(_ body: (UnsafeMutablePointer<csv_parser>, UnsafeMutableRawPointer) -> Void) {
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        withUnsafeMutablePointer(to: &parser) { body($0, context) }
+    }
+
+    /// The open record is inside a quoted field that is the last one of the row.
+    private var openFieldIsLast: Bool {
+        guard let expected = expectedFieldCount, parser.quoted != 0 else { return false }
+        return fieldStarts.count - openRecordFieldStart == expected - 1
+    }
+
+    /// A line that starts with an id and a comma begins a new record of any export file.
+    static func looksLikeRecordStart(_ line: UnsafeRawBufferPointer) -> Bool {
+        var index = 0
+        while index < line.count, line[index] >= 0x30, line[index] <= 0x39 { index += 1 }
+        return index > 0 && index < line.count && line[index] == 0x2C
+    }
+
+    /// Closes the open last field at the line break it swallowed, and re-reads the record.
+    private func repairOpenRecord() {
+        withUnsafeMutablePointer(to: &parser) { _ = csv_fini($0, nil, nil, nil) }
+        fieldBytes.truncate(to: fieldStarts.count > openRecordFieldStart ? fieldStarts[openRecordFieldStart] : fieldBytes.count)
+        fieldStarts.removeSubrange(openRecordFieldStart...)
+        fieldLengths.removeSubrange(openRecordFieldStart...)
+        fieldIsNull.removeSubrange(openRecordFieldStart...)
+        var terminator = raw.count
+        while terminator > 0, raw.bytes[terminator - 1] == 0x0A || raw.bytes[terminator - 1] == 0x0D { terminator -= 1 }
+        raw.insert(byte: 0x22, at: terminator)
+        openRecordRepaired = true
+        repairs += 1
+        parse(raw.bytes)
+    }
+
+    /// The next physical line, with its line break, from the read block.
+    private func nextLine() throws(CSVReadError) -> UnsafeRawBufferPointer? {
+        while true {
+            let available = blockEnd - blockStart
+            if available > 0, let start = readBlock.baseAddress.map({ $0 + blockStart }),
+               let newline = memchr(start, 0x0A, available) {
+                let length = start.distance(to: newline) + 1
+                blockStart += length
+                return UnsafeRawBufferPointer(start: start, count: length)
+            }
+            if atEOF {
+                guard available > 0 else { return nil }
+                blockStart = blockEnd
+                return UnsafeRawBufferPointer(start: readBlock.baseAddress! + (blockEnd - available), count: available)
+            }
+            try refill()
+        }
+    }
+
+    /// Moves the unread tail to the front of the block and reads more; a line longer than
+    /// the block is returned in pieces, which libcsv joins.
+    private func refill() throws(CSVReadError) {
+        let base = readBlock.baseAddress!
+        var tail = blockEnd - blockStart
+        if tail == readBlock.count {
+            // A line longer than the block: hand its first part to libcsv, which carries on.
+            let piece = UnsafeRawBufferPointer(start: base, count: tail)
+            if !continuingLine {
+                physicalLine += 1
+                if !recordIsOpen {
+                    raw.removeAll()
+                    openRecordLine = physicalLine
+                    openRecordRepaired = false
+                }
+            }
+            continuingLine = true
+            splitLineStarted = true
+            raw.append(piece)
+            parse(piece)
+            blockStart = blockEnd
+            tail = 0
+        }
+        if tail > 0 { memmove(base, base + blockStart, tail) }
+        blockStart = 0
+        blockEnd = tail
+        let count = read(fd, base + tail, readBlock.count - tail)
+        guard count >= 0 else { throw CSVReadError(path: path, message: String(cString: strerror(errno))) }
+        if count == 0 { atEOF = true; return }
+        let newBytes = UnsafeRawBufferPointer(start: base + tail, count: count)
+        checksum.update(newBytes)
+        blockEnd += count
+        if bytesRead == 0, count >= 3, newBytes[0] == 0xEF, newBytes[1] == 0xBB, newBytes[2] == 0xBF {
+            blockStart = 3  // a byte-order mark is not part of the first header name
+        }
+        bytesRead += count
+    }
+
+    fileprivate func appendField(_ bytes: UnsafeMutableRawPointer?, _ length: Int) {
+        fieldStarts.append(fieldBytes.count)
+        fieldLengths.append(length)
+        fieldIsNull.append(bytes == nil)
+        fieldBytes.append(bytes, count: length)
+    }
+
+    fileprivate func endRecord() {
+        completed.append((openRecordFieldStart, fieldStarts.count, openRecordLine, openRecordRepaired))
+        openRecordFieldStart = fieldStarts.count
+        openRecordLine = physicalLine
+        openRecordRepaired = false
+    }
+}
+
+private func csvFieldCallback(_ bytes: UnsafeMutableRawPointer?, _ length: Int, _ context: UnsafeMutableRawPointer?) {
+    Unmanaged<CSVRecordReader>.fromOpaque(context!).takeUnretainedValue().appendField(bytes, length)
+}
+
+private func csvRecordCallback(_ terminator: Int32, _ context: UnsafeMutableRawPointer?) {
+    Unmanaged<CSVRecordReader>.fromOpaque(context!).takeUnretainedValue().endRecord()
+}

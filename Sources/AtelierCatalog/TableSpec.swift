@@ -1,0 +1,39 @@
+/// One export file and the table it loads into: the single description that drives
+/// header matching, field reading, reference checks, the schema and verification.
+public struct TableSpec: Sendable, Equatable {
+    /// The table name; the export file is `<name>.csv`.
+    public let name: String
+    /// Columns in the order of the real export's header; the first is the id.
+    public let columns: [ColumnSpec]
+
+    public init(_ name: String, _ columns: [ColumnSpec]) {
+        precondition(columns.first?.kind == .id, "the first column of \(name) must be its id")
+        self.name = name
+        self.columns = columns
+    }
+
+    public var fileName: String { "\(name).csv" }
+
+    /// The tables this one references, in column order, without repeats.
+    public var parents: [String] {
+        var seen: [String] = []
+        for column in columns {
+            if let parent = column.kind.referencedTable, !seen.contains(parent) { seen.append(parent) }
+        }
+        return seen
+    }
+
+    /// The columns that reference another table.
+    public var references: [(column: ColumnSpec, table: String)] {
+        columns.compactMap { column in column.kind.referencedTable.map { (column, $0) } }
+    }
+
+    public var primaryKeyName: String { "\(name)_pkey" }
+
+    public func foreignKeyName(_ column: ColumnSpec) -> String { "\(name)_\(column.name)_fkey" }
+
+    public func indexName(_ column: ColumnSpec) -> String { "\(name)_\(column.name)_idx" }
+
+    /// The columns that get a secondary index.
+    public var indexedColumns: [ColumnSpec] { columns.filter(\.indexed) }
+}

@@ -1,0 +1,135 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CLibPQ
+
+/// One blocking libpq connection. The loader is a single stream of work, so a plain
+/// synchronous connection is the simplest and fastest fit.
+public final class Connection {
+    let handle: OpaquePointer
+
+    /// Opens a connection; `conninfo` is a libpq URI or key=value string ("" reads `PG*`).
+    public init(_ conninfo: String) throws(DatabaseError) {
+        guard let handle = PQconnectdb(conninfo) else { throw DatabaseError("out of memory") }
+        self.handle = handle
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let message = Self.trimmedMessage(PQerrorMessage(handle))
+            PQfinish(handle)
+            throw DatabaseError("cannot connect: \(message)")
+        }
+        try execute("SET client_min_messages = warning")
+    }
+
+    deinit { PQfinish(handle) }
+
+    /// The server process serving this connection.
+    public var backendPID: Int32 { PQbackendPID(handle) }
+
+    /// Runs one or more statements that return no rows of interest.
+    public func execute(_ sql: String) throws(DatabaseError) {
+        let result = PQexec(handle, sql)
+        defer { PQclear(result) }
+        try check(result, sql: sql)
+    }
+
+    /// Runs a query with bound text parameters and returns every row as text (nil for NULL).
+    public func query(_ sql: String, _ parameters: [String?] = []) throws(DatabaseError) -> [[String?]] {
+        let result = withCStrings(parameters) { pointers in
+            PQexecParams(handle, sql, Int32(parameters.count), nil, pointers, nil, nil, 0)
+        }
+        defer { PQclear(result) }
+        try check(result, sql: sql)
+        return (0..<PQntuples(result)).map { row in
+            (0..<PQnfields(result)).map { column in
+                PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column))
+            }
+        }
+    }
+
+    /// The first column of the first row, for scalar queries.
+    public func scalar(_ sql: String, _ parameters: [String?] = []) throws(DatabaseError) -> String? {
+        try query(sql, parameters).first?.first ?? nil
+    }
+
+    /// Streams `COPY (…) TO STDOUT` rows in text format to `body`, one line at a time.
+    public func copyOut(_ sql: String, _ body: (UnsafeRawBufferPointer) -> Void) throws(DatabaseError) {
+        let start = PQexec(handle, sql)
+        let status = PQresultStatus(start)
+        PQclear(start)
+        guard status == PGRES_COPY_OUT else { throw lastError(sql: sql) }
+        var buffer: UnsafeMutablePointer<CChar>?
+        while true {
+            let length = PQgetCopyData(handle, &buffer, 0)
+            if length == -1 { break }
+            guard length >= 0, let row = buffer else { throw lastError(sql: sql) }
+            body(UnsafeRawBufferPointer(start: row, count: Int(length)))
+            PQfreemem(row)
+        }
+        try drainResults(sql: sql)
+    }
+
+    /// Starts `COPY … FROM STDIN`; feed it through the returned writer.
+    public func copyIn(_ sql: String) throws(DatabaseError) -> CopyInStream {
+        let result = PQexec(handle, sql)
+        let status = PQresultStatus(result)
+        defer { PQclear(result) }
+        guard status == PGRES_COPY_IN else { throw error(from: result, sql: sql) }
+        return CopyInStream(connection: self, sql: sql)
+    }
+
+    // MARK: - Results and errors
+
+    func check(_ result: OpaquePointer?, sql: String) throws(DatabaseError) {
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY: return
+        default: throw error(from: result, sql: sql)
+        }
+    }
+
+    /// Reads results until libpq has none left, throwing the first error.
+    func drainResults(sql: String) throws(DatabaseError) {
+        var failure: DatabaseError?
+        while let result = PQgetResult(handle) {
+            if failure == nil, PQresultStatus(result) != PGRES_COMMAND_OK { failure = error(from: result, sql: sql) }
+            PQclear(result)
+        }
+        if let failure { throw failure }
+    }
+
+    func error(from result: OpaquePointer?, sql: String) -> DatabaseError {
+        guard let result else { return lastError(sql: sql) }
+        // 'C' and 'M' are libpq's PG_DIAG_SQLSTATE and PG_DIAG_MESSAGE_PRIMARY.
+        let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+        let primary = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
+        let message = primary ?? Self.trimmedMessage(PQerrorMessage(handle))
+        return DatabaseError(message.isEmpty ? "the connection was lost" : message, sqlState: state)
+    }
+
+    func lastError(sql: String) -> DatabaseError {
+        let message = Self.trimmedMessage(PQerrorMessage(handle))
+        return DatabaseError(message.isEmpty ? "the connection was lost" : message)
+    }
+
+    static func trimmedMessage(_ pointer: UnsafePointer<CChar>?) -> String {
+        guard let pointer else { return "" }
+        return String(cString: pointer).trimmingCharacters(in: " \n")
+    }
+}
+
+private func withCStrings<R>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+    let copies: [UnsafeMutablePointer<CChar>?] = strings.map { string in string.flatMap { strdup($0) } }
+    defer { copies.forEach { free($0) } }
+    return body(copies.map { $0.map { UnsafePointer($0) } })
+}
+
+extension String {
+    func trimmingCharacters(in set: String) -> String {
+        let characters = Set(set)
+        var view = Substring(self)
+        while let first = view.first, characters.contains(first) { view.removeFirst() }
+        while let last = view.last, characters.contains(last) { view.removeLast() }
+        return String(view)
+    }
+}

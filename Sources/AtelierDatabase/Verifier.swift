@@ -1,0 +1,89 @@
+import AtelierCatalog
+
+/// `atelier-etl verify`: is the database consistent and ready to serve?
+public struct Verifier {
+    /// One check's outcome; `detail` says what is wrong, for a person.
+    public struct Check: Sendable, Equatable {
+        public let name: String
+        public let passed: Bool
+        public let detail: String
+    }
+
+    let connection: Connection
+
+    public init(connection: Connection) {
+        self.connection = connection
+    }
+
+    /// Runs every check: tables and columns, keys and indexes, orphans, sequences, and the
+    /// table counts against the last load's.
+    public func run() throws(DatabaseError) -> [Check] {
+        var checks: [Check] = []
+        let existingColumns = try columnTypes()
+        let constraints = Set(try connection.query("SELECT conname FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = current_schema() AND convalidated").compactMap { $0[0] })
+        let indexes = Set(try connection.query("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()").compactMap { $0[0] })
+        let lastCounts = (existingColumns[Schema.historyTable] != nil) ? try connection.lastLoadedCounts() : [:]
+
+        for table in Catalog.tables {
+            guard let columns = existingColumns[table.name] else {
+                checks.append(Check(name: "table \(table.name)", passed: false, detail: "table is missing"))
+                continue
+            }
+            let wrong = table.columns.filter { columns[$0.name] != $0.kind.sqlType }
+                .map { "\($0.name) (want \($0.kind.sqlType), have \(columns[$0.name] ?? "none"))" }
+            checks.append(Check(name: "table \(table.name)", passed: wrong.isEmpty,
+                                detail: wrong.isEmpty ? "\(table.columns.count) columns" : "wrong or missing columns: " + wrong.joined(separator: ", ")))
+
+            let wantedConstraints = [table.primaryKeyName] + table.references.map { table.foreignKeyName($0.column) }
+            let wantedIndexes = table.indexedColumns.map(table.indexName)
+            let missing = wantedConstraints.filter { !constraints.contains($0) } + wantedIndexes.filter { !indexes.contains($0) }
+            checks.append(Check(name: "keys \(table.name)", passed: missing.isEmpty,
+                                detail: missing.isEmpty ? "primary key, \(table.references.count) foreign keys, \(wantedIndexes.count) indexes" : "missing: " + missing.joined(separator: ", ")))
+
+            for reference in table.references {
+                let orphans = Int(try connection.scalar("""
+                    SELECT count(*) FROM \(Schema.quoted(table.name)) c WHERE NOT EXISTS (SELECT 1 FROM \
+                    \(Schema.quoted(reference.table)) p WHERE p."id" = c.\(Schema.quoted(reference.column.name)))
+                    """) ?? "0") ?? 0
+                checks.append(Check(name: "orphans \(table.name).\(reference.column.name)", passed: orphans == 0,
+                                    detail: orphans == 0 ? "none" : "\(orphans) rows point at missing \(reference.table) rows"))
+            }
+
+            let name = Schema.quoted(table.name)
+            let stats = try connection.query("SELECT max(\"id\"), count(*), pg_get_serial_sequence($1, 'id') FROM \(name)", [name]).first
+            let maxId = stats?[0].flatMap { Int($0) } ?? 0
+            let count = stats?[1].flatMap { Int($0) } ?? 0
+            if let sequence = stats?[2] ?? nil, let state = try connection.query("SELECT last_value, is_called FROM \(sequence)").first,
+               let last = state[0].flatMap({ Int($0) }) {
+                let nextId = state[1] == "t" ? last + 1 : last
+                checks.append(Check(name: "sequence \(table.name)", passed: nextId > maxId,
+                                    detail: "next id \(nextId), largest id \(maxId)"))
+            } else {
+                checks.append(Check(name: "sequence \(table.name)", passed: false, detail: "the id column has no sequence"))
+            }
+
+            if let loaded = lastCounts[table.name] {
+                checks.append(Check(name: "count \(table.name)", passed: loaded == count,
+                                    detail: loaded == count ? "\(count) rows, as loaded" : "\(count) rows, the last load left \(loaded)"))
+            } else {
+                checks.append(Check(name: "count \(table.name)", passed: false, detail: "\(count) rows, but no load is recorded"))
+            }
+        }
+        return checks
+    }
+
+    /// Column types by table and column, for the tables of the current schema.
+    private func columnTypes() throws(DatabaseError) -> [String: [String: String]] {
+        var tables: [String: [String: String]] = [:]
+        let rows = try connection.query("""
+            SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod)
+            FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = current_schema() AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+            """)
+        for row in rows {
+            guard let table = row[0], let column = row[1], let type = row[2] else { continue }
+            tables[table, default: [:]][column] = type
+        }
+        return tables
+    }
+}

@@ -1,0 +1,83 @@
+import AtelierLoader
+import ArgumentParser
+import Foundation
+
+struct LoadCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "load",
+        abstract: "Load export files (or every export file in a directory), parents first.",
+        discussion: """
+            Each file replaces its table atomically: a failure leaves the table as it was.
+            Rejected rows go to <reject-dir>/<table>.rejects.csv with line, reason, detail and record.
+
+            Examples:
+              atelier-etl load data-samples
+              atelier-etl load reviews.csv reviews_photos.csv --report out/report.json
+              atelier-etl load --append new-reviews/reviews.csv
+            """
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Flag(help: "Add the rows to the table instead of replacing it; an id already present is a duplicate_id.")
+    var append = false
+
+    @Flag(help: "When replacing a table would orphan rows of other tables, empty those tables instead of refusing.")
+    var cascade = false
+
+    @Option(help: "Write a JSON report of every file loaded to this path.")
+    var report: String?
+
+    @Option(name: .customLong("reject-dir"), help: "Directory for the reject files (default: the report's directory, else .).")
+    var rejectDirectory: String?
+
+    @Argument(help: "CSV files or directories.")
+    var paths: [String]
+
+    func validate() throws {
+        if append && cascade { throw ValidationError("--cascade only applies when replacing; drop it or --append") }
+    }
+
+    func run() throws {
+        let plan: (files: [String], skipped: [String])
+        do {
+            plan = try LoadPlan.files(for: paths)
+        } catch {
+            printError("atelier-etl: \(error)")
+            throw ExitCode(ExitStatus.refused)
+        }
+        for path in plan.skipped { printError("atelier-etl: skipping \(path): not an export file this loader knows") }
+        guard !plan.files.isEmpty else {
+            printError("atelier-etl: no export files to load in \(paths.joined(separator: " "))")
+            throw ExitCode(ExitStatus.refused)
+        }
+
+        let directory = rejectDirectory ?? report.map { ($0 as NSString).deletingLastPathComponent } ?? "."
+        let rejectDirectory = directory.isEmpty ? "." : directory
+        try? FileManager.default.createDirectory(atPath: rejectDirectory, withIntermediateDirectories: true)
+        let loader = FileLoader(connection: try connection.connect(),
+                                options: LoadOptions(mode: append ? .append : .replace, cascade: cascade,
+                                                     rejectDirectory: rejectDirectory))
+        var reports: [FileReport] = []
+        var status: Int32 = 0
+        for file in plan.files {
+            do {
+                reports.append(try loader.load(path: file))
+            } catch {
+                printError("atelier-etl: \(error)")
+                status = max(status, error.exitCode)
+                if case .database = error { break }
+            }
+        }
+        if !reports.isEmpty { print(SummaryTable.render(reports), terminator: "") }
+        if let report {
+            do {
+                try Data(FileReport.json(reports).utf8).write(to: URL(fileURLWithPath: report))
+            } catch {
+                printError("atelier-etl: cannot write the report \(report): \(error.localizedDescription)")
+                status = max(status, ExitStatus.refused)
+            }
+        }
+        if status != 0 { throw ExitCode(status) }
+    }
+}

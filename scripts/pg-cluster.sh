@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The embedded PostgreSQL cluster: a private cluster in a git-ignored folder of the checkout,
+# on loopback only. Usage:
+#   pg-cluster.sh start DIR PORT [--throwaway]   create if needed, start if stopped, create db "atelier"
+#   pg-cluster.sh stop DIR                       stop if running
+# --throwaway starts from an empty cluster and turns durability off (for tests).
+# initdb and pg_ctl refuse to run as root, so as root they run as the postgres user, which is
+# given just enough access (traverse) to reach DIR even under a private home directory.
+set -euo pipefail
+
+action=$1 dir=$2
+pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+[ -n "$pgbin" ] || { echo "PostgreSQL server binaries not found; run 'make deps'" >&2; exit 1; }
+
+as_owner() {
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# Let the postgres user traverse every folder above DIR (only the 'x' bit, by ACL).
+grant_access() {
+    [ "$(id -u)" = 0 ] || return 0
+    local path
+    path=$(dirname "$dir")
+    while [ "$path" != "/" ]; do
+        if ! runuser -u postgres -- test -x "$path"; then
+            setfacl -m u:postgres:x "$path"
+            echo "granted the postgres user traverse access to $path"
+        fi
+        path=$(dirname "$path")
+    done
+}
+
+case "$action" in
+start)
+    port=$3 throwaway=${4:-}
+    mkdir -p "$dir"
+    if [ "$throwaway" = "--throwaway" ] && [ -d "$dir/data" ]; then
+        as_owner "$pgbin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
+        rm -rf "$dir/data"
+    fi
+    [ "$(id -u)" = 0 ] && chown postgres: "$dir"
+    grant_access
+    if [ ! -f "$dir/data/PG_VERSION" ]; then
+        as_owner "$pgbin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --no-locale >"$dir/initdb.log"
+        {
+            echo "listen_addresses = '127.0.0.1'"
+            echo "port = $port"
+            echo "unix_socket_directories = ''"
+            echo "shared_buffers = 512MB"
+            echo "maintenance_work_mem = 512MB"
+            echo "max_wal_size = 8GB"
+            echo "checkpoint_timeout = 30min"
+            # COPY into a table truncated in the same transaction then writes no WAL.
+            echo "wal_level = minimal"
+            echo "max_wal_senders = 0"
+            if [ "$throwaway" = "--throwaway" ]; then
+                echo "fsync = off"
+                echo "synchronous_commit = off"
+                echo "full_page_writes = off"
+                echo "shared_buffers = 128MB"
+            fi
+        } | as_owner tee -a "$dir/data/postgresql.conf" >/dev/null
+    fi
+    if ! as_owner "$pgbin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+        as_owner "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/data/server.log" -w -t 60 start >/dev/null \
+            || { cat "$dir/data/server.log" >&2; exit 1; }
+    fi
+    if ! psql -h 127.0.0.1 -p "$port" -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'atelier'" | grep -q 1; then
+        psql -h 127.0.0.1 -p "$port" -U postgres -d postgres -qc "CREATE DATABASE atelier"
+    fi
+    echo "PostgreSQL is running: postgresql://postgres@127.0.0.1:$port/atelier (data in $dir/data)"
+    ;;
+stop)
+    if [ -f "$dir/data/PG_VERSION" ]; then
+        as_owner "$pgbin/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || true
+    fi
+    ;;
+*)
+    echo "usage: $0 start DIR PORT [--throwaway] | stop DIR" >&2
+    exit 1
+    ;;
+esac
