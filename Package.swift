@@ -30,10 +30,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "AtelierCatalogTests", dependencies: ["AtelierCatalog"]),
-        .testTarget(
-            name: "AtelierLoaderTests",
-            dependencies: ["AtelierLoader", "AtelierDatabase", "AtelierCatalog"],
-            resources: []
-        ),
+        .testTarget(name: "AtelierDatabaseTests", dependencies: ["AtelierDatabase", "AtelierCatalog"]),
+        .testTarget(name: "AtelierLoaderTests", dependencies: ["AtelierLoader", "AtelierDatabase", "AtelierCatalog"]),
     ]
 )

@@ -14,10 +14,9 @@ public final class Connection {
     public init(_ conninfo: String) throws(DatabaseError) {
         guard let handle = PQconnectdb(conninfo) else { throw DatabaseError("out of memory") }
         self.handle = handle
+        // Once `handle` is set, deinit finishes it, also when this initializer throws.
         guard PQstatus(handle) == CONNECTION_OK else {
-            let message = Self.trimmedMessage(PQerrorMessage(handle))
-            PQfinish(handle)
-            throw DatabaseError("cannot connect: \(message)")
+            throw DatabaseError("cannot connect: \(Self.trimmedMessage(PQerrorMessage(handle)))")
         }
         try execute("SET client_min_messages = warning")
     }

@@ -21,6 +21,10 @@ struct AtelierETL: ParsableCommand {
         subcommands: [LoadCommand.self, VerifyCommand.self, SchemaCommand.self]
     )
 
+    func run() throws {
+        throw ValidationError("choose a command: load, verify or schema")
+    }
+
     /// Runs the command with the documented exit codes (ArgumentParser's own usage code
     /// is 64; ours is 1).
     static func main() {

@@ -1,0 +1,100 @@
+import AtelierCatalog
+import Testing
+
+/// What the reader made of one record.
+struct ReadRecord: Equatable {
+    var line: Int
+    var fields: [String?]
+    var raw: String
+    var repaired = false
+}
+
+func readAll(_ path: String, expectedFields: Int? = nil, blockSize: Int = 1 << 20) throws -> (records: [ReadRecord], repairs: Int) {
+    let reader = try CSVRecordReader(path: path, blockSize: blockSize)
+    reader.expectedFieldCount = expectedFields
+    var records: [ReadRecord] = []
+    while try reader.next() {
+        let fields = (0..<reader.fieldCount).map { reader.field($0).map { String(decoding: $0, as: UTF8.self) } }
+        records.append(ReadRecord(line: reader.lineNumber, fields: fields, raw: String(decoding: reader.rawRecord, as: UTF8.self),
+                                  repaired: reader.wasRepaired))
+    }
+    return (records, reader.repairs)
+}
+
+@Suite struct CSVRecordReaderTests {
+    @Test func quotedFieldsWithCommasQuotesAndNewlines() throws {
+        let path = try temporaryFile("id,body\n1,\"a, b\"\n2,\"say \"\"hi\"\"\"\n3,\"two\nlines\"\n4,plain\n")
+        let records = try readAll(path).records
+        #expect(records.map(\.fields) == [["id", "body"], ["1", "a, b"], ["2", "say \"hi\""], ["3", "two\nlines"], ["4", "plain"]])
+        #expect(records.map(\.line) == [1, 2, 3, 4, 6])
+        #expect(records[3].raw == "3,\"two\nlines\"")
+    }
+
+    @Test func crlfBomAndNoFinalNewline() throws {
+        let path = try temporaryFile([0xEF, 0xBB, 0xBF] + Array("id,name\r\n1,\"Zoë\"\r\n2,last".utf8))
+        let records = try readAll(path).records
+        #expect(records.map(\.fields) == [["id", "name"], ["1", "Zoë"], ["2", "last"]])
+        #expect(records.map(\.line) == [1, 2, 3])
+        #expect(records[1].raw == "1,\"Zoë\"")
+    }
+
+    @Test func unquotedEmptyFieldIsNilQuotedEmptyIsEmpty() throws {
+        let records = try readAll(try temporaryFile("a,b,c\n,\"\",x\n")).records
+        #expect(records[1].fields == [nil, "", "x"])
+    }
+
+    @Test func blankLinesAreSkippedAndCountedInLineNumbers() throws {
+        let records = try readAll(try temporaryFile("a,b\n\n1,2\n\n\n3,4\n")).records
+        #expect(records.map(\.line) == [1, 3, 6])
+    }
+
+    @Test func missingClosingQuoteOfLastFieldIsRepairedAtTheLineBreak() throws {
+        let text = """
+            id,styleId,url,thumbnail_url
+            1,1,"https://a/1?w=668&q=80","https://a/1?w=300&q=80"
+            2,1,"https://a/2?w=668&q=80","https://a/2?w=300&q=80
+            3,1,"https://a/3?w=668&q=80","https://a/3?w=300&q=80"
+
+            """
+        let (records, repairs) = try readAll(try temporaryFile(text), expectedFields: 4)
+        #expect(repairs == 1)
+        #expect(records.count == 4)
+        #expect(records[2].fields == ["2", "1", "https://a/2?w=668&q=80", "https://a/2?w=300&q=80"])
+        #expect(records[2].repaired && records[2].line == 3)
+        #expect(records[3].fields == ["3", "1", "https://a/3?w=668&q=80", "https://a/3?w=300&q=80"])
+        #expect(!records[3].repaired && records[3].line == 4)
+    }
+
+    @Test func missingClosingQuoteOnTheLastLineIsRepaired() throws {
+        let (records, repairs) = try readAll(try temporaryFile("id,url\n1,\"https://x\"\n2,\"https://y\n"), expectedFields: 2)
+        #expect(repairs == 1)
+        #expect(records.last?.fields == ["2", "https://y"])
+    }
+
+    @Test func newlineInsideAnEarlierFieldIsNotRepaired() throws {
+        // The open field is not the last one, so the next line is a continuation.
+        let text = "id,body,helpful\n1,\"first line\n2, still the body\",3\n"
+        let (records, repairs) = try readAll(try temporaryFile(text), expectedFields: 3)
+        #expect(repairs == 0)
+        #expect(records[1].fields == ["1", "first line\n2, still the body", "3"])
+    }
+
+    @Test func withoutAKnownFieldCountNothingIsRepaired() throws {
+        let (records, repairs) = try readAll(try temporaryFile("id,url\n1,\"https://y\n2,\"z\"\n"))
+        #expect(repairs == 0)
+        #expect(records.count == 2)
+    }
+
+    @Test func linesLongerThanTheReadBlock() throws {
+        let long = String(repeating: "x", count: 300)
+        let text = "id,body\n1,\"\(long)\"\n2,\(long)\n3,short\n"
+        let (records, _) = try readAll(try temporaryFile(text), blockSize: 64)
+        #expect(records.map(\.fields) == [["id", "body"], ["1", long], ["2", long], ["3", "short"]])
+        #expect(records.map(\.line) == [1, 2, 3, 4])
+        #expect(records[2].raw == "2,\(long)")
+    }
+
+    @Test func missingFileIsAReadError() {
+        #expect(throws: CSVReadError.self) { try CSVRecordReader(path: "/nonexistent/reviews.csv") }
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+
+/// Runs the built `atelier-etl` (its path comes from `make test`) and returns its exit code
+/// and output.
+func runETL(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+    guard let path = ProcessInfo.processInfo.environment["ATELIER_ETL"] else {
+        throw TestDatabase.Missing(description: "ATELIER_ETL is not set: run the tests with `make test`")
+    }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    env.removeValue(forKey: "DATABASE_URL")
+    process.environment = env.merging(environment) { $1 }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+}
+
+@Suite struct CommandLineTests {
+    @Test func usageErrorsExitOne() throws {
+        #expect(try runETL([]).status == 1)
+        #expect(try runETL(["load"]).status == 1)
+        #expect(try runETL(["load", "--append", "--cascade", "x.csv"]).status == 1)
+        #expect(try runETL(["frobnicate"]).status == 1)
+    }
+
+    @Test func helpDocumentsTheExitCodes() throws {
+        let result = try runETL(["--help"])
+        #expect(result.status == 0)
+        for line in ["0  done", "1  usage error", "2  a file was refused", "3  database error", "4  verify found problems"] {
+            #expect(result.stdout.contains(line), "\(line)")
+        }
+    }
+
+    @Test func anUnreadableOrUnknownFileExitsTwo() throws {
+        let database = try TestDatabase.create()
+        #expect(try runETL(["load", "/nonexistent/reviews.csv", "--database-url", database.url]).status == 2)
+        let folder = try Repository.folder(["inventory.csv": "id\n1\n"])
+        let result = try runETL(["load", folder + "/inventory.csv", "--database-url", database.url])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("not an export file"))
+    }
+
+    @Test func anUnreachableDatabaseExitsThree() throws {
+        let result = try runETL(["load", Repository.samples, "--database-url", "postgresql://postgres@127.0.0.1:1/none?connect_timeout=2"])
+        #expect(result.status == 3)
+        #expect(result.stderr.contains("cannot connect"))
+        #expect(try runETL(["verify"], environment: ["DATABASE_URL": "postgresql://postgres@127.0.0.1:1/none"]).status == 3)
+    }
+
+    @Test func loadWritesTheSummaryTheReportAndTheRejectFiles() throws {
+        let database = try TestDatabase.create()
+        let out = try Repository.temporaryDirectory()
+        let result = try runETL(["load", Repository.samples, "--report", out + "/report.json"], environment: ["DATABASE_URL": database.url])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("file "))
+        #expect(result.stdout.contains("photos.csv"))
+        let report = try String(contentsOfFile: out + "/report.json", encoding: .utf8)
+        #expect(report.hasPrefix("""
+            {"files":[{"file":"product.csv","table":"product","rows_read":36,"rows_loaded":30,"rows_repaired":0,\
+            "rejected":{"field_count":1,"bad_integer":1,"bad_boolean":0,"bad_date":0,"bad_number":1,"out_of_range":0,\
+            "missing_value":1,"bad_encoding":1,"duplicate_id":1,"orphan":0},"seconds":
+            """))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: [[String: Any]]])
+        let files = try #require(json["files"])
+        #expect(files.count == 14)
+        let photos = try #require(files.first { $0["file"] as? String == "photos.csv" })
+        #expect(photos["rows_repaired"] as? Int == 2)
+        #expect(photos["seconds"] is Double)
+        for file in files {
+            let table = try #require(file["table"] as? String)
+            #expect(FileManager.default.fileExists(atPath: "\(out)/\(table).rejects.csv"), "\(table)")
+        }
+    }
+
+    @Test func verifyExitsZeroWhenConsistentAndFourNamingEachFailure() throws {
+        let database = try TestDatabase.withSamples()
+        let good = try runETL(["verify", "--database-url", database.url])
+        #expect(good.status == 0)
+        #expect(good.stdout.contains("all 70 checks passed"))
+        let json = try runETL(["verify", "--json", "--database-url", database.url])
+        #expect(json.stdout.hasPrefix("{\"ok\":true,\"checks\":[{\"name\":\"table product\",\"ok\":true"))
+        try database.connect().execute("DROP INDEX skus_style_id_idx; DELETE FROM cart WHERE id = 1")
+        let bad = try runETL(["verify", "--database-url", database.url])
+        #expect(bad.status == 4)
+        #expect(bad.stdout.contains("2 of 70 checks failed"))
+        #expect(bad.stderr.contains("keys skus (missing: skus_style_id_idx)"))
+        #expect(bad.stderr.contains("count cart (11 rows, the last load left 12)"))
+    }
+
+    @Test func schemaPrintsTheCommittedSchemaFile() throws {
+        let result = try runETL(["schema"])
+        #expect(result.status == 0)
+        #expect(result.stdout == (try String(contentsOfFile: Repository.root + "/schema/atelier.sql", encoding: .utf8)))
+    }
+}

@@ -1,0 +1,45 @@
+import AtelierDatabase
+import Testing
+
+@Suite struct VerifyTests {
+    func failures(after damage: String) throws -> [Verifier.Check] {
+        let database = try TestDatabase.withSamples()
+        try database.connect().execute(damage)
+        return try Verifier(connection: database.connect()).run().filter { !$0.passed }
+    }
+
+    @Test func anEmptyDatabaseFailsEveryTable() throws {
+        let checks = try Verifier(connection: TestDatabase.create().connect()).run()
+        #expect(checks.count == 14)
+        #expect(checks.allSatisfy { !$0.passed && $0.detail == "table is missing" })
+    }
+
+    @Test func aMissingIndexIsNamed() throws {
+        let failed = try failures(after: "DROP INDEX reviews_product_id_idx")
+        #expect(failed.map(\.name) == ["keys reviews"])
+        #expect(failed.first?.detail == "missing: reviews_product_id_idx")
+    }
+
+    @Test func orphansAndTheMissingForeignKeyAreNamed() throws {
+        let failed = try failures(after: """
+            ALTER TABLE features DROP CONSTRAINT features_product_id_fkey;
+            INSERT INTO features (id, product_id, feature, value) VALUES (500, 999, 'Sole', NULL);
+            """)
+        #expect(failed.map(\.name) == ["keys features", "orphans features.product_id", "sequence features", "count features"])
+        #expect(failed[1].detail == "1 rows point at missing product rows")
+        #expect(failed[2].detail == "next id 71, largest id 500")
+        #expect(failed[3].detail == "71 rows, the last load left 70")
+    }
+
+    @Test func aSequenceBehindTheLargestIdIsNamed() throws {
+        let failed = try failures(after: "SELECT setval(pg_get_serial_sequence('\"answers\"', 'id'), 3)")
+        #expect(failed.map(\.name) == ["sequence answers"])
+        #expect(failed.first?.detail == "next id 4, largest id 72")
+    }
+
+    @Test func aWrongColumnTypeIsNamed() throws {
+        let failed = try failures(after: "ALTER TABLE cart ALTER COLUMN active TYPE text")
+        #expect(failed.map(\.name) == ["table cart"])
+        #expect(failed.first?.detail == "wrong or missing columns: active (want boolean, have text)")
+    }
+}
