@@ -43,10 +43,11 @@ public final class CSVRecordReader {
     /// A split line's first part is already in `raw`.
     private var splitLineStarted = false
 
+    // Written by libcsv's callback once per field: one thread, no runtime exclusivity checks.
     private let fieldBytes = ByteBuffer()
-    private var fieldStarts: [Int] = []
-    private var fieldLengths: [Int] = []
-    private var fieldIsNull: [Bool] = []
+    @exclusivity(unchecked) private var fieldStarts: [Int] = []
+    @exclusivity(unchecked) private var fieldLengths: [Int] = []
+    @exclusivity(unchecked) private var fieldIsNull: [Bool] = []
     /// Completed records not yet returned: (first field, end field, line, repaired).
     private var completed: [(start: Int, end: Int, line: Int, repaired: Bool)] = []
     private var completedCursor = 0
