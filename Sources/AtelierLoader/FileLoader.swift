@@ -46,7 +46,7 @@ public struct FileLoader {
         do {
             try connection.execute(Schema.script)
             try connection.execute("BEGIN")
-            try connection.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            try connection.execute("SET LOCAL maintenance_work_mem = '512MB'")
             try stream(reader, mapping: mapping, into: table, rejects: rejects, report: &report)
             if options.mode == .replace {
                 try rebuild(table, report: &report)
@@ -135,42 +135,54 @@ public struct FileLoader {
     /// left pointing at rows that are gone: refused, or with `--cascade` those tables emptied.
     private func rebuild(_ table: TableSpec, report: inout FileReport) throws {
         for statement in Schema.createKeysAndIndexes(table) { try connection.execute(statement) }
-        var orphaned: [(table: String, rows: Int)] = []
-        let dependants = Catalog.dependants(of: table.name)
-        for child in dependants {
+        // Re-adding a dependant's foreign key validates it; orphans are only counted when it fails.
+        var orphaned: [(table: TableSpec, column: ColumnSpec)] = []
+        for child in Catalog.dependants(of: table.name) {
             for reference in child.references where reference.table == table.name {
-                let count = try connection.scalar("""
+                if try !addForeignKeyIfValid(child, reference.column) { orphaned.append((child, reference.column)) }
+            }
+        }
+        guard !orphaned.isEmpty else { return }
+        let emptied = Self.descendants(of: orphaned.map(\.table.name))
+        guard options.cascade else {
+            var listing: [String] = []
+            for (child, column) in orphaned {
+                let rows = try connection.scalar("""
                     SELECT count(*) FROM \(Schema.quoted(child.name)) c WHERE NOT EXISTS
-                    (SELECT 1 FROM \(Schema.quoted(table.name)) p WHERE p."id" = c.\(Schema.quoted(reference.column.name)))
-                    """).flatMap { Int($0) } ?? 0
-                if count > 0 { orphaned.append((child.name, count)) }
+                    (SELECT 1 FROM \(Schema.quoted(table.name)) p WHERE p."id" = c.\(Schema.quoted(column.name)))
+                    """) ?? "?"
+                listing.append("\(rows) rows of \(child.name)")
             }
+            throw LoadError.refused("""
+                \(report.file): refused: the new \(table.name) rows would leave \(listing.joined(separator: ", ")) \
+                pointing at \(table.name) rows that are gone. Load those files too, or pass --cascade to empty \
+                the dependent tables (\(emptied.joined(separator: ", "))). Nothing was changed.
+                """)
         }
-        if !orphaned.isEmpty {
-            let listing = orphaned.map { "\($0.rows) rows of \($0.table)" }.joined(separator: ", ")
-            guard options.cascade else {
-                throw LoadError.refused("""
-                    \(report.file): refused: the new \(table.name) rows would leave \(listing) pointing at \
-                    \(table.name) rows that are gone. Load those files too, or pass --cascade to empty the \
-                    dependent tables (\(Self.descendants(of: orphaned.map(\.table)).joined(separator: ", "))). \
-                    Nothing was changed.
-                    """)
-            }
-            let emptied = Self.descendants(of: orphaned.map(\.table))
-            try connection.execute("TRUNCATE " + emptied.map(Schema.quoted).joined(separator: ", "))
-            for name in emptied {
-                try connection.recordLoad(LoadHistoryEntry(
-                    table: name, file: report.file, fileSize: 0, checksum: "", mode: "emptied", rowsRead: 0,
-                    rowsLoaded: 0, rowsRepaired: 0, rejectedJSON: "{}", tableRows: 0, seconds: 0))
-            }
-            report.emptiedTables = emptied
-            warn("\(report.file): --cascade emptied \(emptied.joined(separator: ", "))")
+        try connection.execute("TRUNCATE " + emptied.map(Schema.quoted).joined(separator: ", "))
+        for (child, column) in orphaned { try connection.execute(Schema.addForeignKey(child, column)) }
+        for name in emptied {
+            try connection.recordLoad(LoadHistoryEntry(
+                table: name, file: report.file, fileSize: 0, checksum: "", mode: "emptied", rowsRead: 0,
+                rowsLoaded: 0, rowsRepaired: 0, rejectedJSON: "{}", tableRows: 0, seconds: 0))
         }
-        for child in dependants {
-            for reference in child.references where reference.table == table.name {
-                try connection.execute(Schema.addForeignKey(child, reference.column))
-            }
+        report.emptiedTables = emptied
+        warn("\(report.file): --cascade emptied \(emptied.joined(separator: ", "))")
+    }
+
+    /// Adds `child`'s foreign key on `column`; false, with nothing changed, when rows of
+    /// `child` point at missing rows.
+    private func addForeignKeyIfValid(_ child: TableSpec, _ column: ColumnSpec) throws(DatabaseError) -> Bool {
+        try connection.execute("SAVEPOINT dependant_key")
+        do {
+            try connection.execute(Schema.addForeignKey(child, column))
+        } catch {
+            guard error.sqlState == "23503" else { throw error }
+            try connection.execute("ROLLBACK TO SAVEPOINT dependant_key")
+            return false
         }
+        try connection.execute("RELEASE SAVEPOINT dependant_key")
+        return true
     }
 
     /// `tables` and every table below them, in load order.
