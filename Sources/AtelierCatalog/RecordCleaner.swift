@@ -11,8 +11,11 @@ public struct RecordCleaner {
     public private(set) var values: [FieldValue]
     /// Ids accepted so far (and, when appending, those already in the table).
     public private(set) var seenIds: IdSet
-    /// For each reference column (by column index), the ids that exist in its parent table.
-    private let parentIds: [Int: IdSet]
+    /// For each reference column, its index and the ids that exist in its parent table.
+    private let parentIds: [(column: Int, ids: IdSet)]
+    /// Per column: the field it comes from and how to read it, without the column's strings,
+    /// so the per-row loop copies nothing that needs reference counting.
+    private let plan: [(field: Int, column: ColumnPlan)]
 
     /// - Parameters:
     ///   - existingIds: ids that already count as taken (the table's rows when appending).
@@ -22,13 +25,10 @@ public struct RecordCleaner {
         self.mapping = mapping
         self.values = Array(repeating: .null, count: table.columns.count)
         self.seenIds = existingIds
-        var byColumn: [Int: IdSet] = [:]
-        for (index, column) in table.columns.enumerated() {
-            if let parent = column.kind.referencedTable {
-                byColumn[index] = parentIds[parent] ?? IdSet()
-            }
+        self.parentIds = table.columns.indices.compactMap { index in
+            table.columns[index].kind.referencedTable.map { (index, parentIds[$0] ?? IdSet()) }
         }
-        self.parentIds = byColumn
+        self.plan = table.columns.indices.map { (mapping.fieldIndex[$0], ColumnPlan(table.columns[$0])) }
     }
 
     /// Reads the reader's current record into `values`; returns why it is rejected, or nil.
@@ -41,12 +41,12 @@ public struct RecordCleaner {
                 return Rejection(.badEncoding, "field \(index + 1) is not valid UTF-8 or holds a NUL byte")
             }
         }
-        for (index, column) in table.columns.enumerated() {
-            let bytes = record.field(mapping.fieldIndex[index]) ?? UnsafeRawBufferPointer(start: nil, count: 0)
-            switch Self.read(bytes, as: column) {
-            case .success(let value): values[index] = value
-            case .failure(let rejection): return rejection
+        for (index, step) in plan.enumerated() {
+            let bytes = record.field(step.field) ?? UnsafeRawBufferPointer(start: nil, count: 0)
+            guard let value = Self.read(bytes, as: step.column) else {
+                return Self.rejection(bytes, column: table.columns[index])
             }
+            values[index] = value
         }
         guard case .int32(let id) = values[0] else { return Rejection(.missingValue, "id is empty") }
         if seenIds.contains(id) {
@@ -63,45 +63,67 @@ public struct RecordCleaner {
         return nil
     }
 
-    /// Reads one field as `column`'s kind.
-    public static func read(_ bytes: UnsafeRawBufferPointer, as column: ColumnSpec) -> Result<FieldValue, Rejection> {
-        if FieldReader.isNull(bytes) {
-            return column.nullable ? .success(.null) : .failure(Rejection(.missingValue, "\(column.name) is empty"))
-        }
-        switch column.kind {
-        case .id, .integer:
-            guard let value = FieldReader.integer(bytes), value >= 1 else { return .failure(bad(.badInteger, column, bytes)) }
-            return .success(.int32(Int32(value)))
-        case .reference:
-            // 0 parses but names no row: it is an orphan, not a malformed number.
-            guard let value = FieldReader.integer(bytes) else { return .failure(bad(.badInteger, column, bytes)) }
-            return .success(.int32(Int32(value)))
-        case .count:
-            guard let value = FieldReader.integer(bytes) else { return .failure(bad(.badInteger, column, bytes)) }
-            return .success(.int32(Int32(value)))
+    /// Reads one field as its column's kind (the hot path); nil when it cannot be read.
+    @inline(__always)
+    static func read(_ bytes: UnsafeRawBufferPointer, as column: ColumnPlan) -> FieldValue? {
+        if FieldReader.isNull(bytes) { return column.nullable ? .null : nil }
+        switch column.reader {
+        case .positive:
+            guard let value = FieldReader.integer(bytes), value >= 1 else { return nil }
+            return .int32(Int32(value))
+        case .reference, .count:
+            // A reference of 0 reads, but names no row: it is an orphan, not a malformed number.
+            return FieldReader.integer(bytes).map { .int32(Int32($0)) }
         case .rating:
-            guard let value = FieldReader.integer(bytes, maximum: 999_999) else { return .failure(bad(.badInteger, column, bytes)) }
-            guard (1...5).contains(value) else {
-                return .failure(Rejection(.outOfRange, "\(column.name) \(value) is outside 1–5"))
-            }
-            return .success(.int16(Int16(value)))
-        case .boolean:
-            guard let value = FieldReader.boolean(bytes) else { return .failure(bad(.badBoolean, column, bytes)) }
-            return .success(.bool(value))
-        case .date:
-            guard let value = FieldReader.date(bytes) else { return .failure(bad(.badDate, column, bytes)) }
-            return .success(.timestamp(value))
-        case .money:
-            guard let value = FieldReader.money(bytes) else { return .failure(bad(.badNumber, column, bytes)) }
-            return .success(.money(value))
-        case .text:
-            return .success(.text(bytes))
+            guard let value = FieldReader.integer(bytes, maximum: 5), value >= 1 else { return nil }
+            return .int16(Int16(value))
+        case .boolean: return FieldReader.boolean(bytes).map { .bool($0) }
+        case .date: return FieldReader.date(bytes).map { .timestamp($0) }
+        case .money: return FieldReader.money(bytes).map { .money($0) }
+        case .text: return .text(bytes)
         }
     }
 
-    private static func bad(_ reason: RejectReason, _ column: ColumnSpec, _ bytes: UnsafeRawBufferPointer) -> Rejection {
+    /// Why `bytes` could not be read as `column`: for the reject file, off the hot path.
+    static func rejection(_ bytes: UnsafeRawBufferPointer, column: ColumnSpec) -> Rejection {
+        if FieldReader.isNull(bytes) { return Rejection(.missingValue, "\(column.name) is empty") }
         let shown = String(decoding: bytes.prefix(40), as: UTF8.self)
+        let reason: RejectReason
+        switch column.kind {
+        case .id, .reference, .integer, .count: reason = .badInteger
+        case .rating:
+            if let value = FieldReader.integer(bytes, maximum: 999_999) {
+                return Rejection(.outOfRange, "\(column.name) \(value) is outside 1–5")
+            }
+            reason = .badInteger
+        case .boolean: reason = .badBoolean
+        case .date: reason = .badDate
+        case .money: reason = .badNumber
+        case .text: reason = .missingValue  // text fails only when empty, answered above
+        }
         return Rejection(reason, "\(column.name) '\(shown)' is not a valid \(column.kind.description)")
+    }
+}
+
+/// A column reduced to what reading a field needs: plain values, cheap to copy per row.
+struct ColumnPlan {
+    enum Reader { case positive, reference, count, rating, boolean, date, money, text }
+
+    let reader: Reader
+    let nullable: Bool
+
+    init(_ column: ColumnSpec) {
+        nullable = column.nullable
+        switch column.kind {
+        case .id, .integer: reader = .positive
+        case .reference: reader = .reference
+        case .count: reader = .count
+        case .rating: reader = .rating
+        case .boolean: reader = .boolean
+        case .date: reader = .date
+        case .money: reader = .money
+        case .text: reader = .text
+        }
     }
 }
 
