@@ -16,14 +16,15 @@ as_owner() {
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-# Let the postgres user traverse every folder above DIR (only the 'x' bit, by ACL).
+# Let the postgres user traverse every folder above DIR: the 'x' bit only, by ACL, or for
+# everyone where the filesystem has no ACLs.
 grant_access() {
     [ "$(id -u)" = 0 ] || return 0
     local path
     path=$(dirname "$dir")
     while [ "$path" != "/" ]; do
         if ! runuser -u postgres -- test -x "$path"; then
-            setfacl -m u:postgres:x "$path"
+            setfacl -m u:postgres:x "$path" 2>/dev/null || chmod o+x "$path"
             echo "granted the postgres user traverse access to $path"
         fi
         path=$(dirname "$path")
