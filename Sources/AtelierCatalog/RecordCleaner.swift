@@ -71,7 +71,7 @@ public struct RecordCleaner {
         case .positive:
             guard let value = FieldReader.integer(bytes), value >= 1 else { return nil }
             return .int32(Int32(value))
-        case .reference, .count:
+        case .natural:
             // A reference of 0 reads, but names no row: it is an orphan, not a malformed number.
             return FieldReader.integer(bytes).map { .int32(Int32($0)) }
         case .rating:
@@ -107,7 +107,8 @@ public struct RecordCleaner {
 
 /// A column reduced to what reading a field needs: plain values, cheap to copy per row.
 struct ColumnPlan {
-    enum Reader { case positive, reference, count, rating, boolean, date, money, text }
+    /// `positive`: 1 and up (ids); `natural`: 0 and up (counts, and references, whose 0 is an orphan).
+    enum Reader { case positive, natural, rating, boolean, date, money, text }
 
     let reader: Reader
     let nullable: Bool
@@ -116,8 +117,7 @@ struct ColumnPlan {
         nullable = column.nullable
         switch column.kind {
         case .id, .integer: reader = .positive
-        case .reference: reader = .reference
-        case .count: reader = .count
+        case .reference, .count: reader = .natural
         case .rating: reader = .rating
         case .boolean: reader = .boolean
         case .date: reader = .date

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import CLibPQ
+import Foundation
 
 /// One blocking libpq connection. The loader is a single stream of work, so a plain
 /// synchronous connection is the simplest and fastest fit.
@@ -113,7 +114,7 @@ public final class Connection {
 
     static func trimmedMessage(_ pointer: UnsafePointer<CChar>?) -> String {
         guard let pointer else { return "" }
-        return String(cString: pointer).trimmingCharacters(in: " \n")
+        return String(cString: pointer).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 
@@ -121,14 +122,4 @@ private func withCStrings<R>(_ strings: [String?], _ body: ([UnsafePointer<CChar
     let copies: [UnsafeMutablePointer<CChar>?] = strings.map { string in string.flatMap { strdup($0) } }
     defer { copies.forEach { free($0) } }
     return body(copies.map { $0.map { UnsafePointer($0) } })
-}
-
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        let characters = Set(set)
-        var view = Substring(self)
-        while let first = view.first, characters.contains(first) { view.removeFirst() }
-        while let last = view.last, characters.contains(last) { view.removeLast() }
-        return String(view)
-    }
 }

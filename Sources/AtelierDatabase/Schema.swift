@@ -1,4 +1,5 @@
 import AtelierCatalog
+import Foundation
 
 /// The database schema, rendered from the catalogue so that tables, keys and indexes can
 /// never drift from the file descriptions. `schema/atelier.sql` is this text (a test keeps
@@ -104,10 +105,4 @@ public enum Schema {
         "loaded_at" timestamptz NOT NULL DEFAULT now()
     );
     """
-}
-
-extension String {
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        split(separator: Substring(target), omittingEmptySubsequences: false).joined(separator: replacement)
-    }
 }

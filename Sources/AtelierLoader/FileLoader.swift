@@ -31,12 +31,8 @@ public struct FileLoader {
             reader = try CSVRecordReader(path: path)
             guard try reader.next() else { throw HeaderError.noHeader(file: fileName) }
             mapping = try HeaderMapping(header: reader.fieldStrings(), table: table)
-        } catch let error as CSVReadError {
-            throw LoadError(error)
-        } catch let error as HeaderError {
-            throw LoadError(error)
         } catch {
-            throw .refused("\(path): \(error)")
+            throw LoadError(error, file: fileName)
         }
         reader.expectedFieldCount = mapping.fieldCount
         for column in mapping.unknownColumns { warn("\(fileName): ignoring unknown column '\(column)'") }
@@ -65,18 +61,9 @@ public struct FileLoader {
             try connection.execute("COMMIT")
             rejects.close()
             return report
-        } catch let error as DatabaseError {
-            try? connection.execute("ROLLBACK")
-            throw .database(file: fileName, error)
-        } catch let error as LoadError {
-            try? connection.execute("ROLLBACK")
-            throw error
-        } catch let error as CSVReadError {
-            try? connection.execute("ROLLBACK")
-            throw LoadError(error)
         } catch {
             try? connection.execute("ROLLBACK")
-            throw .refused("\(fileName): \(error)")
+            throw LoadError(error, file: fileName)
         }
     }
 

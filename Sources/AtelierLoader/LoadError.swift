@@ -22,6 +22,14 @@ public enum LoadError: Error, CustomStringConvertible {
         }
     }
 
-    init(_ error: HeaderError) { self = .refused(error.description) }
-    init(_ error: CSVReadError) { self = .refused("\(error.path): cannot read: \(error.message)") }
+    /// The load error for whatever stopped the load of `file`.
+    init(_ error: any Error, file: String) {
+        switch error {
+        case let error as LoadError: self = error
+        case let error as DatabaseError: self = .database(file: file, error)
+        case let error as HeaderError: self = .refused(error.description)
+        case let error as CSVReadError: self = .refused("\(error.path): cannot read: \(error.message)")
+        default: self = .refused("\(file): \(error)")
+        }
+    }
 }
