@@ -6,12 +6,17 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "atelier-etl", targets: ["atelier-etl"]),
+        .executable(name: "atelier-serve", targets: ["atelier-serve"]),
         .library(name: "AtelierCatalog", targets: ["AtelierCatalog"]),
         .library(name: "AtelierDatabase", targets: ["AtelierDatabase"]),
         .library(name: "AtelierLoader", targets: ["AtelierLoader"]),
+        .library(name: "AtelierAPI", targets: ["AtelierAPI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
@@ -29,8 +34,33 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The legacy HTTP API: routes, request validation and the SQL that builds each answer.
+        .target(
+            name: "AtelierAPI",
+            dependencies: [
+                "AtelierDatabase",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("openapi.json")]
+        ),
+        .executableTarget(
+            name: "atelier-serve",
+            dependencies: [
+                "AtelierAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .testTarget(name: "AtelierCatalogTests", dependencies: ["AtelierCatalog"]),
         .testTarget(name: "AtelierDatabaseTests", dependencies: ["AtelierDatabase", "AtelierCatalog"]),
         .testTarget(name: "AtelierLoaderTests", dependencies: ["AtelierLoader", "AtelierDatabase", "AtelierCatalog"]),
+        .testTarget(
+            name: "AtelierAPITests",
+            dependencies: [
+                "AtelierAPI", "AtelierLoader", "AtelierCatalog",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
     ]
 )

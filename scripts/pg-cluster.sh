@@ -8,7 +8,7 @@
 # given just enough access (traverse) to reach DIR even under a private home directory.
 set -euo pipefail
 
-action=$1 dir=$2
+action=$1 dir=$(realpath -m "$2")
 pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [ -n "$pgbin" ] || { echo "PostgreSQL server binaries not found; run 'make deps'" >&2; exit 1; }
 

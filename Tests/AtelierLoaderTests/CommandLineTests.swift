@@ -92,7 +92,7 @@ func runETL(_ arguments: [String], environment: [String: String] = [:]) throws -
         #expect(bad.status == 4)
         #expect(bad.stdout.contains("2 of 70 checks failed"))
         #expect(bad.stderr.contains("keys skus (missing: skus_style_id_idx)"))
-        #expect(bad.stderr.contains("count cart (11 rows, the last load left 12)"))
+        #expect(bad.stderr.contains("count cart (11 rows, but the last load left 12)"))
     }
 
     @Test func schemaPrintsTheCommittedSchemaFile() throws {

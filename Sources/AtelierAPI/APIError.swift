@@ -1,0 +1,27 @@
+import HTTPTypes
+
+/// Everything the API answers with an error: a status and a message for the person reading
+/// the client's logs, sent as `{"error": "<message>"}` (the legacy service's shape).
+public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let status: HTTPResponse.Status
+    public let message: String
+
+    public init(_ status: HTTPResponse.Status, _ message: String) {
+        self.status = status
+        self.message = message
+    }
+
+    /// 422: a query or body parameter is missing or invalid; the message names it.
+    public static func invalid(_ message: String) -> APIError { APIError(.unprocessableContent, message) }
+
+    /// 404: an id in the path, or a `product_id`, names nothing.
+    public static func notFound(_ message: String) -> APIError { APIError(.notFound, message) }
+
+    static let noProduct = notFound("product_id names no product")
+    static let noQuestion = notFound("question_id names no question")
+
+    /// 503: the database cannot be reached (or did not answer in time).
+    public static let databaseUnavailable = APIError(.serviceUnavailable, "the database is unavailable, try again shortly")
+
+    public var description: String { "\(status.code) \(message)" }
+}

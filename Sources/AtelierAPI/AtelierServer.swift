@@ -1,0 +1,68 @@
+import AtelierDatabase
+import Foundation
+import Hummingbird
+import Logging
+import PostgresNIO
+
+/// Builds the server: the PostgreSQL pool, the router with every route of the API contract,
+/// and the Hummingbird application that runs both and shuts both down gracefully.
+public enum AtelierServer {
+    /// The application `atelier-serve` runs: listening on the configured address, with the pool
+    /// as a service, so that on SIGTERM or SIGINT in-flight requests finish before it closes.
+    public static func makeApplication(_ configuration: ServerConfiguration) throws -> some ApplicationProtocol {
+        var logger = Logger(label: "atelier-serve")
+        logger.logLevel = configuration.logLevel
+        let client = makeClient(configuration.database, poolSize: configuration.poolSize, logger: logger)
+        let database = APIDatabase(client: client, deadline: configuration.databaseDeadline)
+        var application = Application(
+            router: try makeRouter(database: database),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "atelier-serve"),
+            logger: logger
+        )
+        application.addServices(client)
+        return application
+    }
+
+    /// The router of the whole API over `database`; errors become `{"error": ...}` answers.
+    public static func makeRouter(database: APIDatabase) throws -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: ErrorMiddleware())
+        ProductRoutes(database: database).add(to: router)
+        ReviewRoutes(database: database).add(to: router)
+        QuestionRoutes(database: database).add(to: router)
+        CartRoutes(database: database).add(to: router)
+        OperationRoutes(database: database, openAPIDocument: try openAPIDocument()).add(to: router)
+        return router
+    }
+
+    /// A connection pool to `parameters`; run it as a service of the application.
+    public static func makeClient(_ parameters: ConnectionParameters, poolSize: Int, logger: Logger) -> PostgresClient {
+        let tls: PostgresClient.Configuration.TLS = switch parameters.sslMode {
+        case "disable", "allow": .disable
+        case "require", "verify-ca", "verify-full": .require(.makeClientConfiguration())
+        default: parameters.unixSocketPath == nil && !isLoopback(parameters.host) ? .prefer(.makeClientConfiguration()) : .disable
+        }
+        var configuration = if let socket = parameters.unixSocketPath {
+            PostgresClient.Configuration(unixSocketPath: socket, username: parameters.user,
+                                         password: parameters.password, database: parameters.database)
+        } else {
+            PostgresClient.Configuration(host: parameters.host, port: parameters.port, username: parameters.user,
+                                         password: parameters.password, database: parameters.database, tls: tls)
+        }
+        configuration.options.maximumConnections = max(1, poolSize)
+        configuration.options.connectTimeout = .seconds(3)
+        return PostgresClient(configuration: configuration, backgroundLogger: logger)
+    }
+
+    /// The OpenAPI 3 description of the API, shipped with the module and served as it is.
+    public static func openAPIDocument() throws -> ByteBuffer {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json") else {
+            throw APIError(.internalServerError, "openapi.json is missing from the AtelierAPI bundle")
+        }
+        return ByteBuffer(bytes: try Data(contentsOf: url))
+    }
+
+    private static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}

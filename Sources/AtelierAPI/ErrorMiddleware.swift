@@ -1,0 +1,38 @@
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Turns every error a route throws into the contract's `{"error": ...}` answer: the route's
+/// own `APIError`s as they are (`APIDatabase` has already turned an unreachable database into
+/// a 503), an unknown route as 404 and an oversize body as 413. Anything else is a bug of ours: logged, and answered with a 500 that
+/// names no internals.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let apiError = Self.translate(error, request: request)
+            if apiError.status == .internalServerError {
+                context.logger.error("request failed: \(request.method) \(request.uri.path): \(String(reflecting: error))")
+            } else if apiError.status == .serviceUnavailable {
+                context.logger.warning("database unavailable: \(request.method) \(request.uri.path): \(error)")
+            }
+            return .error(apiError)
+        }
+    }
+
+    static func translate(_ error: any Error, request: Request) -> APIError {
+        switch error {
+        case let error as APIError:
+            return error
+        case is NIOTooManyBytesError:
+            return APIError(.contentTooLarge, "the request body is larger than \(RequestBody.maximumSize / 1024) KiB")
+        case let error as HTTPError where error.status == .notFound:
+            return .notFound("no route for \(request.method) \(request.uri.path)")
+        case let error as HTTPError:
+            return APIError(error.status, error.body ?? error.status.reasonPhrase)
+        default:
+            return APIError(.internalServerError, "internal error")
+        }
+    }
+}

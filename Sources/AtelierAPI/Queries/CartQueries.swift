@@ -1,0 +1,29 @@
+import PostgresNIO
+
+/// The cart routes' SQL. The cart export's `product_id` column holds sku ids (the legacy
+/// service's naming); the API calls them `sku_id`.
+enum CartQueries {
+    /// `GET /cart`: the shopper's active items as `[{"sku_id", "count"}]` in sku order.
+    /// `$1` is the shopper's session.
+    struct Items: ByIDStatement {
+        static let sql = """
+            SELECT \(SQL.orEmpty("""
+                SELECT json_agg(json_build_object('sku_id', item.sku_id, 'count', item.count) ORDER BY item.sku_id)
+                FROM (SELECT c.product_id AS sku_id, count(*) AS count FROM cart c
+                      WHERE c.user_session = $1 AND c.active GROUP BY c.product_id) item
+                """, "[]"))
+            """
+
+        let id: Int32
+    }
+
+    /// `POST /cart`: adds one of the sku, or returns no row when there is no such sku.
+    static func add(skuID: Int32, session: Int32) -> PostgresQuery {
+        """
+        INSERT INTO cart (user_session, product_id, active)
+        SELECT \(session), k.id, true FROM skus k WHERE k.id = \(skuID)
+        RETURNING id
+        """
+    }
+
+}

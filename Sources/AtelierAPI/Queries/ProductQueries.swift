@@ -1,0 +1,81 @@
+import PostgresNIO
+
+/// The product routes' SQL and JSON shapes. Each statement builds the whole answer in one
+/// round trip and returns no row when the product does not exist.
+enum ProductQueries {
+    /// `GET /products`: a bare array of products ordered by id. `$1` count, `$2` offset.
+    struct List: JSONStatement {
+        static let sql = """
+            SELECT \(SQL.orEmpty("""
+                SELECT json_agg(json_build_object('id', p.id, 'name', p.name, 'slogan', p.slogan,
+                    'description', p.description, 'category', p.category, 'default_price', p.default_price::text)
+                    ORDER BY p.id)
+                FROM (SELECT * FROM product ORDER BY id LIMIT $1 OFFSET $2) p
+                """, "[]"))
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.int8, .int8]
+
+        let page: Page
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 2)
+            bindings.append(page.count)
+            bindings.append(page.offset)
+            return bindings
+        }
+    }
+
+    /// `GET /products/:product_id`: the product and its features in id order.
+    struct Detail: ByIDStatement {
+        static let sql = """
+            SELECT json_build_object('id', p.id, 'name', p.name, 'slogan', p.slogan, 'description', p.description,
+                'category', p.category, 'default_price', p.default_price::text,
+                'features', \(SQL.orEmpty("""
+                    SELECT json_agg(json_build_object('feature', f.feature, 'value', f.value) ORDER BY f.id)
+                    FROM features f WHERE f.product_id = p.id
+                    """, "[]")))
+            FROM product p WHERE p.id = $1
+            """
+
+        let id: Int32
+    }
+
+    /// `GET /products/:product_id/styles`: styles in id order with photos in id order and skus
+    /// keyed by id; a style without photos or skus gets the legacy service's placeholders.
+    struct Styles: ByIDStatement {
+        static let noPhotos = #"[{"thumbnail_url": null, "url": null}]"#
+        static let noSkus = #"{"null": {"quantity": null, "size": null}}"#
+        static let sql = """
+            SELECT json_build_object('product_id', p.id::text, 'results', \(SQL.orEmpty("""
+                SELECT json_agg(json_build_object('style_id', s.id, 'name', s.name,
+                    'original_price', s.original_price::text, 'sale_price', s.sale_price::text,
+                    'default?', s.default_style,
+                    'photos', \(SQL.orEmpty("""
+                        SELECT json_agg(json_build_object('thumbnail_url', ph.thumbnail_url, 'url', ph.url) ORDER BY ph.id)
+                        FROM photos ph WHERE ph.style_id = s.id
+                        """, noPhotos)),
+                    'skus', \(SQL.orEmpty("""
+                        SELECT json_object_agg(k.id::text, json_build_object('quantity', k.quantity, 'size', k.size) ORDER BY k.id)
+                        FROM skus k WHERE k.style_id = s.id
+                        """, noSkus)))
+                    ORDER BY s.id)
+                FROM styles s WHERE s.product_id = p.id
+                """, "[]")))
+            FROM product p WHERE p.id = $1
+            """
+
+        let id: Int32
+    }
+
+    /// `GET /products/:product_id/related`: related product ids in the order of the rows.
+    struct Related: ByIDStatement {
+        static let sql = """
+            SELECT \(SQL.orEmpty("""
+                SELECT json_agg(r.related_product_id ORDER BY r.id) FROM related r WHERE r.current_product_id = p.id
+                """, "[]"))
+            FROM product p WHERE p.id = $1
+            """
+
+        let id: Int32
+    }
+}

@@ -1,0 +1,109 @@
+import PostgresNIO
+
+/// The review routes' SQL and JSON shapes. Reported reviews appear nowhere: not in the list,
+/// not in any count or average of the meta.
+enum ReviewQueries {
+    /// How `GET /reviews` orders a product's reviews.
+    enum Sort: String, Sendable, CaseIterable {
+        /// Newest first.
+        case newest
+        /// Highest helpfulness first.
+        case helpful
+        /// The default: helpfulness first, then newest (the contract's tie rule makes it the
+        /// same order as `helpful`).
+        case relevant
+    }
+
+    /// `GET /reviews`: one page of a product's listed reviews with their photos in id order.
+    /// `$1` product, `$2` count, `$3` offset, `$4` page (echoed), `$5` true for newest first.
+    struct List: JSONStatement {
+        static let order = "CASE WHEN $5 THEN 0 ELSE r.helpfulness END DESC, r.date DESC, r.id DESC"
+        static let sql = """
+            SELECT json_build_object('product', p.id::text, 'page', $4::int8, 'count', $2::int8, 'results', \(SQL.orEmpty("""
+                SELECT json_agg(json_build_object('review_id', r.id, 'rating', r.rating, 'summary', r.summary,
+                    'recommend', r.recommend, 'response', r.response, 'body', r.body, 'date', \(SQL.isoDate("r.date")),
+                    'reviewer_name', r.reviewer_name, 'helpfulness', r.helpfulness,
+                    'photos', \(SQL.orEmpty("""
+                        SELECT json_agg(json_build_object('id', ph.id, 'url', ph.url) ORDER BY ph.id)
+                        FROM reviews_photos ph WHERE ph.review_id = r.id
+                        """, "[]")))
+                    ORDER BY \(order))
+                FROM (SELECT * FROM reviews r WHERE r.product_id = p.id AND NOT r.reported
+                      ORDER BY \(order) LIMIT $2 OFFSET $3) r
+                """, "[]")))
+            FROM product p WHERE p.id = $1
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.int4, .int8, .int8, .int8, .bool]
+
+        let productID: Int32
+        let page: Page
+        let sort: Sort
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 5)
+            bindings.append(productID)
+            bindings.append(page.count)
+            bindings.append(page.offset)
+            bindings.append(page.page)
+            bindings.append(sort == .newest)
+            return bindings
+        }
+    }
+
+    /// `GET /reviews/meta`: counts per star and per recommendation, and each characteristic's
+    /// average rating to 16 decimals (`null` when nobody rated it), all as strings.
+    struct Meta: ByIDStatement {
+        static let sql = """
+            SELECT json_build_object('product_id', p.id::text,
+                'ratings', \(SQL.orEmpty("""
+                    SELECT json_object_agg(stars.rating::text, stars.reviews::text ORDER BY stars.rating)
+                    FROM (SELECT r.rating, count(*) AS reviews FROM reviews r
+                          WHERE r.product_id = p.id AND NOT r.reported GROUP BY r.rating) stars
+                    """, "{}")),
+                'recommended', (
+                    SELECT json_build_object('false', (count(*) FILTER (WHERE NOT r.recommend))::text,
+                                             'true', (count(*) FILTER (WHERE r.recommend))::text)
+                    FROM reviews r WHERE r.product_id = p.id AND NOT r.reported),
+                'characteristics', \(SQL.orEmpty("""
+                    SELECT json_object_agg(c.name, json_build_object('id', c.id, 'value', (
+                        SELECT round(avg(cr.value), 16)::text
+                        FROM characteristic_reviews cr JOIN reviews r ON r.id = cr.review_id
+                        WHERE cr.characteristic_id = c.id AND NOT r.reported)) ORDER BY c.id)
+                    FROM characteristics c WHERE c.product_id = p.id
+                    """, "{}")))
+            FROM product p WHERE p.id = $1
+            """
+
+        let id: Int32
+    }
+
+    /// `POST /reviews`, step one: the product's characteristic ids; no row when the product
+    /// does not exist.
+    static func characteristicIDs(of productID: Int32) -> PostgresQuery {
+        "SELECT ARRAY(SELECT c.id FROM characteristics c WHERE c.product_id = p.id) FROM product p WHERE p.id = \(productID)"
+    }
+
+    /// `POST /reviews`, step two: the review, its photos and its characteristic ratings in one
+    /// statement, so all of them are stored or none. Returns the new review's id.
+    static func insert(_ review: ReviewSubmission) -> PostgresQuery {
+        let characteristicIDs = review.characteristics.keys.sorted()
+        let values = characteristicIDs.map { review.characteristics[$0]! }
+        return """
+            WITH review AS (
+                INSERT INTO reviews (product_id, rating, date, summary, body, recommend, reported,
+                                     reviewer_name, reviewer_email, response, helpfulness)
+                VALUES (\(review.productID), \(Int16(review.rating)), now(), \(review.summary), \(review.body),
+                        \(review.recommend), false, \(review.name), \(review.email), NULL, 0)
+                RETURNING id),
+            photos AS (
+                INSERT INTO reviews_photos (review_id, url)
+                SELECT review.id, photo.url FROM review, unnest(\(review.photos)::text[]) WITH ORDINALITY AS photo(url, position)
+                ORDER BY photo.position),
+            ratings AS (
+                INSERT INTO characteristic_reviews (characteristic_id, review_id, value)
+                SELECT rating.characteristic_id, review.id, rating.value
+                FROM review, unnest(\(characteristicIDs)::int4[], \(values)::int2[]) AS rating(characteristic_id, value))
+            SELECT id FROM review
+            """
+    }
+}

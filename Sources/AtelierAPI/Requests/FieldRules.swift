@@ -1,0 +1,38 @@
+import Foundation
+
+/// What a written text, email address or URL must be before it is stored.
+enum FieldRules {
+    static let maximumEmailLength = 60
+    static let maximumURLLength = 2048
+
+    /// `length` counts Unicode scalars, as PostgreSQL's `length()` does; NUL cannot be stored
+    /// in a `text` column, so it is refused here rather than failing in the database.
+    static func checkText(_ value: String, name: String, length: ClosedRange<Int>) throws(APIError) {
+        let count = value.unicodeScalars.count
+        guard length.contains(count) else {
+            throw .invalid(length.lowerBound == 0
+                ? "\(name) must be at most \(length.upperBound) characters"
+                : "\(name) must be \(length.lowerBound) to \(length.upperBound) characters")
+        }
+        guard !value.unicodeScalars.contains("\u{0}") else { throw .invalid("\(name) must not contain NUL characters") }
+    }
+
+    /// `local@domain.tld`: one `@`, no spaces or control characters, a dot inside the domain
+    /// and no empty labels. Deliberately simple: the address is only ever displayed.
+    static func isEmailAddress(_ value: String) -> Bool {
+        let parts = value.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty,
+              !value.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0 == "\u{7F}" })
+        else { return false }
+        let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)
+        return labels.count >= 2 && labels.allSatisfy { !$0.isEmpty }
+    }
+
+    /// An absolute http or https URL with a host, at most 2048 characters.
+    static func isWebURL(_ value: String) -> Bool {
+        guard value.unicodeScalars.count <= maximumURLLength, let url = URL(string: value),
+              let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = url.host, !host.isEmpty else { return false }
+        return true
+    }
+}

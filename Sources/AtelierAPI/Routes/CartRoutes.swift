@@ -1,0 +1,33 @@
+import HTTPTypes
+import Hummingbird
+
+/// `GET /cart` and `POST /cart`. The shopper is named by a `user_session` cookie or, for
+/// clients without cookies, an `X-User-Session` header (the header wins when both are sent).
+struct CartRoutes<Context: RequestContext> {
+    let database: APIDatabase
+
+    func add(to router: Router<Context>) {
+        router.get("cart") { request, _ in
+            try await database.answer(CartQueries.Items(id: Self.session(of: request)))
+        }
+        router.post("cart") { request, _ in
+            let session = try Self.session(of: request)
+            let skuID = try await RequestBody.read(request).id("sku_id")
+            guard let id = try await database.scalar(CartQueries.add(skuID: skuID, session: session), as: Int32.self) else {
+                throw APIError.invalid("sku_id \(skuID) is no sku")
+            }
+            return Response.created(id: id)
+        }
+    }
+
+    static func session(of request: Request) throws(APIError) -> Int32 {
+        let value = request.headers[.userSession] ?? request.cookies["user_session"]?.value
+        guard value != nil else { throw .invalid("user_session is required: send the user_session cookie or an X-User-Session header") }
+        return try RowID.parse(value, name: "user_session")
+    }
+}
+
+extension HTTPField.Name {
+    /// The shopper's session for clients that do not keep cookies.
+    static let userSession = HTTPField.Name("X-User-Session")!
+}

@@ -1,0 +1,25 @@
+import AtelierDatabase
+import Logging
+
+/// How `atelier-serve` runs: where it listens, which database it serves and how hard it may
+/// lean on it.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var database: ConnectionParameters
+    /// Connections the pool may open to PostgreSQL.
+    public var poolSize: Int
+    /// How long a request waits for the database before it is answered with a 503.
+    public var databaseDeadline: Duration
+    public var logLevel: Logger.Level
+
+    public init(host: String = "0.0.0.0", port: Int = 3000, database: ConnectionParameters, poolSize: Int = 16,
+                databaseDeadline: Duration = .seconds(5), logLevel: Logger.Level = .info) {
+        self.host = host
+        self.port = port
+        self.database = database
+        self.poolSize = poolSize
+        self.databaseDeadline = databaseDeadline
+        self.logLevel = logLevel
+    }
+}

@@ -1,0 +1,14 @@
+/// A `POST /qa/questions/:question_id/answers` body.
+struct AnswerSubmission: Sendable, Equatable {
+    let body: String
+    let name: String
+    let email: String
+    let photos: [String]
+
+    init(_ body: RequestBody) throws(APIError) {
+        self.body = try body.text("body", length: 1...1000)
+        name = try body.text("name", length: 1...60)
+        email = try body.email("email")
+        photos = try body.urls("photos", maximum: 5)
+    }
+}

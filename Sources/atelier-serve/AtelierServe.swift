@@ -1,0 +1,63 @@
+import ArgumentParser
+import AtelierAPI
+import AtelierDatabase
+import Foundation
+import Hummingbird
+import Logging
+
+/// `atelier-serve`: the legacy Atelier API over the database `atelier-etl` loaded.
+@main
+struct AtelierServe: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "atelier-serve",
+        abstract: "Serve the Atelier storefront API (products, reviews, Q&A, cart) from PostgreSQL.",
+        discussion: """
+            Connection: --database-url, else DATABASE_URL, else the PG* variables, else the
+            embedded cluster started by `make db` (\(DatabaseLocation.embedded)).
+            SIGTERM or SIGINT stops accepting connections, lets in-flight requests finish, then exits 0.
+            Exit codes: 0 stopped cleanly, 1 usage or startup error (bad option, port in use).
+            """
+    )
+
+    @Option(help: "Address to listen on.")
+    var host = "0.0.0.0"
+
+    @Option(help: "Port to listen on (80 needs root or CAP_NET_BIND_SERVICE).")
+    var port = 3000
+
+    @Option(name: .customLong("database-url"),
+            help: "libpq URI or key=value string (default: DATABASE_URL, then PG* variables, then the embedded cluster).")
+    var databaseURL: String?
+
+    @Option(help: "Connections the pool may open to PostgreSQL.")
+    var poolSize = 16
+
+    @Option(help: "Seconds a request waits for the database before answering 503.")
+    var databaseTimeout = 5.0
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical. Requests are not logged below debug.")
+    var logLevel: Logger.Level = .info
+
+    func validate() throws {
+        guard (1...65535).contains(port) else { throw ValidationError("--port must be from 1 to 65535") }
+        guard (1...1000).contains(poolSize) else { throw ValidationError("--pool-size must be from 1 to 1000") }
+        guard databaseTimeout > 0 else { throw ValidationError("--database-timeout must be positive") }
+    }
+
+    func run() async throws {
+        let connectionString = DatabaseLocation.connectionString(explicit: databaseURL, environment: ProcessInfo.processInfo.environment)
+        let database: ConnectionParameters
+        do {
+            database = try ConnectionParameters(connectionString: connectionString)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let configuration = ServerConfiguration(
+            host: host, port: port, database: database, poolSize: poolSize,
+            databaseDeadline: .milliseconds(Int(databaseTimeout * 1000)), logLevel: logLevel
+        )
+        try await AtelierServer.makeApplication(configuration).runService()
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
