@@ -54,11 +54,13 @@ let package = Package(
         ),
         .testTarget(name: "AtelierCatalogTests", dependencies: ["AtelierCatalog"]),
         .testTarget(name: "AtelierDatabaseTests", dependencies: ["AtelierDatabase", "AtelierCatalog"]),
-        .testTarget(name: "AtelierLoaderTests", dependencies: ["AtelierLoader", "AtelierDatabase", "AtelierCatalog"]),
+        // Test databases on the throwaway cluster of `make test`, shared by the test targets.
+        .target(name: "AtelierTestSupport", dependencies: ["AtelierLoader", "AtelierDatabase"], path: "Tests/AtelierTestSupport"),
+        .testTarget(name: "AtelierLoaderTests", dependencies: ["AtelierLoader", "AtelierDatabase", "AtelierCatalog", "AtelierTestSupport"]),
         .testTarget(
             name: "AtelierAPITests",
             dependencies: [
-                "AtelierAPI", "AtelierLoader", "AtelierCatalog",
+                "AtelierAPI", "AtelierCatalog", "AtelierDatabase", "AtelierTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -1,6 +1,7 @@
 import AtelierCatalog
 import AtelierDatabase
 import AtelierLoader
+import AtelierTestSupport
 import Foundation
 import Testing
 

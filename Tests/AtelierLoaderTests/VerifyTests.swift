@@ -1,4 +1,5 @@
 import AtelierDatabase
+import AtelierTestSupport
 import Testing
 
 @Suite struct VerifyTests {
@@ -35,7 +36,7 @@ import Testing
         try database.connect().execute("INSERT INTO cart (user_session, product_id, active) VALUES (1000, 5, true)")
         let checks = try Verifier(connection: database.connect()).run()
         #expect(checks.first { $0.name == "count cart" }?.detail == "13 rows: 12 loaded, 1 added since")
-        #expect(checks.allSatisfy(\.passed))
+        #expect(checks.allSatisfy { $0.passed })
         try database.connect().execute("DELETE FROM cart WHERE id < 3")
         let after = try Verifier(connection: database.connect()).run().filter { !$0.passed }
         #expect(after.map(\.name) == ["count cart"])

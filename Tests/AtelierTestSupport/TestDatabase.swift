@@ -1,68 +1,72 @@
 import AtelierDatabase
 import AtelierLoader
 import Foundation
-import Testing
 
 /// A fresh database on the throwaway cluster that `make test` starts. Tests fail, loudly,
 /// when that cluster is not there: nothing is skipped.
-struct TestDatabase {
-    let url: String
+public struct TestDatabase: Sendable {
+    public let name: String
+    public let url: String
 
-    struct Missing: Error, CustomStringConvertible {
-        let description: String
+    public struct Missing: Error, CustomStringConvertible {
+        public let description: String
+
+        public init(description: String) {
+            self.description = description
+        }
     }
 
-    /// Creates an empty database with a unique name and returns its URL.
-    static func create() throws -> TestDatabase {
+    /// Creates an empty database with a unique name (a copy of `template` when given).
+    public static func create(template: TestDatabase? = nil) throws -> TestDatabase {
         guard let base = ProcessInfo.processInfo.environment["ATELIER_TEST_DATABASE_URL"],
               let slash = base.range(of: "/", options: .backwards), base.hasPrefix("postgresql://") else {
             throw Missing(description: "ATELIER_TEST_DATABASE_URL is not set: run the tests with `make test`, which starts a throwaway PostgreSQL")
         }
         let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        try Connection(base).execute("CREATE DATABASE \(name)")
-        return TestDatabase(url: String(base[..<slash.lowerBound]) + "/" + name)
+        try Connection(base).execute("CREATE DATABASE \(name)" + (template.map { " TEMPLATE \($0.name)" } ?? ""))
+        return TestDatabase(name: name, url: String(base[..<slash.lowerBound]) + "/" + name)
     }
 
     /// A fresh database holding the loaded samples.
-    static func withSamples() throws -> TestDatabase {
+    public static func withSamples() throws -> TestDatabase {
         let database = try create()
         _ = try database.load(Repository.samples)
         return database
     }
 
-    func connect() throws -> Connection { try Connection(url) }
+    public func connect() throws -> Connection { try Connection(url) }
 
     /// Loads `paths` in plan order and returns the reports; the first error is thrown.
-    func load(_ paths: String..., options: LoadOptions = LoadOptions(), rejectDirectory: String? = nil) throws -> [FileReport] {
+    public func load(_ paths: String..., options: LoadOptions = LoadOptions(), rejectDirectory: String? = nil) throws -> [FileReport] {
         var options = options
         options.rejectDirectory = try rejectDirectory ?? Repository.temporaryDirectory()
         let loader = FileLoader(connection: try connect(), options: options)
         return try LoadPlan.files(for: paths).files.map { try loader.load(path: $0) }
     }
 
-    func count(_ table: String) throws -> Int {
+    public func count(_ table: String) throws -> Int {
         Int(try connect().scalar("SELECT count(*) FROM \(Schema.quoted(table))") ?? "") ?? -1
     }
 
-    func rows(_ sql: String) throws -> [[String?]] { try connect().query(sql) }
+    public func rows(_ sql: String) throws -> [[String?]] { try connect().query(sql) }
 
-    func value(_ sql: String) throws -> String? { try connect().scalar(sql) }
+    public func value(_ sql: String) throws -> String? { try connect().scalar(sql) }
 }
 
 /// Paths inside the repository and scratch folders for tests.
-enum Repository {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-    static let samples = root + "/data-samples"
-    static let olderSamples = root + "/data-samples/older"
+public enum Repository {
+    public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    public static let samples = root + "/data-samples"
+    public static let olderSamples = root + "/data-samples/older"
 
-    static func temporaryDirectory() throws -> String {
+    public static func temporaryDirectory() throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-tests-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
 
     /// Writes `files` (name → text) into a new folder and returns it.
-    static func folder(_ files: [String: String]) throws -> String {
+    public static func folder(_ files: [String: String]) throws -> String {
         let path = try temporaryDirectory()
         for (name, text) in files { try Data(text.utf8).write(to: URL(fileURLWithPath: path + "/" + name)) }
         return path

@@ -1,0 +1,98 @@
+@testable import AtelierAPI
+import AtelierDatabase
+import AtelierTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Testing
+
+/// The sample export, loaded once per test run with the ETL into a template database that
+/// every test copies, and read once from the CSV files as the source of expected answers.
+enum Samples {
+    static let template = Result { try TestDatabase.withSamples() }
+    static let catalog = Result { try SampleCatalog.read() }
+
+    static var answers: LegacyAnswers {
+        get throws { LegacyAnswers(catalog: try catalog.get()) }
+    }
+}
+
+/// Runs tests against the real router, middleware and database: HummingbirdTesting's router
+/// client (no socket) with the PostgreSQL pool running as the application's service.
+enum APIHarness {
+    /// `body` gets a client of an app serving a fresh copy of the loaded samples, and that copy.
+    static func withSamples(_ body: @escaping @Sendable (any TestClientProtocol, TestDatabase) async throws -> Void) async throws {
+        let database = try TestDatabase.create(template: Samples.template.get())
+        try await withApp(database: ConnectionParameters(connectionString: database.url)) { client in
+            try await body(client, database)
+        }
+    }
+
+    static func withApp(database: ConnectionParameters, deadline: Duration = .seconds(10),
+                        _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        var logger = Logger(label: "atelier-serve-tests")
+        logger.logLevel = .error
+        let client = AtelierServer.makeClient(database, poolSize: 8, logger: logger)
+        let router = try AtelierServer.makeRouter(database: APIDatabase(client: client, deadline: deadline))
+        var application = Application(router: router, logger: logger)
+        application.addServices(client)
+        try await application.test(.router) { client in try await body(client) }
+    }
+}
+
+/// A response's status and body as JSON.
+struct JSONResponse: Sendable {
+    let status: HTTPResponse.Status
+    let contentType: String?
+    let json: JSONValue?
+
+    /// The `error` message of an error answer.
+    var error: String? {
+        guard case .object(let fields) = json, case .string(let message)? = fields["error"] else { return nil }
+        return message
+    }
+}
+
+extension TestClientProtocol {
+    /// Sends a request and parses the answer as JSON (nil when the body is empty).
+    func request(_ method: HTTPRequest.Method, _ uri: String, body: String? = nil,
+                 headers: HTTPFields = [:]) async throws -> JSONResponse {
+        var headers = headers
+        if body != nil { headers[.contentType] = "application/json" }
+        return try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) { response in
+            let bytes = Data(response.body.readableBytesView)
+            let json = bytes.isEmpty ? nil : try JSONDecoder().decode(JSONValue.self, from: bytes)
+            return JSONResponse(status: response.status, contentType: response.headers[.contentType], json: json)
+        }
+    }
+
+    func get(_ uri: String, headers: HTTPFields = [:]) async throws -> JSONResponse {
+        try await request(.get, uri, headers: headers)
+    }
+
+    func post(_ uri: String, _ body: String, headers: HTTPFields = [:]) async throws -> JSONResponse {
+        try await request(.post, uri, body: body, headers: headers)
+    }
+
+    func put(_ uri: String) async throws -> JSONResponse {
+        try await request(.put, uri)
+    }
+}
+
+extension JSONValue {
+    /// A JSON body from a literal written in a test.
+    static func parse(_ text: String) throws -> JSONValue {
+        try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+    }
+
+    subscript(key: String) -> JSONValue? {
+        guard case .object(let fields) = self else { return nil }
+        return fields[key]
+    }
+
+    var array: [JSONValue]? {
+        guard case .array(let items) = self else { return nil }
+        return items
+    }
+}
