@@ -3,7 +3,7 @@ import Foundation
 
 /// What the legacy API answers for the sample rows: each route's JSON, worked out in Swift from
 /// `SampleCatalog` by the rules of the API contract (orderings, pagination, hiding, formats).
-struct LegacyAnswers {
+struct LegacyAnswers: Sendable {
     var catalog: SampleCatalog
 
     typealias Row = SampleCatalog.Row
