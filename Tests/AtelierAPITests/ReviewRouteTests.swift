@@ -74,9 +74,7 @@ func jsonBody(_ fields: [String: Any]) -> String {
             let put = try await client.put("/reviews/9/report")
             #expect(put.status == .noContent)
             #expect(put.json == nil)
-            if let index = expected.catalog["reviews"].firstIndex(where: { $0.int("id") == 9 }) {
-                expected.catalog.tables["reviews"]?[index].values["reported"] = .bool(true)
-            }
+            expected.mark("reviews", 9, reported: true)
             let after = try await client.get("/reviews?product_id=3&count=100")
             #expect(after.json == expected.reviews(3, count: 100))
             #expect(after.json?["results"]?.array?.count == 2)

@@ -1,0 +1,65 @@
+@testable import AtelierAPI
+import AtelierDatabase
+import AtelierTestSupport
+import Foundation
+import Hummingbird
+import Testing
+
+@Suite struct OperationTests {
+    @Test func healthIsOKWhileTheDatabaseAnswers() async throws {
+        try await APIHarness.withSamples { client, _ in
+            let health = try await client.get("/health")
+            #expect(health.status == .ok)
+            #expect(health.json == .object(["status": .string("ok")]))
+        }
+    }
+
+    /// Nothing listens on the port: every route that needs the database answers 503 within
+    /// the deadline, while bad input is still a 422.
+    @Test func anUnreachableDatabaseIs503NotA500() async throws {
+        let nowhere = ConnectionParameters(host: "127.0.0.1", port: 9, user: "postgres", password: nil, database: "atelier", sslMode: "disable")
+        let review = jsonBody(ReviewRouteTests.validReview)
+        try await APIHarness.withApp(database: nowhere, deadline: .milliseconds(500)) { client in
+            for uri in ["/health", "/products/1", "/reviews?product_id=2", "/qa/questions?product_id=1", "/cart?x=1"] {
+                let answer = try await client.get(uri, headers: [.userSession: "1000"])
+                #expect(answer.status.code == 503, "\(uri)")
+                #expect(answer.error == "the database is unavailable, try again shortly", "\(uri)")
+            }
+            let posted = try await client.post("/reviews", review)
+            #expect(posted.status.code == 503)
+            let helpful = try await client.put("/reviews/1/helpful")
+            #expect(helpful.status.code == 503)
+            let invalid = try await client.get("/reviews?product_id=x")
+            #expect(invalid.status.code == 422)
+        }
+    }
+
+    /// A database without the Atelier tables (nothing loaded yet) is not ready: 503.
+    @Test func anUnloadedDatabaseIs503() async throws {
+        let empty = try TestDatabase.create()
+        try await APIHarness.withApp(database: ConnectionParameters(connectionString: empty.url)) { client in
+            let answer = try await client.get("/products/1")
+            #expect(answer.status.code == 503)
+        }
+    }
+
+    @Test func theOpenAPIDocumentDescribesExactlyTheRoutes() async throws {
+        let router = try AtelierServer.makeRouter(database: APIDatabase(client: AtelierServer.makeClient(
+            ConnectionParameters(connectionString: "host=127.0.0.1 port=9"), poolSize: 1, logger: .init(label: "unused"))))
+        let served = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
+        let document = try JSONSerialization.jsonObject(with: Data(AtelierServer.openAPIDocument().readableBytesView)) as? [String: Any]
+        let paths = try #require(document?["paths"] as? [String: [String: Any]])
+        let documented = Set(paths.flatMap { path, operations in operations.keys.map { "\($0.uppercased()) \(path)" } })
+        #expect(served.count == 22)
+        #expect(documented == served)
+        #expect(document?["openapi"] as? String == "3.1.0")
+    }
+
+    @Test func theOpenAPIDocumentIsServed() async throws {
+        try await APIHarness.withSamples { client, _ in
+            let answer = try await client.get("/openapi.json")
+            #expect(answer.status == .ok)
+            #expect(answer.json?["info"]?["title"] == .string("Atelier API"))
+        }
+    }
+}
