@@ -5,13 +5,16 @@ TEST_PORT ?= 54321
 DB_DIR := $(CURDIR)/.atelier/pg
 TEST_DB_DIR := $(CURDIR)/.atelier/test-pg
 ETL := $(CURDIR)/.build/debug/atelier-etl
+SERVE := $(CURDIR)/.build/debug/atelier-serve
+SERVE_PORT ?= 3000
 DATABASE_URL ?= postgresql://postgres@127.0.0.1:$(PORT)/atelier
 TEST_DATABASE_URL := postgresql://postgres@127.0.0.1:$(TEST_PORT)/postgres
 
-.PHONY: run deps db db-stop build load verify test clean
+.PHONY: run deps db db-stop build load verify serve test clean
 
-## run: install what is missing, start the embedded database, build, load the samples, verify
-run: build db load verify
+## run: install what is missing, start the embedded database, build, load the samples, verify,
+## then serve the API on http://localhost:3000 until Ctrl-C
+run: build db load verify serve
 
 deps:
 	@scripts/install-deps.sh
@@ -26,11 +29,16 @@ db-stop:
 build: deps
 	swift build
 
+# --cascade: reloading the samples also clears rows the API added under a replaced table
+# (a posted review's photos, say), which would otherwise block the reload.
 load: build db
-	$(ETL) load data-samples --database-url $(DATABASE_URL) --report .atelier/load-report.json
+	$(ETL) load data-samples --cascade --database-url $(DATABASE_URL) --report .atelier/load-report.json
 
 verify: build db
 	$(ETL) verify --database-url $(DATABASE_URL)
+
+serve: build db
+	$(SERVE) --port $(SERVE_PORT) --database-url $(DATABASE_URL)
 
 ## test: the same bootstrap on a throwaway cluster, then every test against it
 test: deps
