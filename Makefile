@@ -10,7 +10,7 @@ SERVE_PORT ?= 3000
 DATABASE_URL ?= postgresql://postgres@127.0.0.1:$(PORT)/atelier
 TEST_DATABASE_URL := postgresql://postgres@127.0.0.1:$(TEST_PORT)/postgres
 
-.PHONY: run deps db db-stop build load verify serve test clean
+.PHONY: run deps db db-stop build load verify serve fuzz-api test clean
 
 ## run: install what is missing, start the embedded database, build, load the samples, verify,
 ## then serve the API on http://localhost:3000 until Ctrl-C
@@ -39,6 +39,16 @@ verify: build db
 
 serve: build db
 	$(SERVE) --port $(SERVE_PORT) --database-url $(DATABASE_URL)
+
+## fuzz-api: property-based requests from the OpenAPI document (schemathesis, from PyPI) against
+## a server on the loaded samples: no 5xx, documented statuses, content types and shapes.
+## Not part of `make test`.
+fuzz-api: build db load
+	@command -v schemathesis >/dev/null || pip install schemathesis
+	@$(SERVE) --port 3002 --database-url $(DATABASE_URL) --log-level error & pid=$$!; sleep 2; \
+	schemathesis run http://127.0.0.1:3002/openapi.json -u http://127.0.0.1:3002 -n 60 \
+		--checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance; \
+	status=$$?; kill $$pid; exit $$status
 
 ## test: the same bootstrap on a throwaway cluster, then every test against it
 test: deps

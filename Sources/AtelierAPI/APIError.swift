@@ -17,6 +17,9 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     /// 404: an id in the path, or a `product_id`, names nothing.
     public static func notFound(_ message: String) -> APIError { APIError(.notFound, message) }
 
+    /// 413: the body is over `RequestBody.maximumSize`.
+    static let bodyTooLarge = APIError(.contentTooLarge, "the request body is larger than \(RequestBody.maximumSize / 1024) KiB")
+
     static let noProduct = notFound("product_id names no product")
     static let noQuestion = notFound("question_id names no question")
 

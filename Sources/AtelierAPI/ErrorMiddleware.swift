@@ -26,7 +26,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case let error as APIError:
             return error
         case is NIOTooManyBytesError:
-            return APIError(.contentTooLarge, "the request body is larger than \(RequestBody.maximumSize / 1024) KiB")
+            return .bodyTooLarge
         case let error as HTTPError where error.status == .notFound:
             return .notFound("no route for \(request.method) \(request.uri.path)")
         case let error as HTTPError:

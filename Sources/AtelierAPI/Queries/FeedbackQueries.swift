@@ -1,7 +1,8 @@
 import PostgresNIO
 
 /// `PUT …/helpful` and `PUT …/report` on reviews, questions and answers: one atomic statement
-/// each, returning a row only when the id exists.
+/// each, returning a row only when the id exists. Table and column names come from `Target`;
+/// the id is the only value, and it is bound.
 enum FeedbackQueries {
     /// What a PUT can be about.
     enum Target: Sendable {

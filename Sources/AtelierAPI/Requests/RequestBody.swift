@@ -12,7 +12,7 @@ struct RequestBody: Sendable {
     /// JSON but not an object.
     static func read(_ request: Request) async throws -> RequestBody {
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maximumSize {
-            throw APIError(.contentTooLarge, "the request body is larger than \(maximumSize / 1024) KiB")
+            throw APIError.bodyTooLarge
         }
         let buffer = try await request.body.collect(upTo: maximumSize)
         let value: JSONValue

@@ -8,8 +8,10 @@ struct OperationRoutes<Context: RequestContext> {
     func add(to router: Router<Context>) {
         router.post("interactions") { request, _ in
             let interaction = try InteractionSubmission(await RequestBody.read(request))
-            let id = try await database.scalar(InteractionQueries.insert(interaction), as: Int64.self)
-            return Response.created(id: id ?? 0)
+            guard let id = try await database.scalar(InteractionQueries.insert(interaction), as: Int64.self) else {
+                throw APIError(.internalServerError, "the interaction was not stored")
+            }
+            return Response.created(id: id)
         }
         router.get("health") { _, _ in
             guard await database.isAvailable() else { throw APIError.databaseUnavailable }
