@@ -55,7 +55,7 @@ test: deps
 	swift build --build-tests
 	@scripts/pg-cluster.sh start $(TEST_DB_DIR) $(TEST_PORT) --throwaway
 	@status=0; \
-	ATELIER_TEST_DATABASE_URL=$(TEST_DATABASE_URL) ATELIER_ETL=$(ETL) swift test || status=$$?; \
+	ATELIER_TEST_DATABASE_URL=$(TEST_DATABASE_URL) ATELIER_ETL=$(ETL) ATELIER_SERVE=$(SERVE) swift test || status=$$?; \
 	scripts/pg-cluster.sh stop $(TEST_DB_DIR); \
 	exit $$status
 

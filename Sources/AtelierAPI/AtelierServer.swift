@@ -15,7 +15,7 @@ public enum AtelierServer {
         let client = makeClient(configuration.database, poolSize: configuration.poolSize, logger: logger)
         let database = APIDatabase(client: client, deadline: configuration.databaseDeadline)
         var application = Application(
-            router: try makeRouter(database: database),
+            router: try makeRouter(database: database, logRequests: configuration.logLevel <= .debug),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "atelier-serve"),
             logger: logger
         )
@@ -24,8 +24,10 @@ public enum AtelierServer {
     }
 
     /// The router of the whole API over `database`; errors become `{"error": ...}` answers.
-    public static func makeRouter(database: APIDatabase) throws -> Router<BasicRequestContext> {
+    /// Requests are logged only when asked (`--log-level debug`): it costs throughput.
+    public static func makeRouter(database: APIDatabase, logRequests: Bool = false) throws -> Router<BasicRequestContext> {
         let router = Router()
+        if logRequests { router.add(middleware: LogRequestsMiddleware(.debug)) }
         router.add(middleware: ErrorMiddleware())
         ProductRoutes(database: database).add(to: router)
         ReviewRoutes(database: database).add(to: router)

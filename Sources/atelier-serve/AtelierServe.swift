@@ -15,7 +15,11 @@ struct AtelierServe: AsyncParsableCommand {
             Connection: --database-url, else DATABASE_URL, else the PG* variables, else the
             embedded cluster started by `make db` (\(DatabaseLocation.embedded)).
             SIGTERM or SIGINT stops accepting connections, lets in-flight requests finish, then exits 0.
-            Exit codes: 0 stopped cleanly, 1 usage or startup error (bad option, port in use).
+
+            Exit codes:
+              0  stopped cleanly by SIGTERM or SIGINT
+              1  usage error (bad option or connection string)
+              2  cannot start (the address is in use, or not allowed: port 80 needs root)
             """
     )
 
@@ -57,6 +61,28 @@ struct AtelierServe: AsyncParsableCommand {
             databaseDeadline: .milliseconds(Int(databaseTimeout * 1000)), logLevel: logLevel
         )
         try await AtelierServer.makeApplication(configuration).runService()
+    }
+
+    /// Runs the server with the documented exit codes (ArgumentParser's own usage code is 64).
+    static func main() async {
+        let command: AtelierServe
+        do {
+            command = try parse()
+        } catch {
+            let code = exitCode(for: error)
+            let stream = code == .success ? FileHandle.standardOutput : FileHandle.standardError
+            stream.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(code == .success ? 0 : 1)
+        }
+        do {
+            try await command.run()
+        } catch let error as ValidationError {
+            FileHandle.standardError.write(Data("atelier-serve: \(error)\n".utf8))
+            Foundation.exit(1)
+        } catch {
+            FileHandle.standardError.write(Data("atelier-serve: cannot start: \(error)\n".utf8))
+            Foundation.exit(2)
+        }
     }
 }
 
