@@ -1,5 +1,3 @@
-import Logging
-import NIOCore
 import PostgresNIO
 
 /// The API's way into PostgreSQL: a pooled `PostgresClient`, a deadline on every call, and one
@@ -67,8 +65,9 @@ public struct APIDatabase: Sendable {
     }
 
     /// SQLSTATEs that say the server cannot serve right now: connection exceptions (08),
-    /// insufficient resources (53), operator intervention such as a shutdown (57) and
-    /// a database or object that is not there yet (3D000, 42P01: nothing loaded).
+    /// insufficient resources (53), operator intervention such as a shutdown or the
+    /// statement timeout (57) and a database or object that is not there yet (3D000, 42P01:
+    /// nothing loaded).
     static func meansUnavailable(_ sqlState: String?) -> Bool {
         guard let sqlState else { return true }
         return ["08", "53", "57"].contains(String(sqlState.prefix(2))) || sqlState == "3D000" || sqlState == "42P01"

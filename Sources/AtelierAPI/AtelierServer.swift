@@ -12,7 +12,8 @@ public enum AtelierServer {
     public static func makeApplication(_ configuration: ServerConfiguration) throws -> some ApplicationProtocol {
         var logger = Logger(label: "atelier-serve")
         logger.logLevel = configuration.logLevel
-        let client = makeClient(configuration.database, poolSize: configuration.poolSize, logger: logger)
+        let client = makeClient(configuration.database, poolSize: configuration.poolSize,
+                                deadline: configuration.databaseDeadline, logger: logger)
         let database = APIDatabase(client: client, deadline: configuration.databaseDeadline)
         var application = Application(
             router: try makeRouter(database: database, logRequests: configuration.logLevel <= .debug),
@@ -37,8 +38,11 @@ public enum AtelierServer {
         return router
     }
 
-    /// A connection pool to `parameters`; run it as a service of the application.
-    public static func makeClient(_ parameters: ConnectionParameters, poolSize: Int, logger: Logger) -> PostgresClient {
+    /// A connection pool to `parameters`; run it as a service of the application. Each
+    /// connection's `statement_timeout` is the request deadline, so a statement stuck behind a
+    /// lock (a table being reloaded, say) ends on the server too, and the client gets its 503.
+    public static func makeClient(_ parameters: ConnectionParameters, poolSize: Int, deadline: Duration,
+                                  logger: Logger) -> PostgresClient {
         let tls: PostgresClient.Configuration.TLS = switch parameters.sslMode {
         case "disable", "allow": .disable
         case "require", "verify-ca", "verify-full": .require(.makeClientConfiguration())
@@ -53,6 +57,8 @@ public enum AtelierServer {
         }
         configuration.options.maximumConnections = max(1, poolSize)
         configuration.options.connectTimeout = .seconds(3)
+        let milliseconds = deadline.components.seconds * 1000 + deadline.components.attoseconds / 1_000_000_000_000_000
+        configuration.options.additionalStartupParameters = [("statement_timeout", String(max(1, milliseconds)))]
         return PostgresClient(configuration: configuration, backgroundLogger: logger)
     }
 

@@ -4,8 +4,8 @@ import NIOCore
 
 /// Turns every error a route throws into the contract's `{"error": ...}` answer: the route's
 /// own `APIError`s as they are (`APIDatabase` has already turned an unreachable database into
-/// a 503), an unknown route as 404 and an oversize body as 413. Anything else is a bug of ours: logged, and answered with a 500 that
-/// names no internals.
+/// a 503), an unknown route as 404 and an oversize body as 413. Anything else is a bug of ours:
+/// logged, and answered with a 500 that names no internals.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {

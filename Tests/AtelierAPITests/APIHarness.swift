@@ -33,7 +33,7 @@ enum APIHarness {
                         _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         var logger = Logger(label: "atelier-serve-tests")
         logger.logLevel = .error
-        let client = AtelierServer.makeClient(database, poolSize: 8, logger: logger)
+        let client = AtelierServer.makeClient(database, poolSize: 8, deadline: deadline, logger: logger)
         let router = try AtelierServer.makeRouter(database: APIDatabase(client: client, deadline: deadline))
         var application = Application(router: router, logger: logger)
         application.addServices(client)

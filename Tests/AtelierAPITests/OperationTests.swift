@@ -34,6 +34,23 @@ import Testing
         }
     }
 
+    /// A statement stuck behind a lock (as while atelier-etl replaces a table) is answered with
+    /// a 503 at the deadline, not left hanging.
+    @Test func aStatementStuckBehindALockIs503AtTheDeadline() async throws {
+        let database = try TestDatabase.create(template: Samples.template.get())
+        let lock = try database.connect()
+        try lock.execute("BEGIN; LOCK TABLE reviews IN ACCESS EXCLUSIVE MODE")
+        let start = ContinuousClock.now
+        try await APIHarness.withApp(database: ConnectionParameters(connectionString: database.url), deadline: .seconds(1)) { client in
+            let list = try await client.get("/reviews?product_id=2")
+            #expect(list.status.code == 503)
+            let vote = try await client.put("/reviews/1/helpful")
+            #expect(vote.status.code == 503)
+        }
+        #expect(ContinuousClock.now - start < .seconds(5))
+        try lock.execute("ROLLBACK")
+    }
+
     /// A database without the Atelier tables (nothing loaded yet) is not ready: 503.
     @Test func anUnloadedDatabaseIs503() async throws {
         let empty = try TestDatabase.create()
@@ -45,7 +62,7 @@ import Testing
 
     @Test func theOpenAPIDocumentDescribesExactlyTheRoutes() async throws {
         let router = try AtelierServer.makeRouter(database: APIDatabase(client: AtelierServer.makeClient(
-            ConnectionParameters(connectionString: "host=127.0.0.1 port=9"), poolSize: 1, logger: .init(label: "unused"))))
+            ConnectionParameters(connectionString: "host=127.0.0.1 port=9"), poolSize: 1, deadline: .seconds(1), logger: .init(label: "unused"))))
         let served = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
         let document = try JSONSerialization.jsonObject(with: Data(AtelierServer.openAPIDocument().readableBytesView)) as? [String: Any]
         let paths = try #require(document?["paths"] as? [String: [String: Any]])
