@@ -25,5 +25,4 @@ enum CartQueries {
         RETURNING id
         """
     }
-
 }

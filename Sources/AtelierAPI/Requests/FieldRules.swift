@@ -2,6 +2,12 @@ import Foundation
 
 /// What a written text, email address or URL must be before it is stored.
 enum FieldRules {
+    /// Characters in a reviewer's, asker's or answerer's name.
+    static let nameLength = 1...60
+    /// Characters in the body of a review, question or answer.
+    static let bodyLength = 1...1000
+    /// Photos a review or an answer may carry.
+    static let maximumPhotos = 5
     static let maximumEmailLength = 60
     static let maximumURLLength = 2048
 

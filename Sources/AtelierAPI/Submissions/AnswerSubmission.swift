@@ -6,9 +6,9 @@ struct AnswerSubmission: Sendable, Equatable {
     let photos: [String]
 
     init(_ body: RequestBody) throws(APIError) {
-        self.body = try body.text("body", length: 1...1000)
-        name = try body.text("name", length: 1...60)
+        self.body = try body.text("body", length: FieldRules.bodyLength)
+        name = try body.text("name", length: FieldRules.nameLength)
         email = try body.email("email")
-        photos = try body.urls("photos", maximum: 5)
+        photos = try body.urls("photos", maximum: FieldRules.maximumPhotos)
     }
 }

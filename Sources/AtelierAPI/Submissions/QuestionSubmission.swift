@@ -7,8 +7,8 @@ struct QuestionSubmission: Sendable, Equatable {
     let email: String
 
     init(_ body: RequestBody) throws(APIError) {
-        self.body = try body.text("body", length: 1...1000)
-        name = try body.text("name", length: 1...60)
+        self.body = try body.text("body", length: FieldRules.bodyLength)
+        name = try body.text("name", length: FieldRules.nameLength)
         email = try body.email("email")
         productID = try body.id("product_id")
     }

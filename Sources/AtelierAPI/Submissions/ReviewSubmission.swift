@@ -20,11 +20,11 @@ struct ReviewSubmission: Sendable, Equatable {
         productID = try body.id("product_id")
         rating = try body.integer("rating", in: 1...5)
         summary = try body.text("summary", length: 0...60, fallback: "")
-        self.body = try body.text("body", length: 1...1000)
+        self.body = try body.text("body", length: FieldRules.bodyLength)
         recommend = try body.bool("recommend")
-        name = try body.text("name", length: 1...60)
+        name = try body.text("name", length: FieldRules.nameLength)
         email = try body.email("email")
-        photos = try body.urls("photos", maximum: 5)
+        photos = try body.urls("photos", maximum: FieldRules.maximumPhotos)
         characteristics = try body.ratings("characteristics", values: 1...5, maximumCount: Self.maximumCharacteristics)
     }
 }
