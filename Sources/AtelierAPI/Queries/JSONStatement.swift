@@ -32,10 +32,15 @@ protocol PagedStatement: JSONStatement {
 }
 
 extension PagedStatement {
-    static var bindingDataTypes: [PostgresDataType] { [.int4, .int8, .int8, .int8] }
+    static var bindingDataTypes: [PostgresDataType] { pageBindingTypes }
 
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 4)
+    static var pageBindingTypes: [PostgresDataType] { [.int4, .int8, .int8, .int8] }
+
+    func makeBindings() throws -> PostgresBindings { pageBindings() }
+
+    /// `$1` to `$4`, with room for `extra` more parameters after them.
+    func pageBindings(extra: Int = 0) -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 4 + extra)
         bindings.append(id)
         bindings.append(page.count)
         bindings.append(page.offset)

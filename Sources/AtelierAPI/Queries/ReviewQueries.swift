@@ -16,7 +16,7 @@ enum ReviewQueries {
 
     /// `GET /reviews`: one page of a product's listed reviews with their photos in id order.
     /// `$1` product, `$2` count, `$3` offset, `$4` page (echoed), `$5` true for newest first.
-    struct List: JSONStatement {
+    struct List: PagedStatement {
         static let order = "CASE WHEN $5 THEN 0 ELSE r.helpfulness END DESC, r.date DESC, r.id DESC"
         static let sql = """
             SELECT json_build_object('product', p.id::text, 'page', $4::int8, 'count', $2::int8, 'results', \(SQL.orEmpty("""
@@ -33,18 +33,15 @@ enum ReviewQueries {
                 """, "[]")))
             FROM product p WHERE p.id = $1
             """
-        static let bindingDataTypes: [PostgresDataType] = [.int4, .int8, .int8, .int8, .bool]
+        static let bindingDataTypes = pageBindingTypes + [.bool]
 
-        let productID: Int32
+        /// The product.
+        let id: Int32
         let page: Page
         let sort: Sort
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 5)
-            bindings.append(productID)
-            bindings.append(page.count)
-            bindings.append(page.offset)
-            bindings.append(page.page)
+            var bindings = pageBindings(extra: 1)
             bindings.append(sort == .newest)
             return bindings
         }

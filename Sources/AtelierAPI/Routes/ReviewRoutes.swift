@@ -7,7 +7,7 @@ struct ReviewRoutes<Context: RequestContext> {
     func add(to router: Router<Context>) {
         router.get("reviews") { request, _ in
             let sort = try Self.sort(request.uri.queryParameters.get("sort"))
-            let statement = try ReviewQueries.List(productID: request.queryID("product_id"), page: request.page(), sort: sort)
+            let statement = try ReviewQueries.List(id: request.queryID("product_id"), page: request.page(), sort: sort)
             return try await database.answer(statement, missing: .noProduct)
         }
         router.get("reviews/meta") { request, _ in
