@@ -52,6 +52,13 @@ struct JSONResponse: Sendable {
         guard case .object(let fields) = json, case .string(let message)? = fields["error"] else { return nil }
         return message
     }
+
+    /// Expects the contract's error answer: `status`, JSON, `{"error": message}`.
+    func expectError(_ status: Int, _ message: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(self.status.code == status, sourceLocation: sourceLocation)
+        #expect(error == message, sourceLocation: sourceLocation)
+        #expect(contentType == "application/json; charset=utf-8", sourceLocation: sourceLocation)
+    }
 }
 
 extension TestClientProtocol {

@@ -47,8 +47,7 @@ import Testing
     func badCartRequestsAre422(headers: HTTPFields, body: String, message: String) async throws {
         try await APIHarness.withSamples { client, database in
             let answer = try await client.post("/cart", body, headers: headers)
-            #expect(answer.status.code == 422)
-            #expect(answer.error == message)
+            answer.expectError(422, message)
             #expect(try database.value("SELECT count(*) FROM cart") == "12")
         }
     }
@@ -56,8 +55,7 @@ import Testing
     @Test func aCartWithoutASessionIs422() async throws {
         try await APIHarness.withSamples { client, _ in
             let answer = try await client.get("/cart")
-            #expect(answer.status.code == 422)
-            #expect(answer.error == "user_session is required: send the user_session cookie or an X-User-Session header")
+            answer.expectError(422, "user_session is required: send the user_session cookie or an X-User-Session header")
         }
     }
 }
@@ -82,8 +80,7 @@ import Testing
     func aMissingOrEmptyFieldIs422(body: String, message: String) async throws {
         try await APIHarness.withSamples { client, database in
             let answer = try await client.post("/interactions", body)
-            #expect(answer.status.code == 422)
-            #expect(answer.error == message)
+            answer.expectError(422, message)
             #expect(try database.value("SELECT count(*) FROM interactions") == "0")
         }
     }

@@ -94,9 +94,7 @@ import Testing
     func badRequestsAreJSONErrors(uri: String, status: Int, message: String) async throws {
         try await APIHarness.withSamples { client, _ in
             let answer = try await client.get(uri)
-            #expect(answer.status.code == status)
-            #expect(answer.error == message)
-            #expect(answer.contentType == "application/json; charset=utf-8")
+            answer.expectError(status, message)
         }
     }
 }

@@ -113,8 +113,7 @@ import Testing
         let body = jsonBody(["body": "Yes.", "name": "Seller", "email": "seller@example.com", "photos": ["ftp://x/y.jpg"]])
         try await APIHarness.withSamples { client, database in
             let posted = try await client.post("/qa/questions/1/answers", body)
-            #expect(posted.status.code == 422)
-            #expect(posted.error == "photos must hold http or https URLs of at most 2048 characters")
+            posted.expectError(422, "photos must hold http or https URLs of at most 2048 characters")
             #expect(try database.value("SELECT count(*) FROM answers") == "72")
         }
     }
@@ -131,8 +130,7 @@ import Testing
     func badQuestionReadsAreJSONErrors(uri: String, status: Int, message: String) async throws {
         try await APIHarness.withSamples { client, _ in
             let answer = try await client.get(uri)
-            #expect(answer.status.code == status)
-            #expect(answer.error == message)
+            answer.expectError(status, message)
         }
     }
 
@@ -154,8 +152,7 @@ import Testing
     func badQuestionWritesAreJSONErrors(uri: String, body: String, status: Int, message: String) async throws {
         try await APIHarness.withSamples { client, database in
             let answer = try await client.post(uri, body)
-            #expect(answer.status.code == status)
-            #expect(answer.error == message)
+            answer.expectError(status, message)
             #expect(try database.value("SELECT (SELECT count(*) FROM questions) + (SELECT count(*) FROM answers)") == "144")
         }
     }

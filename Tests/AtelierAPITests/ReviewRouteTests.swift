@@ -164,8 +164,7 @@ func jsonBody(_ fields: [String: Any]) -> String {
     func badReadsAreJSONErrors(uri: String, status: Int, message: String) async throws {
         try await APIHarness.withSamples { client, _ in
             let answer = try await client.get(uri)
-            #expect(answer.status.code == status)
-            #expect(answer.error == message)
+            answer.expectError(status, message)
         }
     }
 
@@ -201,8 +200,7 @@ func jsonBody(_ fields: [String: Any]) -> String {
         let body = jsonBody(review)
         try await APIHarness.withSamples { client, database in
             let answer = try await client.post("/reviews", body)
-            #expect(answer.status.code == status)
-            #expect(answer.error == message)
+            answer.expectError(status, message)
             #expect(try database.value("SELECT count(*) FROM reviews") == "84")
         }
     }
@@ -213,8 +211,7 @@ func jsonBody(_ fields: [String: Any]) -> String {
                 var review = Self.validReview
                 review.removeValue(forKey: field)
                 let answer = try await client.post("/reviews", jsonBody(review))
-                #expect(answer.status.code == 422)
-                #expect(answer.error == "\(field) is required")
+                answer.expectError(422, "\(field) is required")
             }
             var minimal = Self.validReview
             for optional in ["summary", "photos", "characteristics"] { minimal.removeValue(forKey: optional) }
@@ -226,18 +223,15 @@ func jsonBody(_ fields: [String: Any]) -> String {
     @Test func malformedAndOversizeBodies() async throws {
         try await APIHarness.withSamples { client, _ in
             let notJSON = try await client.post("/reviews", "{\"product_id\": 2,")
-            #expect(notJSON.status.code == 400)
-            #expect(notJSON.error == "the request body is not valid JSON")
+            notJSON.expectError(400, "the request body is not valid JSON")
             let empty = try await client.post("/reviews", "")
             #expect(empty.status.code == 400)
             let array = try await client.post("/reviews", "[1, 2]")
-            #expect(array.status.code == 422)
-            #expect(array.error == "the request body must be a JSON object")
+            array.expectError(422, "the request body must be a JSON object")
             var big = Self.validReview
             big["body"] = String(repeating: "x", count: 70_000)
             let oversize = try await client.post("/reviews", jsonBody(big))
-            #expect(oversize.status.code == 413)
-            #expect(oversize.error == "the request body is larger than 64 KiB")
+            oversize.expectError(413, "the request body is larger than 64 KiB")
         }
     }
 
