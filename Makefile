@@ -10,7 +10,7 @@ SERVE_PORT ?= 3000
 DATABASE_URL ?= postgresql://postgres@127.0.0.1:$(PORT)/atelier
 TEST_DATABASE_URL := postgresql://postgres@127.0.0.1:$(TEST_PORT)/postgres
 
-.PHONY: run deps db db-stop build load verify serve fuzz-api test clean
+.PHONY: run deps db db-stop build load verify serve fuzz-api test clean bench-etl
 
 ## run: install what is missing, start the embedded database, build, load the samples, verify,
 ## then serve the API on http://localhost:3000 until Ctrl-C
@@ -49,6 +49,12 @@ fuzz-api: build db load
 	schemathesis run http://127.0.0.1:3002/openapi.json -u http://127.0.0.1:3002 -n 60 \
 		--checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance; \
 	status=$$?; kill $$pid; exit $$status
+
+## bench-etl: release atelier-etl load vs psql \copy + keys on generated files (SCALE=0.05,
+## RUNS=3, DEFECTS=0.01); prints times, a/b, rows/s, MB/s, peak RSS. See docs/benchmarks.md.
+bench-etl: deps db
+	swift build -c release --product atelier-etl
+	@PORT=$(PORT) bench/etl.sh
 
 ## test: the same bootstrap on a throwaway cluster, then every test against it
 test: deps

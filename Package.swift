@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "AtelierCatalog", targets: ["AtelierCatalog"]),
         .library(name: "AtelierDatabase", targets: ["AtelierDatabase"]),
         .library(name: "AtelierLoader", targets: ["AtelierLoader"]),
+        .library(name: "AtelierGenerator", targets: ["AtelierGenerator"]),
         .library(name: "AtelierAPI", targets: ["AtelierAPI"]),
     ],
     dependencies: [
@@ -27,10 +28,13 @@ let package = Package(
         .target(name: "AtelierDatabase", dependencies: ["AtelierCatalog", "CLibPQ"]),
         // The load pipeline: CSV file → cleaner → COPY, with rejects, progress and report.
         .target(name: "AtelierLoader", dependencies: ["AtelierCatalog", "AtelierDatabase"]),
+        // Deterministic synthetic exports at any scale, with planted defects, for benchmarks.
+        .target(name: "AtelierGenerator", dependencies: ["AtelierCatalog"]),
         .executableTarget(
             name: "atelier-etl",
             dependencies: [
                 "AtelierLoader",
+                "AtelierGenerator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -53,6 +57,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "AtelierCatalogTests", dependencies: ["AtelierCatalog"]),
+        .testTarget(name: "AtelierGeneratorTests", dependencies: ["AtelierGenerator", "AtelierCatalog"]),
         .testTarget(name: "AtelierDatabaseTests", dependencies: ["AtelierDatabase", "AtelierCatalog"]),
         // Test databases on the throwaway cluster of `make test`, shared by the test targets.
         .target(name: "AtelierTestSupport", dependencies: ["AtelierLoader", "AtelierDatabase"], path: "Tests/AtelierTestSupport"),

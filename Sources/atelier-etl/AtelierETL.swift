@@ -18,7 +18,7 @@ struct AtelierETL: ParsableCommand {
             Connection: --database-url, else DATABASE_URL, else the PG* variables, else the
             embedded cluster started by `make db` (\(ConnectionOptions.embeddedDescription)).
             """,
-        subcommands: [LoadCommand.self, VerifyCommand.self, SchemaCommand.self]
+        subcommands: [LoadCommand.self, VerifyCommand.self, SchemaCommand.self, GenerateCommand.self]
     )
 
     func run() throws {

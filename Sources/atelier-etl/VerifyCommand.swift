@@ -39,10 +39,18 @@ struct VerifyCommand: ParsableCommand {
 struct SchemaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schema",
-        abstract: "Print the SQL schema (the contents of schema/atelier.sql)."
+        abstract: "Print the SQL schema (the contents of schema/atelier.sql).",
+        discussion: """
+            With --baseline DIR, print instead the plain-SQL route that `make bench-etl` times \
+            the loader against: bare tables, psql \\copy of each file in DIR, then the same \
+            keys, indexes and foreign keys, then ANALYZE.
+            """
     )
 
+    @Option(help: "Print the plain-SQL baseline script for the export files in this directory.")
+    var baseline: String?
+
     func run() {
-        print(Schema.script, terminator: "")
+        print(baseline.map { Schema.baselineScript(directory: $0) } ?? Schema.script, terminator: "")
     }
 }

@@ -1,0 +1,29 @@
+import AtelierCatalog
+
+/// What the generator wrote into one file, and what a correct load of it must report.
+public struct GeneratedFile: Sendable, Equatable {
+    public var file: String
+    public var table: String
+    /// Records written (a duplicated row counts twice), the loader's "rows read".
+    public var rows = 0
+    public var bytes = 0
+    public var planted: [PlantedDefect: Int] = [:]
+    /// Rows the loader must load, repair and reject (by reason), given every planted defect
+    /// and the parent rows those defects keep out.
+    public var expectedLoaded = 0
+    public var expectedRepaired = 0
+    public var expectedRejected: [RejectReason: Int] = [:]
+
+    public init(file: String, table: String) {
+        self.file = file
+        self.table = table
+    }
+
+    /// One object of `generated.json`; keys in a fixed order so reruns compare byte for byte.
+    var json: String {
+        let planted = PlantedDefect.allCases.map { "\"\($0.rawValue)\":\(self.planted[$0, default: 0])" }.joined(separator: ",")
+        let rejected = RejectReason.allCases.map { "\"\($0.rawValue)\":\(expectedRejected[$0, default: 0])" }.joined(separator: ",")
+        return "{\"file\":\"\(file)\",\"table\":\"\(table)\",\"rows\":\(rows),\"bytes\":\(bytes),"
+            + "\"planted\":{\(planted)},\"expected\":{\"loaded\":\(expectedLoaded),\"repaired\":\(expectedRepaired),\"rejected\":{\(rejected)}}}"
+    }
+}

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# make bench-etl: on fresh databases, times (a) `atelier-etl load DIR` against (b) the fastest
+# plain-SQL route on the same generated files (psql \copy into bare tables, then the same keys,
+# indexes and foreign keys, then ANALYZE), RUNS times each, alternating. Then loads a copy with
+# planted defects and checks the loader's report against what the generator planted.
+# Settings (environment): SCALE (0.05), RUNS (3), DEFECTS (0.01), SEED (1), PORT (54320).
+set -euo pipefail
+
+scale=${SCALE:-0.05} runs=${RUNS:-3} defects=${DEFECTS:-0.01} seed=${SEED:-1} port=${PORT:-54320}
+root=$(cd "$(dirname "$0")/.." && pwd)
+etl=$root/.build/release/atelier-etl
+work=$root/.atelier/bench
+clean=$work/data-$scale-seed$seed
+dirty=$work/data-$scale-seed$seed-defects$defects
+server=postgresql://postgres@127.0.0.1:$port
+
+fresh_database() {
+    psql -X -q -v ON_ERROR_STOP=1 -d "$server/postgres" -c "SET client_min_messages = warning" \
+        -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1"
+}
+
+generate() {  # DIR RATE
+    [ -f "$1/generated.json" ] && return
+    echo "generating scale $scale (defects $2) into $1"
+    "$etl" generate --scale "$scale" --seed "$seed" --defects "$2" --out "$1" 2>/dev/null
+}
+
+mkdir -p "$work"
+generate "$clean" 0
+generate "$dirty" "$defects"
+"$etl" schema --baseline "$clean" >"$work/baseline.sql"
+read -r rows bytes < <(python3 -c 'import json,sys; f=json.load(open(sys.argv[1]))["files"]; print(sum(x["rows"] for x in f), sum(x["bytes"] for x in f))' "$clean/generated.json")
+printf 'bench-etl: scale %s, seed %s: %s rows, %.1f MB in 14 files\n' "$scale" "$seed" "$rows" "$(echo "$bytes/1000000" | bc -l)"
+printf '%-4s %-26s %-22s %s\n' run "(a) atelier-etl load" "(b) psql \\copy + keys" "a/b"
+
+a_times=() b_times=() rss=()
+for run in $(seq 1 "$runs"); do
+    fresh_database bench_loader
+    fresh_database bench_plain
+    /usr/bin/time -f "%e %M" -o "$work/time.txt" \
+        "$etl" load "$clean" --database-url "$server/bench_loader" --reject-dir "$work/rejects" >"$work/load.txt"
+    read -r a kb <"$work/time.txt"
+    /usr/bin/time -f "%e" -o "$work/time.txt" \
+        psql -X -q -1 -v ON_ERROR_STOP=1 -d "$server/bench_plain" -f "$work/baseline.sql" >/dev/null
+    read -r b <"$work/time.txt"
+    a_times+=("$a") b_times+=("$b") rss+=("$kb")
+    printf '%-4s %-26s %-22s %.2f\n' "$run" "$a s (peak RSS $((kb / 1024)) MB)" "$b s" "$(echo "$a/$b" | bc -l)"
+done
+
+# Same rows on both sides, and the loader's database passes its own verify.
+for table in product features styles photos skus related questions answers answers_photos reviews reviews_photos characteristics characteristic_reviews cart; do
+    a_count=$(psql -X -tA -d "$server/bench_loader" -c "SELECT count(*) FROM $table")
+    b_count=$(psql -X -tA -d "$server/bench_plain" -c "SELECT count(*) FROM $table")
+    [ "$a_count" = "$b_count" ] || { echo "row counts differ in $table: loader $a_count, plain $b_count" >&2; exit 1; }
+done
+"$etl" verify --database-url "$server/bench_loader" >/dev/null
+
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
+a=$(median "${a_times[@]}") b=$(median "${b_times[@]}") peak=$(printf '%s\n' "${rss[@]}" | sort -g | tail -1)
+ratio=$(echo "$a/$b" | bc -l)
+verdict() { if [ "$(echo "$1" | bc -l)" = 1 ]; then echo pass; else echo MISS; fi; }
+printf 'median: (a) %.2f s  (b) %.2f s  a/b %.2f  (target <= 1.00: %s)\n' "$a" "$b" "$ratio" "$(verdict "$ratio <= 1.0")"
+printf 'loader: %.0f rows/s, %.1f MB/s, peak RSS %d MB  (target <= 300 MB: %s)\n' \
+    "$(echo "$rows/$a" | bc -l)" "$(echo "$bytes/1000000/$a" | bc -l)" "$((peak / 1024))" "$(verdict "$peak <= 300*1024")"
+
+fresh_database bench_defects
+/usr/bin/time -f "%e %M" -o "$work/time.txt" "$etl" load "$dirty" --database-url "$server/bench_defects" \
+    --report "$work/defects-report.json" --reject-dir "$work/rejects" >/dev/null
+read -r d kb <"$work/time.txt"
+python3 - "$dirty/generated.json" "$work/defects-report.json" "$d" "$((kb / 1024))" "$defects" <<'PY'
+import json, sys
+generated = {f["file"]: f for f in json.load(open(sys.argv[1]))["files"]}
+report = {f["file"]: f for f in json.load(open(sys.argv[2]))["files"]}
+wrong = []
+for name, g in generated.items():
+    r = report[name]
+    e = g["expected"]
+    got = (r["rows_read"], r["rows_loaded"], r["rows_repaired"], {k: v for k, v in r["rejected"].items() if v})
+    want = (g["rows"], e["loaded"], e["repaired"], {k: v for k, v in e["rejected"].items() if v})
+    if got != want: wrong.append(f"{name}: report {got}, generator {want}")
+read = sum(r["rows_read"] for r in report.values())
+rejected = sum(sum(r["rejected"].values()) for r in report.values())
+repaired = sum(r["rows_repaired"] for r in report.values())
+print(f"with {float(sys.argv[5]):.0%} planted defects: {float(sys.argv[3]):.2f} s ({read / float(sys.argv[3]):,.0f} rows/s), "
+      f"peak RSS {sys.argv[4]} MB, {rejected:,} rejected, {repaired:,} repaired; "
+      + ("report matches generated.json" if not wrong else "REPORT DIFFERS from generated.json"))
+for line in wrong: print("  " + line)
+sys.exit(1 if wrong else 0)
+PY
