@@ -10,7 +10,7 @@ SERVE_PORT ?= 3000
 DATABASE_URL ?= postgresql://postgres@127.0.0.1:$(PORT)/atelier
 TEST_DATABASE_URL := postgresql://postgres@127.0.0.1:$(TEST_PORT)/postgres
 
-.PHONY: run deps db db-stop build load verify serve fuzz-api test clean bench-etl
+.PHONY: run deps db db-stop build load verify serve fuzz-api test clean bench-etl bench-api
 
 ## run: install what is missing, start the embedded database, build, load the samples, verify,
 ## then serve the API on http://localhost:3000 until Ctrl-C
@@ -55,6 +55,15 @@ fuzz-api: build db load
 bench-etl: deps db
 	swift build -c release --product atelier-etl
 	@PORT=$(PORT) bench/etl.sh
+
+## bench-api: release atelier-serve on a generated export (SCALE=0.05): wrk per read route
+## against pgbench of the same SQL, then the storefront mix; with the response cache off and
+## on (CACHE="0 256"). Needs wrk (installed if missing).
+bench-api: deps db
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
+	swift build -c release --product atelier-etl
+	swift build -c release --product atelier-serve
+	@PORT=$(PORT) bench/api.sh
 
 ## test: the same bootstrap on a throwaway cluster, then every test against it
 test: deps

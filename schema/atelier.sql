@@ -241,6 +241,27 @@ CREATE INDEX IF NOT EXISTS "characteristic_reviews_review_id_idx" ON "characteri
 
 CREATE INDEX IF NOT EXISTS "cart_user_session_idx" ON "cart" ("user_session");
 
+-- Change notifications for the API's response cache: one per table and transaction.
+CREATE OR REPLACE FUNCTION atelier_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('atelier_changes', TG_TABLE_NAME);
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER "product_notify_change" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "product" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
+CREATE OR REPLACE TRIGGER "features_notify_change" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "features" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
+CREATE OR REPLACE TRIGGER "styles_notify_change" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "styles" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
+CREATE OR REPLACE TRIGGER "photos_notify_change" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "photos" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
+CREATE OR REPLACE TRIGGER "skus_notify_change" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "skus" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
+CREATE OR REPLACE TRIGGER "related_notify_change" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "related" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
+CREATE OR REPLACE TRIGGER "questions_notify_change" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "questions" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
+CREATE OR REPLACE TRIGGER "answers_notify_change" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "answers" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
+CREATE OR REPLACE TRIGGER "answers_photos_notify_change" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "answers_photos" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
+CREATE OR REPLACE TRIGGER "reviews_notify_change" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "reviews" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
+CREATE OR REPLACE TRIGGER "reviews_photos_notify_change" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "reviews_photos" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
+CREATE OR REPLACE TRIGGER "characteristics_notify_change" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "characteristics" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
+CREATE OR REPLACE TRIGGER "characteristic_reviews_notify_change" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "characteristic_reviews" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
+CREATE OR REPLACE TRIGGER "cart_notify_change" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "cart" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
+
 -- One row per file loaded (or table emptied by --cascade); verify compares table_rows
 -- with the table's current count.
 CREATE TABLE IF NOT EXISTS atelier_load_history (

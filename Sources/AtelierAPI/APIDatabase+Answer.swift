@@ -8,8 +8,24 @@ extension APIDatabase {
         return .json(body)
     }
 
+    /// The same, served from the response cache when it holds the answer, and kept there.
+    func answer<Statement: CachedStatement>(_ statement: Statement, missing: APIError) async throws -> Response {
+        let key = statement.cacheKey
+        if let body = cache.lookup(key) { return .json(body) }
+        let ticket = cache.ticket()
+        guard let body = try await firstRow(statement) else { throw missing }
+        cache.store(body, for: key, of: Statement.self, ticket: ticket)
+        return .json(body)
+    }
+
     /// Answers with the JSON document of a statement that always finds its row (a list).
     func answer(_ statement: some JSONStatement) async throws -> Response {
-        try await answer(statement, missing: APIError(.internalServerError, "internal error"))
+        try await answer(statement, missing: Self.listWithoutRow)
     }
+
+    func answer<Statement: CachedStatement>(_ statement: Statement) async throws -> Response {
+        try await answer(statement, missing: Self.listWithoutRow)
+    }
+
+    private static let listWithoutRow = APIError(.internalServerError, "internal error")
 }

@@ -8,10 +8,13 @@ public struct APIDatabase: Sendable {
     public let client: PostgresClient
     /// How long a request waits for the database before it is answered with a 503.
     public let deadline: Duration
+    /// Answers of the read routes; off unless a `ChangeListener` is listening for it.
+    public let cache: ResponseCache
 
-    public init(client: PostgresClient, deadline: Duration = .seconds(5)) {
+    public init(client: PostgresClient, deadline: Duration = .seconds(5), cache: ResponseCache = ResponseCache(capacity: 0)) {
         self.client = client
         self.deadline = deadline
+        self.cache = cache
     }
 
     /// Runs a prepared statement and returns its first row, reading (and so releasing) the rest.
@@ -35,6 +38,13 @@ public struct APIDatabase: Sendable {
             }
             return first
         }
+    }
+
+    /// Runs a write and then drops this server's cached answers built from `tables` (other
+    /// servers drop theirs when the tables' triggers notify them at commit).
+    func write<T: PostgresDecodable & Sendable>(_ query: PostgresQuery, changing tables: Set<String>, as type: T.Type = T.self) async throws -> T? {
+        defer { cache.tablesChanged(tables) }
+        return try await scalar(query, as: type)
     }
 
     /// Whether the database answers a trivial query before the deadline.

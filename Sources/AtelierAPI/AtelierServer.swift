@@ -8,19 +8,22 @@ import PostgresNIO
 /// and the Hummingbird application that runs both and shuts both down gracefully.
 public enum AtelierServer {
     /// The application `atelier-serve` runs: listening on the configured address, with the pool
-    /// as a service, so that on SIGTERM or SIGINT in-flight requests finish before it closes.
+    /// and the response cache's change listener as services, so that on SIGTERM or SIGINT
+    /// in-flight requests finish before they close.
     public static func makeApplication(_ configuration: ServerConfiguration) throws -> some ApplicationProtocol {
         var logger = Logger(label: "atelier-serve")
         logger.logLevel = configuration.logLevel
         let client = makeClient(configuration.database, poolSize: configuration.poolSize,
                                 deadline: configuration.databaseDeadline, logger: logger)
-        let database = APIDatabase(client: client, deadline: configuration.databaseDeadline)
+        let cache = ResponseCache(capacity: configuration.cacheCapacity)
+        let database = APIDatabase(client: client, deadline: configuration.databaseDeadline, cache: cache)
         var application = Application(
             router: try makeRouter(database: database, logRequests: configuration.logLevel <= .debug),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "atelier-serve"),
             logger: logger
         )
-        application.addServices(client)
+        // Shut down in reverse order: the HTTP server, then the listener, then the pool.
+        application.addServices(client, ChangeListener(client: client, cache: cache, logger: logger))
         return application
     }
 

@@ -12,14 +12,17 @@ public struct ServerConfiguration: Sendable {
     /// How long a request waits for the database before it is answered with a 503.
     public var databaseDeadline: Duration
     public var logLevel: Logger.Level
+    /// Bytes the response cache may hold; 0 turns it off.
+    public var cacheCapacity: Int
 
     public init(host: String = "0.0.0.0", port: Int = 3000, database: ConnectionParameters, poolSize: Int = 16,
-                databaseDeadline: Duration = .seconds(5), logLevel: Logger.Level = .info) {
+                databaseDeadline: Duration = .seconds(5), logLevel: Logger.Level = .info, cacheCapacity: Int = 256 << 20) {
         self.host = host
         self.port = port
         self.database = database
         self.poolSize = poolSize
         self.databaseDeadline = databaseDeadline
         self.logLevel = logLevel
+        self.cacheCapacity = cacheCapacity
     }
 }

@@ -9,8 +9,8 @@ public enum Schema {
     /// The one table only the API writes: storefront interaction events.
     public static let interactionsTable = "interactions"
 
-    /// The whole idempotent script: tables, keys, indexes, the load history and the
-    /// interactions table.
+    /// The whole idempotent script: tables, keys, indexes, change notifications, the load
+    /// history and the interactions table.
     public static var script: String {
         var parts = ["""
         -- Atelier schema: generated from Sources/AtelierCatalog/Catalog.swift
@@ -21,6 +21,7 @@ public enum Schema {
             table.references.map { guarded(constraint: table.foreignKeyName($0.column), addForeignKey(table, $0.column)) }
         }
         parts += Catalog.tables.flatMap { table in table.indexedColumns.map { createIndex(table, $0) + ";" } }
+        parts.append(changeNotificationSQL)
         parts.append(historyTableSQL)
         parts.append(interactionsTableSQL)
         return parts.joined(separator: "\n\n") + "\n"

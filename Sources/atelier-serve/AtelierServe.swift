@@ -42,13 +42,24 @@ struct AtelierServe: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical. Requests are not logged below debug.")
     var logLevel: Logger.Level = .info
 
+    @Option(help: "Megabytes of read answers to keep in memory (0: no cache). Kept correct after any write through PostgreSQL change notifications.")
+    var cacheSize = 256
+
+    @Flag(help: "Print the SQL each read route runs (one JSON object per line) and exit.")
+    var printSQL = false
+
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be from 1 to 65535") }
         guard (1...1000).contains(poolSize) else { throw ValidationError("--pool-size must be from 1 to 1000") }
         guard databaseTimeout > 0 else { throw ValidationError("--database-timeout must be positive") }
+        guard (0...65536).contains(cacheSize) else { throw ValidationError("--cache-size must be from 0 to 65536 (megabytes)") }
     }
 
     func run() async throws {
+        if printSQL {
+            print(RouteSQL.jsonLines, terminator: "")
+            return
+        }
         let connectionString = DatabaseLocation.connectionString(explicit: databaseURL, environment: ProcessInfo.processInfo.environment)
         let database: ConnectionParameters
         do {
@@ -58,7 +69,7 @@ struct AtelierServe: AsyncParsableCommand {
         }
         let configuration = ServerConfiguration(
             host: host, port: port, database: database, poolSize: poolSize,
-            databaseDeadline: .milliseconds(Int(databaseTimeout * 1000)), logLevel: logLevel
+            databaseDeadline: .milliseconds(Int(databaseTimeout * 1000)), logLevel: logLevel, cacheCapacity: cacheSize << 20
         )
         try await AtelierServer.makeApplication(configuration).runService()
     }

@@ -22,21 +22,25 @@ enum Samples {
 /// client (no socket) with the PostgreSQL pool running as the application's service.
 enum APIHarness {
     /// `body` gets a client of an app serving a fresh copy of the loaded samples, and that copy.
-    static func withSamples(_ body: @escaping @Sendable (any TestClientProtocol, TestDatabase) async throws -> Void) async throws {
+    /// With a `cache`, the app keeps a response cache and runs its change listener, as
+    /// `atelier-serve` does.
+    static func withSamples(cache: ResponseCache? = nil,
+                            _ body: @escaping @Sendable (any TestClientProtocol, TestDatabase) async throws -> Void) async throws {
         let database = try TestDatabase.create(template: Samples.template.get())
-        try await withApp(database: ConnectionParameters(connectionString: database.url)) { client in
+        try await withApp(database: ConnectionParameters(connectionString: database.url), cache: cache) { client in
             try await body(client, database)
         }
     }
 
-    static func withApp(database: ConnectionParameters, deadline: Duration = .seconds(10),
+    static func withApp(database: ConnectionParameters, deadline: Duration = .seconds(10), cache: ResponseCache? = nil,
                         _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         var logger = Logger(label: "atelier-serve-tests")
         logger.logLevel = .error
         let client = AtelierServer.makeClient(database, poolSize: 8, deadline: deadline, logger: logger)
-        let router = try AtelierServer.makeRouter(database: APIDatabase(client: client, deadline: deadline))
+        let cache = cache ?? ResponseCache(capacity: 0)
+        let router = try AtelierServer.makeRouter(database: APIDatabase(client: client, deadline: deadline, cache: cache))
         var application = Application(router: router, logger: logger)
-        application.addServices(client)
+        application.addServices(client, ChangeListener(client: client, cache: cache, logger: logger))
         try await application.test(.router) { client in try await body(client) }
     }
 }

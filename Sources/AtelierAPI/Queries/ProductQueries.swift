@@ -4,7 +4,9 @@ import PostgresNIO
 /// round trip and returns no row when the product does not exist.
 enum ProductQueries {
     /// `GET /products`: a bare array of products ordered by id. `$1` count, `$2` offset.
-    struct List: JSONStatement {
+    struct List: JSONStatement, CachedStatement {
+        static let tablesRead: Set<String> = ["product"]
+        var cacheKey: ResponseCache.Key { ResponseCache.Key(Self.self, page: page.page, count: page.count) }
         static let sql = """
             SELECT \(SQL.orEmpty("""
                 SELECT json_agg(json_build_object('id', p.id, 'name', p.name, 'slogan', p.slogan,
@@ -26,7 +28,8 @@ enum ProductQueries {
     }
 
     /// `GET /products/:product_id`: the product and its features in id order.
-    struct Detail: ByIDStatement {
+    struct Detail: ByIDStatement, CachedStatement {
+        static let tablesRead: Set<String> = ["product", "features"]
         static let sql = """
             SELECT json_build_object('id', p.id, 'name', p.name, 'slogan', p.slogan, 'description', p.description,
                 'category', p.category, 'default_price', p.default_price::text,
@@ -42,7 +45,8 @@ enum ProductQueries {
 
     /// `GET /products/:product_id/styles`: styles in id order with photos in id order and skus
     /// keyed by id; a style without photos or skus gets the legacy service's placeholders.
-    struct Styles: ByIDStatement {
+    struct Styles: ByIDStatement, CachedStatement {
+        static let tablesRead: Set<String> = ["product", "styles", "photos", "skus"]
         static let noPhotos = #"[{"thumbnail_url": null, "url": null}]"#
         static let noSkus = #"{"null": {"quantity": null, "size": null}}"#
         static let sql = """
@@ -68,7 +72,8 @@ enum ProductQueries {
     }
 
     /// `GET /products/:product_id/related`: related product ids in the order of the rows.
-    struct Related: ByIDStatement {
+    struct Related: ByIDStatement, CachedStatement {
+        static let tablesRead: Set<String> = ["product", "related"]
         static let sql = """
             SELECT \(SQL.orEmpty("""
                 SELECT json_agg(r.related_product_id ORDER BY r.id) FROM related r WHERE r.current_product_id = p.id

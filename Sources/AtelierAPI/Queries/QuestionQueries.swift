@@ -4,7 +4,8 @@ import PostgresNIO
 enum QuestionQueries {
     /// `GET /qa/questions`: one page of a product's listed questions, most helpful first, each
     /// with every listed answer keyed by id and the answers' photo URLs in id order.
-    struct List: PagedStatement {
+    struct List: PagedStatement, CachedStatement {
+        static let tablesRead: Set<String> = ["product", "questions", "answers", "answers_photos"]
         static let sql = """
             SELECT json_build_object('product_id', p.id::text, 'results', \(SQL.orEmpty("""
                 SELECT json_agg(json_build_object('question_id', q.id, 'question_body', q.body,
@@ -32,7 +33,8 @@ enum QuestionQueries {
 
     /// `GET /qa/questions/:question_id/answers`: one page of a question's listed answers, most
     /// helpful first, with their photos as `{id, url}` in id order.
-    struct Answers: PagedStatement {
+    struct Answers: PagedStatement, CachedStatement {
+        static let tablesRead: Set<String> = ["questions", "answers", "answers_photos"]
         static let sql = """
             SELECT json_build_object('question', q.id::text, 'page', $4::int8, 'count', $2::int8, 'results', \(SQL.orEmpty("""
                 SELECT json_agg(json_build_object('answer_id', a.id, 'body', a.body,

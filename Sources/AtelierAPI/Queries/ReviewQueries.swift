@@ -16,7 +16,11 @@ enum ReviewQueries {
 
     /// `GET /reviews`: one page of a product's listed reviews with their photos in id order.
     /// `$1` product, `$2` count, `$3` offset, `$4` page (echoed), `$5` true for newest first.
-    struct List: PagedStatement {
+    struct List: PagedStatement, CachedStatement {
+        static let tablesRead: Set<String> = ["product", "reviews", "reviews_photos"]
+        var cacheKey: ResponseCache.Key {
+            ResponseCache.Key(Self.self, id: id, page: page.page, count: page.count, variant: sort == .newest ? 1 : 0)
+        }
         static let order = "CASE WHEN $5 THEN 0 ELSE r.helpfulness END DESC, r.date DESC, r.id DESC"
         static let sql = """
             SELECT json_build_object('product', p.id::text, 'page', $4::int8, 'count', $2::int8, 'results', \(SQL.orEmpty("""
@@ -49,7 +53,8 @@ enum ReviewQueries {
 
     /// `GET /reviews/meta`: counts per star and per recommendation, and each characteristic's
     /// average rating to 16 decimals (`null` when nobody rated it), all as strings.
-    struct Meta: ByIDStatement {
+    struct Meta: ByIDStatement, CachedStatement {
+        static let tablesRead: Set<String> = ["product", "reviews", "characteristics", "characteristic_reviews"]
         static let sql = """
             SELECT json_build_object('product_id', p.id::text,
                 'ratings', \(SQL.orEmpty("""

@@ -20,7 +20,7 @@ struct FeedbackRoutes<Context: RequestContext> {
     }
 
     private func update(_ query: PostgresQuery) async throws -> Response {
-        guard try await database.scalar(query, as: Int32.self) != nil else {
+        guard try await database.write(query, changing: [target.table], as: Int32.self) != nil else {
             throw APIError.notFound("no \(target) with that \(idName)")
         }
         return Response(status: .noContent)

@@ -15,7 +15,7 @@ struct QuestionRoutes<Context: RequestContext> {
         }
         router.post("qa/questions") { request, _ in
             let question = try QuestionSubmission(await RequestBody.read(request))
-            guard let id = try await database.scalar(QuestionQueries.insertQuestion(question), as: Int32.self) else {
+            guard let id = try await database.write(QuestionQueries.insertQuestion(question), changing: ["questions"], as: Int32.self) else {
                 throw APIError.noProduct
             }
             return Response.created(id: id)
@@ -23,7 +23,8 @@ struct QuestionRoutes<Context: RequestContext> {
         router.post("qa/questions/:question_id/answers") { request, context in
             let questionID = try context.pathID("question_id")
             let answer = try AnswerSubmission(await RequestBody.read(request))
-            guard let id = try await database.scalar(QuestionQueries.insertAnswer(answer, questionID: questionID), as: Int32.self) else {
+            guard let id = try await database.write(QuestionQueries.insertAnswer(answer, questionID: questionID),
+                                                     changing: ["answers", "answers_photos"], as: Int32.self) else {
                 throw APIError.noQuestion
             }
             return Response.created(id: id)

@@ -22,7 +22,10 @@ struct ReviewRoutes<Context: RequestContext> {
             guard foreign.isEmpty else {
                 throw APIError.invalid("characteristics \(foreign.map(String.init).joined(separator: ", ")) do not belong to product \(review.productID)")
             }
-            guard let id = try await database.scalar(ReviewQueries.insert(review), as: Int32.self) else { throw APIError.noProduct }
+            let changed: Set<String> = ["reviews", "reviews_photos", "characteristic_reviews"]
+            guard let id = try await database.write(ReviewQueries.insert(review), changing: changed, as: Int32.self) else {
+                throw APIError.noProduct
+            }
             return Response.created(id: id)
         }
         FeedbackRoutes<Context>(database: database, path: "reviews/:review_id", idName: "review_id", target: .review).add(to: router)

@@ -1,0 +1,48 @@
+-- wrk script for make bench-api: each request asks for a random existing row.
+-- ROUTE: a path with {product}, {question} or {page} in it, e.g. /products/{product}/styles;
+-- or "mix": a storefront page load (product, styles, related, reviews, meta, questions) for
+-- one random product after another. MAX_PRODUCT, MAX_QUESTION: the largest ids loaded.
+-- At the end prints one JSON line: requests, rps, p50/p99 in ms, non-2xx and socket errors.
+local route = os.getenv("ROUTE")
+local max_product = tonumber(os.getenv("MAX_PRODUCT"))
+local max_question = tonumber(os.getenv("MAX_QUESTION"))
+local page_load = {
+  "/products/{product}", "/products/{product}/styles", "/products/{product}/related",
+  "/reviews?product_id={product}", "/reviews/meta?product_id={product}", "/qa/questions?product_id={product}",
+}
+local threads = {}
+local step, product = 0, 1
+
+function setup(thread)
+  thread:set("id", #threads + 1)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  math.randomseed(os.time() * 1000 + id)
+end
+
+local function fill(path)
+  return (path:gsub("{product}", product)
+              :gsub("{question}", math.random(1, max_question))
+              :gsub("{page}", math.random(1, 10000)))
+end
+
+function request()
+  if route == "mix" then
+    if step % #page_load == 0 then product = math.random(1, max_product) end
+    step = step + 1
+    return wrk.format("GET", fill(page_load[(step - 1) % #page_load + 1]))
+  end
+  product = math.random(1, max_product)
+  return wrk.format("GET", fill(route))
+end
+
+function done(summary, latency, requests)
+  local seconds = summary.duration / 1e6
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests":%d,"rps":%.1f,"p50_ms":%.2f,"p99_ms":%.2f,"non_2xx":%d,"socket_errors":%d}\n',
+    summary.requests, summary.requests / seconds, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    e.status, e.connect + e.read + e.write + e.timeout))
+end
