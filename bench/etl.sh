@@ -6,28 +6,13 @@
 # Settings (environment): SCALE (0.05), RUNS (3), DEFECTS (0.01), SEED (1), PORT (54320).
 set -euo pipefail
 
-scale=${SCALE:-0.05} runs=${RUNS:-3} defects=${DEFECTS:-0.01} seed=${SEED:-1} port=${PORT:-54320}
-root=$(cd "$(dirname "$0")/.." && pwd)
-etl=$root/.build/release/atelier-etl
-work=$root/.atelier/bench
+scale=${SCALE:-0.05} runs=${RUNS:-3} defects=${DEFECTS:-0.01} seed=${SEED:-1}
+source "$(dirname "$0")/lib.sh"
 clean=$work/data-$scale-seed$seed
 dirty=$work/data-$scale-seed$seed-defects$defects
-server=postgresql://postgres@127.0.0.1:$port
 
-fresh_database() {
-    psql -X -q -v ON_ERROR_STOP=1 -d "$server/postgres" -c "SET client_min_messages = warning" \
-        -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1"
-}
-
-generate() {  # DIR RATE
-    [ -f "$1/generated.json" ] && return
-    echo "generating scale $scale (defects $2) into $1"
-    "$etl" generate --scale "$scale" --seed "$seed" --defects "$2" --out "$1" 2>/dev/null
-}
-
-mkdir -p "$work"
-generate "$clean" 0
-generate "$dirty" "$defects"
+generate "$clean" "$scale" "$seed" 0
+generate "$dirty" "$scale" "$seed" "$defects"
 "$etl" schema --baseline "$clean" >"$work/baseline.sql"
 read -r rows bytes < <(python3 -c 'import json,sys; f=json.load(open(sys.argv[1]))["files"]; print(sum(x["rows"] for x in f), sum(x["bytes"] for x in f))' "$clean/generated.json")
 printf 'bench-etl: scale %s, seed %s: %s rows, %.1f MB in 14 files\n' "$scale" "$seed" "$rows" "$(echo "$bytes/1000000" | bc -l)"

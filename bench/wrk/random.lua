@@ -1,7 +1,8 @@
 -- wrk script for make bench-api: each request asks for a random existing row.
--- ROUTE: a path with {product}, {question} or {page} in it, e.g. /products/{product}/styles;
+-- ROUTE: a path with {product}, {question} or {page} (1 to 100) in it, e.g. /products/{product}/styles;
 -- or "mix": a storefront page load (product, styles, related, reviews, meta, questions) for
 -- one random product after another. MAX_PRODUCT, MAX_QUESTION: the largest ids loaded.
+-- SEQUENTIAL=1 (warming the cache): ids 1, 2, 3… split between the threads, then random.
 -- At the end prints one JSON line: requests, rps, p50/p99 in ms, non-2xx and socket errors.
 local route = os.getenv("ROUTE")
 local max_product = tonumber(os.getenv("MAX_PRODUCT"))
@@ -10,8 +11,10 @@ local page_load = {
   "/products/{product}", "/products/{product}/styles", "/products/{product}/related",
   "/reviews?product_id={product}", "/reviews/meta?product_id={product}", "/qa/questions?product_id={product}",
 }
+local sequential = os.getenv("SEQUENTIAL") == "1"
+local thread_count = tonumber(os.getenv("THREADS") or "2")  -- wrk's -t
 local threads = {}
-local step, product = 0, 1
+local step, product, next_id = 0, 1, 0
 
 function setup(thread)
   thread:set("id", #threads + 1)
@@ -20,12 +23,23 @@ end
 
 function init(args)
   math.randomseed(os.time() * 1000 + id)
+  next_id = id
+end
+
+-- The next id up to `max`: in order while warming, random otherwise.
+local function pick(max)
+  if sequential and next_id <= max then
+    local value = next_id
+    next_id = next_id + thread_count
+    return value
+  end
+  return math.random(1, max)
 end
 
 local function fill(path)
   return (path:gsub("{product}", product)
-              :gsub("{question}", math.random(1, max_question))
-              :gsub("{page}", math.random(1, 10000)))
+              :gsub("{question}", pick(max_question))
+              :gsub("{page}", math.random(1, 100)))
 end
 
 function request()
@@ -34,7 +48,7 @@ function request()
     step = step + 1
     return wrk.format("GET", fill(page_load[(step - 1) % #page_load + 1]))
   end
-  product = math.random(1, max_product)
+  product = pick(max_product)
   return wrk.format("GET", fill(route))
 end
 

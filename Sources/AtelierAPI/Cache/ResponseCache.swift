@@ -63,6 +63,9 @@ public final class ResponseCache: @unchecked Sendable {
     func store<Statement: CachedStatement>(_ body: ByteBuffer, for key: Key, of statement: Statement.Type, ticket: UInt64?) {
         let size = body.readableBytes + Self.entryOverhead
         guard let ticket, size <= capacity / 8 else { return }
+        // The row's bytes are a slice of the connection's read buffer: keep a copy of just them,
+        // or each entry would pin a whole buffer and the budget would not bound memory.
+        let body = ByteBuffer(bytes: body.readableBytesView)
         lock.withLock {
             guard enabled, ticket == generation else { return }
             var answers = statements.removeValue(forKey: key.statement) ?? Answers(tablesRead: Statement.tablesRead)

@@ -1,0 +1,37 @@
+# Shared by the benchmark scripts (sourced): paths, fresh databases, a loaded generated export,
+# and a release server with a warmed response cache. PORT is the embedded cluster's port.
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+etl=$root/.build/release/atelier-etl
+serve=$root/.build/release/atelier-serve
+work=$root/.atelier/bench
+server=postgresql://postgres@127.0.0.1:${PORT:-54320}
+mkdir -p "$work"
+
+fresh_database() {  # NAME
+    psql -X -q -v ON_ERROR_STOP=1 -d "$server/postgres" -c "SET client_min_messages = warning" \
+        -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1"
+}
+
+generate() {  # DIR SCALE SEED RATE: once; the same arguments always give the same files
+    [ -f "$1/generated.json" ] && return
+    echo "generating scale $2 (seed $3, defects $4) into $1"
+    "$etl" generate --scale "$2" --seed "$3" --defects "$4" --out "$1" 2>/dev/null
+}
+
+load_export() {  # NAME SCALE: a fresh database NAME holding the clean export at SCALE
+    local data=$work/data-$2-seed1
+    generate "$data" "$2" 1 0
+    fresh_database "$1"
+    "$etl" load "$data" --database-url "$server/$1" --reject-dir "$work/rejects" >/dev/null
+}
+
+start_server() {  # PORT DATABASE CACHE_MB: in the background; sets server_pid
+    "$serve" --port "$1" --database-url "$server/$2" --log-level error --cache-size "$3" &
+    server_pid=$!
+    for _ in $(seq 50); do curl -sf "http://127.0.0.1:$1/health" >/dev/null && return; sleep 0.2; done
+}
+
+warm_cache() {  # PORT MAX_ID ROUTE: asks for every id of ROUTE once (bench/wrk/random.lua)
+    ROUTE=$3 SEQUENTIAL=1 THREADS=2 MAX_PRODUCT=$2 MAX_QUESTION=$2 \
+        wrk -t2 -c64 -d$(($2 / 2500 + 2))s -s "$root/bench/wrk/random.lua" "http://127.0.0.1:$1" >/dev/null
+}
