@@ -13,9 +13,10 @@ public struct FileLoader {
     public var onChunkSent: ((Int) -> Void)?
     /// Where notes for a person go (unknown columns, emptied tables).
     public var warn: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
-    /// The ids of the tables this loader has loaded or emptied, so that a child file checks its
-    /// references against them instead of reading them back (35 million ids at full scale).
-    private let loadedIds = LoadedIds()
+    /// What this loader has done so far: whether it applied the schema, and the ids of the
+    /// tables it loaded or emptied, so that a child file checks its references against them
+    /// instead of reading them back (35 million ids at full scale).
+    private let run = LoaderRun()
 
     public init(connection: Connection, options: LoadOptions) {
         self.connection = connection
@@ -43,10 +44,14 @@ public struct FileLoader {
         let rejects = try RejectFileWriter(directory: options.rejectDirectory, table: table.name)
         var report = FileReport(file: fileName, table: table.name)
         do {
-            try connection.execute(Schema.script)
+            // Once per run: every load leaves the schema whole when it commits or rolls back.
+            if !run.schemaApplied {
+                try connection.execute(Schema.script)
+                run.schemaApplied = true
+            }
             try connection.execute("BEGIN")
             try connection.execute("SET LOCAL maintenance_work_mem = '512MB'")
-            loadedIds.forget(table.name)
+            run.forget(table.name)
             let ids = try stream(reader, mapping: mapping, into: table, rejects: rejects, report: &report)
             if options.mode == .replace {
                 try rebuild(table, report: &report)
@@ -63,8 +68,8 @@ public struct FileLoader {
                 rowsRepaired: report.rowsRepaired, rejectedJSON: report.rejectedJSON, tableRows: report.tableRows,
                 seconds: report.seconds))
             try connection.execute("COMMIT")
-            loadedIds.remember(table.name, ids)
-            for emptied in report.emptiedTables { loadedIds.remember(emptied, IdSet()) }
+            run.remember(table.name, ids)
+            for emptied in report.emptiedTables { run.remember(emptied, IdSet()) }
             rejects.close()
             return report
         } catch {
@@ -78,7 +83,7 @@ public struct FileLoader {
     private func stream(_ reader: CSVRecordReader, mapping: HeaderMapping, into table: TableSpec,
                         rejects: RejectFileWriter, report: inout FileReport) throws -> IdSet {
         var parentIds: [String: IdSet] = [:]
-        for parent in table.parents { parentIds[parent] = try loadedIds[parent] ?? connection.ids(of: parent) }
+        for parent in table.parents { parentIds[parent] = try run[parent] ?? connection.ids(of: parent) }
         let existingIds = options.mode == .append ? try connection.ids(of: table.name) : IdSet()
         var cleaner = RecordCleaner(table: table, mapping: mapping, existingIds: existingIds, parentIds: parentIds)
 
@@ -195,11 +200,12 @@ public struct FileLoader {
     }
 }
 
-/// The ids each table holds after this loader committed it. Valid while nobody else deletes
-/// rows meanwhile (the API never deletes; a row deleted by hand is still caught by the
-/// foreign key); a parent row added by someone else since is not seen, and a child naming
-/// it is rejected as an orphan rather than loaded.
-private final class LoadedIds {
+/// The state one `FileLoader` keeps across its files. The ids each table holds after this
+/// loader committed it stay valid while nobody else deletes rows meanwhile (the API never
+/// deletes; a row deleted by hand is still caught by the foreign key); a parent row added by
+/// someone else since is not seen, and a child naming it is rejected as an orphan.
+private final class LoaderRun {
+    var schemaApplied = false
     private var ids: [String: IdSet] = [:]
 
     subscript(table: String) -> IdSet? { ids[table] }

@@ -25,7 +25,8 @@ export const options = {
   },
   thresholds: {
     http_req_failed: ['rate<0.01'],
-    http_req_duration: ['p(95)<50'],
+    // k6 shares the two cores with the server and PostgreSQL (about half a core at 50 users).
+    http_req_duration: ['p(95)<100'],
   },
   summaryTrendStats: ['avg', 'p(50)', 'p(95)', 'p(99)', 'max'],
 };
