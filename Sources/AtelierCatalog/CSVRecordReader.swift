@@ -9,39 +9,40 @@ import CLibCSV
 /// every record knows its source line and raw text, and so that a last field whose closing
 /// quote is missing can be closed at the line break (the photos.csv repair).
 ///
-/// Memory is one read block plus the current record: nothing else is kept.
+/// Memory is one read block plus the current record: nothing else is kept. A reader is used by
+/// one thread at a time, so its state skips the runtime exclusivity checks (hot per field).
 public final class CSVRecordReader {
     public let path: String
     /// Size of the file in bytes, for progress.
     public let fileSize: Int
     /// Bytes consumed so far.
-    public private(set) var bytesRead = 0
+    @exclusivity(unchecked) public private(set) var bytesRead = 0
     /// A checksum of every byte read so far.
-    public private(set) var checksum = Checksum()
+    @exclusivity(unchecked) public private(set) var checksum = Checksum()
     /// Records whose missing closing quote was supplied at a line break.
-    public private(set) var repairs = 0
+    @exclusivity(unchecked) public private(set) var repairs = 0
 
     /// The number of fields a record should have; set once the header is known. The quote
     /// repair only applies to a record that is open in this last field.
     public var expectedFieldCount: Int?
 
     // The current record, valid until the next call to `next()`.
-    public private(set) var lineNumber = 0
-    public private(set) var wasRepaired = false
+    @exclusivity(unchecked) public private(set) var lineNumber = 0
+    @exclusivity(unchecked) public private(set) var wasRepaired = false
     public var fieldCount: Int { currentFieldEnd - currentFieldStart }
 
     private let fd: Int32
-    private var parser = csv_parser()
+    @exclusivity(unchecked) private var parser = csv_parser()
     private let readBlock: UnsafeMutableRawBufferPointer
-    private var blockStart = 0
-    private var blockEnd = 0
-    private var atEOF = false
-    private var finished = false
-    private var physicalLine = 0
+    @exclusivity(unchecked) private var blockStart = 0
+    @exclusivity(unchecked) private var blockEnd = 0
+    @exclusivity(unchecked) private var atEOF = false
+    @exclusivity(unchecked) private var finished = false
+    @exclusivity(unchecked) private var physicalLine = 0
     /// The next piece read continues a line longer than the read block.
-    private var continuingLine = false
+    @exclusivity(unchecked) private var continuingLine = false
     /// A split line's first part is already in `raw`.
-    private var splitLineStarted = false
+    @exclusivity(unchecked) private var splitLineStarted = false
 
     // Written by libcsv's callback once per field: one thread, no runtime exclusivity checks.
     private let fieldBytes = ByteBuffer()
@@ -49,17 +50,17 @@ public final class CSVRecordReader {
     @exclusivity(unchecked) private var fieldLengths: [Int] = []
     @exclusivity(unchecked) private var fieldIsNull: [Bool] = []
     /// Completed records not yet returned: (first field, end field, line, repaired).
-    private var completed: [(start: Int, end: Int, line: Int, repaired: Bool)] = []
-    private var completedCursor = 0
-    private var currentFieldStart = 0
-    private var currentFieldEnd = 0
+    @exclusivity(unchecked) private var completed: [(start: Int, end: Int, line: Int, repaired: Bool)] = []
+    @exclusivity(unchecked) private var completedCursor = 0
+    @exclusivity(unchecked) private var currentFieldStart = 0
+    @exclusivity(unchecked) private var currentFieldEnd = 0
     /// Where the fields of the record being parsed begin.
-    private var openRecordFieldStart = 0
-    private var openRecordLine = 0
-    private var openRecordRepaired = false
+    @exclusivity(unchecked) private var openRecordFieldStart = 0
+    @exclusivity(unchecked) private var openRecordLine = 0
+    @exclusivity(unchecked) private var openRecordRepaired = false
     /// The raw lines of the record being parsed (or just returned).
     private let raw = ByteBuffer()
-    private var rawIsCurrent = true
+    @exclusivity(unchecked) private var rawIsCurrent = true
 
     public init(path: String, blockSize: Int = 1 << 20) throws(CSVReadError) {
         self.path = path
