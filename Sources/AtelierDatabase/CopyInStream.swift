@@ -1,18 +1,10 @@
-import AtelierCatalog
 import CLibPQ
 
-/// The client end of a `COPY … FROM STDIN`: bytes are gathered into ~64 KiB chunks and sent
-/// with `PQputCopyData`, so the client's parsing overlaps the server's ingestion.
+/// The client end of a `COPY … FROM STDIN`: each chunk given to `send` goes to the server
+/// with `PQputCopyData`; the server's verdict on the whole stream arrives at `finish()`.
 public final class CopyInStream {
-    /// 32–64 KiB chunks measured fastest here; larger chunks lose overlap on two cores.
-    public static let chunkSize = 64 * 1024
-
     private let connection: Connection
     private let sql: String
-    /// Pending bytes; encoders append here and then call `flushIfFull()`.
-    public let buffer = ByteBuffer(capacity: 2 * chunkSize)
-    /// Bytes handed to libpq so far.
-    public private(set) var bytesSent = 0
     private var open = true
 
     init(connection: Connection, sql: String) {
@@ -20,26 +12,15 @@ public final class CopyInStream {
         self.sql = sql
     }
 
-    /// Sends the pending bytes once they fill a chunk; true when a chunk was sent.
-    @inline(__always)
-    @discardableResult
-    public func flushIfFull() throws(DatabaseError) -> Bool {
-        guard buffer.count >= Self.chunkSize else { return false }
-        try flush()
-        return true
-    }
-
-    public func flush() throws(DatabaseError) {
-        guard buffer.count > 0 else { return }
-        let sent = PQputCopyData(connection.handle, buffer.base.assumingMemoryBound(to: CChar.self), Int32(buffer.count))
-        guard sent == 1 else { throw connection.lastError(sql: sql) }
-        bytesSent += buffer.count
-        buffer.removeAll()
+    public func send(_ bytes: UnsafeRawBufferPointer) throws(DatabaseError) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        guard PQputCopyData(connection.handle, base.assumingMemoryBound(to: CChar.self), Int32(bytes.count)) == 1 else {
+            throw connection.lastError(sql: sql)
+        }
     }
 
     /// Ends the stream; the server's verdict on the whole COPY arrives here.
     public func finish() throws(DatabaseError) {
-        try flush()
         open = false
         guard PQputCopyEnd(connection.handle, nil) == 1 else { throw connection.lastError(sql: sql) }
         try connection.drainResults(sql: sql)

@@ -6,6 +6,10 @@ import Foundation
 /// into a binary `COPY`, inside one transaction that also drops and rebuilds the table's keys
 /// and indexes, resets the id sequence, analyses the table and records the load. A failure at
 /// any point rolls everything back.
+///
+/// Reading and cleaning run on a thread of their own (`FileEncoder`). Given the file that comes
+/// next, a load starts encoding it once its own rows are sent, so the client works while the
+/// server builds this table's keys and indexes.
 public struct FileLoader {
     public let connection: Connection
     public let options: LoadOptions
@@ -13,9 +17,9 @@ public struct FileLoader {
     public var onChunkSent: ((Int) -> Void)?
     /// Where notes for a person go (unknown columns, emptied tables).
     public var warn: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
-    /// What this loader has done so far: whether it applied the schema, and the ids of the
-    /// tables it loaded or emptied, so that a child file checks its references against them
-    /// instead of reading them back (35 million ids at full scale).
+    /// What this loader has done so far: whether it applied the schema, the ids of the tables
+    /// it loaded or emptied, so that a child file checks its references against them instead
+    /// of reading them back (35 million ids at full scale), and the next file's encoder.
     private let run = LoaderRun()
 
     public init(connection: Connection, options: LoadOptions) {
@@ -23,25 +27,15 @@ public struct FileLoader {
         self.options = options
     }
 
-    public func load(path: String) throws(LoadError) -> FileReport {
+    /// Loads `path`; with `next`, the file the caller will load right after, starts reading
+    /// that one ahead.
+    public func load(path: String, readingAhead next: String? = nil) throws(LoadError) -> FileReport {
+        var encoder = run.takeEncoder(for: path)
         let fileName = URL(fileURLWithPath: path).lastPathComponent
         guard let table = Catalog.table(forFile: fileName) else {
             throw .refused("\(path): not an export file this loader knows (expected one of: \(Catalog.tables.map(\.fileName).joined(separator: ", ")))")
         }
         let started = Date()
-        let reader: CSVRecordReader
-        let mapping: HeaderMapping
-        do {
-            reader = try CSVRecordReader(path: path)
-            guard try reader.next() else { throw HeaderError.noHeader(file: fileName) }
-            mapping = try HeaderMapping(header: reader.fieldStrings(), table: table)
-        } catch {
-            throw LoadError(error, file: fileName)
-        }
-        reader.expectedFieldCount = mapping.fieldCount
-        for column in mapping.unknownColumns { warn("\(fileName): ignoring unknown column '\(column)'") }
-
-        let rejects = try RejectFileWriter(directory: options.rejectDirectory, table: table.name)
         var report = FileReport(file: fileName, table: table.name)
         do {
             // Once per run: every load leaves the schema whole when it commits or rolls back.
@@ -49,10 +43,15 @@ public struct FileLoader {
                 try connection.execute(Schema.script)
                 run.schemaApplied = true
             }
+            let file = try encoder ?? makeEncoder(path: path, table: table)
+            encoder = file
+            file.start()
+            for column in file.unknownColumns { warn("\(fileName): ignoring unknown column '\(column)'") }
             try connection.execute("BEGIN")
             try connection.execute("SET LOCAL maintenance_work_mem = '512MB'")
             run.forget(table.name)
-            let ids = try stream(reader, mapping: mapping, into: table, rejects: rejects, report: &report)
+            let (ids, checksum) = try stream(file, into: table, report: &report)
+            if let next { readAhead(next, after: table.name, ids: ids) }
             if options.mode == .replace {
                 try rebuild(table, report: &report)
             }
@@ -63,30 +62,55 @@ public struct FileLoader {
                 : Int(try connection.scalar("SELECT count(*) FROM \(Schema.quoted(table.name))") ?? "0") ?? 0
             report.seconds = Date().timeIntervalSince(started)
             try connection.recordLoad(LoadHistoryEntry(
-                table: table.name, file: fileName, fileSize: reader.fileSize, checksum: reader.checksum.hexDigest,
+                table: table.name, file: fileName, fileSize: file.fileSize, checksum: checksum,
                 mode: options.mode.rawValue, rowsRead: report.rowsRead, rowsLoaded: report.rowsLoaded,
                 rowsRepaired: report.rowsRepaired, rejectedJSON: report.rejectedJSON, tableRows: report.tableRows,
                 seconds: report.seconds))
             try connection.execute("COMMIT")
             run.remember(table.name, ids)
             for emptied in report.emptiedTables { run.remember(emptied, IdSet()) }
-            rejects.close()
+            run.dropEncoder(ifItChecksAgainst: report.emptiedTables)
             return report
         } catch {
             try? connection.execute("ROLLBACK")
+            encoder?.cancel()
+            run.dropEncoder()
             throw LoadError(error, file: fileName)
         }
     }
 
-    /// Reads, cleans and copies every record; rejected ones go to the reject file. Returns the
-    /// ids the table holds afterwards.
-    private func stream(_ reader: CSVRecordReader, mapping: HeaderMapping, into table: TableSpec,
-                        rejects: RejectFileWriter, report: inout FileReport) throws -> IdSet {
+    /// An encoder for `path` whose references are checked against the parents' ids: those
+    /// this run loaded, else those in the database.
+    private func makeEncoder(path: String, table: TableSpec) throws -> FileEncoder {
         var parentIds: [String: IdSet] = [:]
         for parent in table.parents { parentIds[parent] = try run[parent] ?? connection.ids(of: parent) }
         let existingIds = options.mode == .append ? try connection.ids(of: table.name) : IdSet()
-        var cleaner = RecordCleaner(table: table, mapping: mapping, existingIds: existingIds, parentIds: parentIds)
+        return try FileEncoder(path: path, table: table, rejectDirectory: options.rejectDirectory,
+                               existingIds: existingIds, parentIds: parentIds)
+    }
 
+    /// Starts encoding `next` now when every id it is checked against is known without asking
+    /// the database: the parents were loaded by this run, or one is the table just streamed.
+    /// The encoder is dropped if this load fails or empties one of those parents.
+    private func readAhead(_ next: String, after table: String, ids: IdSet) {
+        let fileName = URL(fileURLWithPath: next).lastPathComponent
+        guard options.mode == .replace, let nextTable = Catalog.table(forFile: fileName) else { return }
+        var parentIds: [String: IdSet] = [:]
+        for parent in nextTable.parents {
+            guard let known = parent == table ? ids : run[parent] else { return }
+            parentIds[parent] = known
+        }
+        guard let encoder = try? FileEncoder(path: next, table: nextTable, rejectDirectory: options.rejectDirectory,
+                                             existingIds: IdSet(), parentIds: parentIds) else { return }
+        encoder.start()
+        run.keepEncoder(encoder)
+    }
+
+    /// Sends the encoder's rows through one COPY into the emptied (or, when appending, the
+    /// existing) table. Returns the ids the table holds afterwards and the file's checksum.
+    /// A load that stops midway leaves no reject file: the next attempt writes a whole one.
+    private func stream(_ encoder: FileEncoder, into table: TableSpec,
+                        report: inout FileReport) throws -> (ids: IdSet, checksum: String) {
         let name = Schema.quoted(table.name)
         let columns = table.columns.map { Schema.quoted($0.name) }.joined(separator: ", ")
         var copyOptions = "FORMAT binary"
@@ -103,32 +127,26 @@ public struct FileLoader {
         }
         let copy = try connection.copyIn("COPY \(name) (\(columns)) FROM STDIN (\(copyOptions))")
         let progress = ProgressMeter(file: report.file)
+        defer { progress.finish() }
+        let outcome: FileEncoder.Outcome
         do {
-            BinaryCopyEncoder.appendHeader(to: copy.buffer)
-            while try reader.next() {
-                report.rowsRead += 1
-                if let rejection = cleaner.clean(reader) {
-                    report.rejected[rejection.reason, default: 0] += 1
-                    rejects.write(line: reader.lineNumber, rejection: rejection, record: reader.rawRecord)
-                    continue
-                }
-                BinaryCopyEncoder.appendRow(cleaner.values, to: copy.buffer)
-                report.rowsLoaded += 1
-                if try copy.flushIfFull() {
-                    progress.update(rows: report.rowsRead, bytes: reader.bytesRead, totalBytes: reader.fileSize)
-                    onChunkSent?(reader.bytesRead)
-                }
+            while let chunk = encoder.nextChunk() {
+                try copy.send(chunk.buffer.bytes)
+                encoder.recycle(chunk)
+                progress.update(rows: chunk.rowsRead, bytes: chunk.bytesRead, totalBytes: encoder.fileSize)
+                onChunkSent?(chunk.bytesRead)
             }
-            BinaryCopyEncoder.appendTrailer(to: copy.buffer)
+            outcome = try encoder.finish()
             try copy.finish()
         } catch {
             copy.abort("the loader stopped: \(error)")
-            progress.finish()
             throw error
         }
-        progress.finish()
-        report.rowsRepaired = reader.repairs
-        return cleaner.seenIds
+        report.rowsRead = outcome.rowsRead
+        report.rowsLoaded = outcome.rowsLoaded
+        report.rowsRepaired = outcome.rowsRepaired
+        report.rejected = outcome.rejected
+        return (outcome.ids, outcome.checksum)
     }
 
     /// Restores keys and indexes after a replacing load, and makes sure no other table is
@@ -207,10 +225,38 @@ public struct FileLoader {
 private final class LoaderRun {
     var schemaApplied = false
     private var ids: [String: IdSet] = [:]
+    /// The next file, being read ahead.
+    private var encoder: FileEncoder?
+
+    deinit { encoder?.cancel() }
 
     subscript(table: String) -> IdSet? { ids[table] }
 
     func remember(_ table: String, _ tableIds: IdSet) { ids[table] = tableIds }
 
     func forget(_ table: String) { ids[table] = nil }
+
+    func keepEncoder(_ next: FileEncoder) {
+        dropEncoder()
+        encoder = next
+    }
+
+    /// The encoder read ahead for `path`, if any; one for another file is dropped.
+    func takeEncoder(for path: String) -> FileEncoder? {
+        let taken = encoder
+        encoder = nil
+        guard taken?.path == path else {
+            taken?.cancel()
+            return nil
+        }
+        return taken
+    }
+
+    /// Drops the encoder read ahead (when `tables` holds a parent of its table, only then).
+    func dropEncoder(ifItChecksAgainst tables: [String]? = nil) {
+        guard let current = encoder else { return }
+        if let tables, !current.table.parents.contains(where: tables.contains) { return }
+        current.cancel()
+        encoder = nil
+    }
 }

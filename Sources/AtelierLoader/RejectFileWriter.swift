@@ -32,6 +32,9 @@ final class RejectFileWriter {
 
     func close() { fflush(file) }
 
+    /// Deletes the file, for a load that stopped before reading all of its records.
+    func remove() { unlink(path) }
+
     /// A CSV field in quotes, inner quotes doubled.
     private func writeQuoted<Bytes: Sequence<UInt8>>(_ bytes: Bytes) {
         fputc(0x22, file)

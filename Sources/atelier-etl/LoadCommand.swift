@@ -60,9 +60,10 @@ struct LoadCommand: ParsableCommand {
                                                      rejectDirectory: rejectDirectory))
         var reports: [FileReport] = []
         var status: Int32 = 0
-        for file in plan.files {
+        for (index, file) in plan.files.enumerated() {
+            let next = plan.files.indices.contains(index + 1) ? plan.files[index + 1] : nil
             do {
-                reports.append(try loader.load(path: file))
+                reports.append(try loader.load(path: file, readingAhead: next))
             } catch {
                 printError("atelier-etl: \(error)")
                 status = max(status, error.exitCode)

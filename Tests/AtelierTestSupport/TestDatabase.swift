@@ -36,12 +36,16 @@ public struct TestDatabase: Sendable {
 
     public func connect() throws -> Connection { try Connection(url) }
 
-    /// Loads `paths` in plan order and returns the reports; the first error is thrown.
+    /// Loads `paths` in plan order, each file reading the next ahead as `atelier-etl load`
+    /// does, and returns the reports; the first error is thrown.
     public func load(_ paths: String..., options: LoadOptions = LoadOptions(), rejectDirectory: String? = nil) throws -> [FileReport] {
         var options = options
         options.rejectDirectory = try rejectDirectory ?? Repository.temporaryDirectory()
         let loader = FileLoader(connection: try connect(), options: options)
-        return try LoadPlan.files(for: paths).files.map { try loader.load(path: $0) }
+        let files = try LoadPlan.files(for: paths).files
+        return try files.indices.map { index in
+            try loader.load(path: files[index], readingAhead: index + 1 < files.count ? files[index + 1] : nil)
+        }
     }
 
     public func count(_ table: String) throws -> Int {

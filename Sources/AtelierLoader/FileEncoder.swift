@@ -1,0 +1,135 @@
+import AtelierCatalog
+import AtelierDatabase
+import Foundation
+
+/// Reads one export file, cleans every record and encodes the accepted rows as binary COPY
+/// data, on a thread of its own, so that this client work overlaps the server's: the COPY of
+/// the same file and, when the encoder starts while the previous file is still being loaded,
+/// that file's keys, indexes and ANALYZE. Rejected records go to the reject file as they come.
+///
+/// The reader, cleaner and counts belong to the encoding thread until it has finished, which
+/// `finish()` and `cancel()` wait for; hence `@unchecked Sendable`.
+final class FileEncoder: @unchecked Sendable {
+    /// What the encoding thread found, once it has read the whole file.
+    struct Outcome {
+        var rowsRead = 0
+        var rowsLoaded = 0
+        var rowsRepaired = 0
+        var rejected: [RejectReason: Int] = [:]
+        /// The ids of the accepted rows (with the table's existing ids when appending).
+        var ids = IdSet()
+        var checksum = ""
+    }
+
+    /// Encoded data waiting to be sent, at most this many bytes: enough to cover the end of a
+    /// previous file's load at small scale, bounded so memory stays flat at any scale.
+    static let readAheadLimit = 64 * 1024 * 1024
+
+    let path: String
+    let fileName: String
+    let table: TableSpec
+    let unknownColumns: [String]
+    let fileSize: Int
+
+    private let reader: CSVRecordReader
+    private var cleaner: RecordCleaner
+    private let rejects: RejectFileWriter
+    private let queue = ChunkQueue(limit: FileEncoder.readAheadLimit)
+    private let done = DispatchSemaphore(value: 0)
+    private var started = false
+    private var finished = false
+    private var result: Result<Outcome, LoadError>?
+
+    /// Opens the file and reads its header; encoding starts with `start()`.
+    init(path: String, table: TableSpec, rejectDirectory: String, existingIds: IdSet, parentIds: [String: IdSet]) throws(LoadError) {
+        self.path = path
+        self.table = table
+        fileName = URL(fileURLWithPath: path).lastPathComponent
+        let mapping: HeaderMapping
+        do {
+            reader = try CSVRecordReader(path: path)
+            guard try reader.next() else { throw HeaderError.noHeader(file: fileName) }
+            mapping = try HeaderMapping(header: reader.fieldStrings(), table: table)
+        } catch {
+            throw LoadError(error, file: fileName)
+        }
+        reader.expectedFieldCount = mapping.fieldCount
+        unknownColumns = mapping.unknownColumns
+        fileSize = reader.fileSize
+        cleaner = RecordCleaner(table: table, mapping: mapping, existingIds: existingIds, parentIds: parentIds)
+        rejects = try RejectFileWriter(directory: rejectDirectory, table: table.name)
+    }
+
+    /// Starts encoding on a new thread.
+    func start() {
+        guard !started else { return }
+        started = true
+        Thread { [self] in
+            var outcome = Outcome()
+            let encoded = encode(into: &outcome)
+            result = encoded.map { outcome }
+            rejects.close()
+            queue.close()
+            done.signal()
+        }.start()
+    }
+
+    /// The next chunk of encoded rows, waiting for it; nil after the last one.
+    func nextChunk() -> ChunkQueue.Chunk? { queue.take() }
+
+    /// Gives a sent chunk's buffer back for reuse.
+    func recycle(_ chunk: ChunkQueue.Chunk) { queue.recycle(chunk.buffer) }
+
+    /// After the last chunk: what the file held, or why it could not be read.
+    func finish() throws(LoadError) -> Outcome {
+        done.wait()
+        done.signal()
+        finished = true
+        return try result!.get()
+    }
+
+    /// Stops encoding and removes the reject file, for a load that will not happen or stopped
+    /// before all its rows were sent; does nothing once `finish()` returned.
+    func cancel() {
+        guard !finished else { return }
+        finished = true
+        queue.cancel()
+        if started {
+            done.wait()
+            done.signal()
+        }
+        rejects.remove()
+    }
+
+    /// Encodes the whole file; fails only when the file cannot be read, and stops early (with
+    /// an incomplete outcome nobody uses) once cancelled.
+    private func encode(into outcome: inout Outcome) -> Result<Void, LoadError> {
+        var buffer = queue.emptyBuffer()
+        BinaryCopyEncoder.appendHeader(to: buffer)
+        do {
+            while try reader.next() {
+                outcome.rowsRead += 1
+                if let rejection = cleaner.clean(reader) {
+                    outcome.rejected[rejection.reason, default: 0] += 1
+                    rejects.write(line: reader.lineNumber, rejection: rejection, record: reader.rawRecord)
+                    continue
+                }
+                BinaryCopyEncoder.appendRow(cleaner.values, to: buffer)
+                outcome.rowsLoaded += 1
+                if buffer.count >= ChunkQueue.chunkSize {
+                    let chunk = ChunkQueue.Chunk(buffer: buffer, rowsRead: outcome.rowsRead, bytesRead: reader.bytesRead)
+                    guard queue.put(chunk) else { return .success(()) }
+                    buffer = queue.emptyBuffer()
+                }
+            }
+        } catch {
+            return .failure(LoadError(error, file: fileName))
+        }
+        BinaryCopyEncoder.appendTrailer(to: buffer)
+        _ = queue.put(ChunkQueue.Chunk(buffer: buffer, rowsRead: outcome.rowsRead, bytesRead: reader.bytesRead))
+        outcome.rowsRepaired = reader.repairs
+        outcome.ids = cleaner.seenIds
+        outcome.checksum = reader.checksum.hexDigest
+        return .success(())
+    }
+}
