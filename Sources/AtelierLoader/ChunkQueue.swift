@@ -68,10 +68,15 @@ final class ChunkQueue: @unchecked Sendable {
         }
     }
 
+    /// Buffers kept for reuse at most; more would hold memory after a backlog was sent.
+    static let spareLimit = 16
+
     /// Gives a sent chunk's buffer back to the producer.
     func recycle(_ buffer: ByteBuffer) {
         buffer.removeAll()
-        condition.withLock { spare.append(buffer) }
+        condition.withLock {
+            if spare.count < Self.spareLimit { spare.append(buffer) }
+        }
     }
 
     /// Tells the producer to stop and drops what waits.

@@ -67,6 +67,14 @@ import Testing
         #expect(reused.count == 0)
         #expect(queue.emptyBuffer() !== chunk.buffer)
     }
+
+    @Test func onlyAFewSentBuffersAreKept() {
+        let queue = ChunkQueue(limit: 1_000)
+        let buffers = (0..<(ChunkQueue.spareLimit + 5)).map { _ in ByteBuffer(capacity: 16) }
+        for buffer in buffers { queue.recycle(buffer) }
+        let reused = (0..<(ChunkQueue.spareLimit + 5)).map { _ in queue.emptyBuffer() }
+        #expect(reused.filter { buffer in buffers.contains { $0 === buffer } }.count == ChunkQueue.spareLimit)
+    }
 }
 
 /// A Bool written by one thread and read by another after a semaphore orders them.
