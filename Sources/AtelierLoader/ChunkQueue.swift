@@ -17,6 +17,8 @@ final class ChunkQueue: @unchecked Sendable {
     /// How full a buffer gets before it is queued, and so the size of each `PQputCopyData`:
     /// 32–64 KiB measured fastest here; larger chunks lose overlap on two cores.
     static let chunkSize = 64 * 1024
+    /// Buffers kept for reuse at most; more would hold memory after a backlog was sent.
+    static let spareLimit = 16
 
     private let condition = NSCondition()
     private let limit: Int
@@ -67,9 +69,6 @@ final class ChunkQueue: @unchecked Sendable {
             return chunk
         }
     }
-
-    /// Buffers kept for reuse at most; more would hold memory after a backlog was sent.
-    static let spareLimit = 16
 
     /// Gives a sent chunk's buffer back to the producer.
     func recycle(_ buffer: ByteBuffer) {

@@ -80,12 +80,14 @@ final class FileEncoder: @unchecked Sendable {
     /// Gives a sent chunk's buffer back for reuse.
     func recycle(_ chunk: ChunkQueue.Chunk) { queue.recycle(chunk.buffer) }
 
-    /// After the last chunk: what the file held, or why it could not be read.
+    /// After the last chunk: what the file held, or why it could not be read (then `cancel()`
+    /// still removes the partial reject file).
     func finish() throws(LoadError) -> Outcome {
         done.wait()
         done.signal()
+        let outcome = try result!.get()
         finished = true
-        return try result!.get()
+        return outcome
     }
 
     /// Stops encoding and removes the reject file, for a load that will not happen or stopped
