@@ -27,6 +27,21 @@ public struct FileLoader {
         self.options = options
     }
 
+    /// Loads `files` in order, each reading the next one ahead. `handle` receives each file's
+    /// outcome and returns whether to go on.
+    public func load(files: [String], _ handle: (Result<FileReport, LoadError>) -> Bool) {
+        for (index, file) in files.enumerated() {
+            let next = index + 1 < files.count ? files[index + 1] : nil
+            let outcome: Result<FileReport, LoadError>
+            do throws(LoadError) {
+                outcome = .success(try load(path: file, readingAhead: next))
+            } catch {
+                outcome = .failure(error)
+            }
+            guard handle(outcome) else { return }
+        }
+    }
+
     /// Loads `path`; with `next`, the file the caller will load right after, starts reading
     /// that one ahead.
     public func load(path: String, readingAhead next: String? = nil) throws(LoadError) -> FileReport {

@@ -60,14 +60,16 @@ struct LoadCommand: ParsableCommand {
                                                      rejectDirectory: rejectDirectory))
         var reports: [FileReport] = []
         var status: Int32 = 0
-        for (index, file) in plan.files.enumerated() {
-            let next = plan.files.indices.contains(index + 1) ? plan.files[index + 1] : nil
-            do {
-                reports.append(try loader.load(path: file, readingAhead: next))
-            } catch {
+        loader.load(files: plan.files) { outcome in
+            switch outcome {
+            case .success(let report):
+                reports.append(report)
+                return true
+            case .failure(let error):
                 printError("atelier-etl: \(error)")
                 status = max(status, error.exitCode)
-                if case .database = error { break }
+                if case .database = error { return false }
+                return true
             }
         }
         if !reports.isEmpty { print(SummaryTable.render(reports), terminator: "") }

@@ -49,6 +49,17 @@ func runETL(_ arguments: [String], environment: [String: String] = [:]) throws -
         #expect(result.stderr.contains("not an export file"))
     }
 
+    @Test func aRefusedFileDoesNotStopTheFilesAfterIt() throws {
+        let database = try TestDatabase.withSamples()
+        let folder = try Repository.folder(["features.csv": "id,product_id,feature\n1,1,\"Sole\"\n"])
+        try FileManager.default.copyItem(atPath: Repository.samples + "/reviews.csv", toPath: folder + "/reviews.csv")
+        let result = try runETL(["load", folder, "--database-url", database.url, "--reject-dir", folder])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("features.csv"))
+        #expect(result.stdout.contains("reviews.csv"))
+        #expect(try database.value("SELECT count(*) FROM atelier_load_history WHERE file = 'reviews.csv'") == "2")
+    }
+
     @Test func anUnreachableDatabaseExitsThree() throws {
         let result = try runETL(["load", Repository.samples, "--database-url", "postgresql://postgres@127.0.0.1:1/none?connect_timeout=2"])
         #expect(result.status == 3)

@@ -42,10 +42,17 @@ public struct TestDatabase: Sendable {
         var options = options
         options.rejectDirectory = try rejectDirectory ?? Repository.temporaryDirectory()
         let loader = FileLoader(connection: try connect(), options: options)
-        let files = try LoadPlan.files(for: paths).files
-        return try files.indices.map { index in
-            try loader.load(path: files[index], readingAhead: index + 1 < files.count ? files[index + 1] : nil)
+        var reports: [FileReport] = []
+        var failure: LoadError?
+        loader.load(files: try LoadPlan.files(for: paths).files) { outcome in
+            switch outcome {
+            case .success(let report): reports.append(report)
+            case .failure(let error): failure = error
+            }
+            return failure == nil
         }
+        if let failure { throw failure }
+        return reports
     }
 
     public func count(_ table: String) throws -> Int {
