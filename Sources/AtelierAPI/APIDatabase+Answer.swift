@@ -1,15 +1,15 @@
 import Hummingbird
 
 extension APIDatabase {
-    /// Answers with the JSON document `statement` builds; `missing` when it finds no row
-    /// (the id in the request names nothing).
-    func answer(_ statement: some JSONStatement, missing: APIError) async throws -> Response {
+    /// Answers with the JSON document `statement` builds; `missing` when it finds no row (the
+    /// id in the request names nothing; a list always finds its row).
+    func answer(_ statement: some JSONStatement, missing: APIError = listWithoutRow) async throws -> Response {
         guard let body = try await firstRow(statement) else { throw missing }
         return .json(body)
     }
 
     /// The same, served from the response cache when it holds the answer, and kept there.
-    func answer<Statement: CachedStatement>(_ statement: Statement, missing: APIError) async throws -> Response {
+    func answer<Statement: CachedStatement>(_ statement: Statement, missing: APIError = listWithoutRow) async throws -> Response {
         let key = statement.cacheKey
         if let body = cache.lookup(key) { return .json(body) }
         let ticket = cache.ticket()
@@ -18,14 +18,5 @@ extension APIDatabase {
         return .json(body)
     }
 
-    /// Answers with the JSON document of a statement that always finds its row (a list).
-    func answer(_ statement: some JSONStatement) async throws -> Response {
-        try await answer(statement, missing: Self.listWithoutRow)
-    }
-
-    func answer<Statement: CachedStatement>(_ statement: Statement) async throws -> Response {
-        try await answer(statement, missing: Self.listWithoutRow)
-    }
-
-    private static let listWithoutRow = APIError(.internalServerError, "internal error")
+    static let listWithoutRow = APIError(.internalServerError, "internal error")
 }

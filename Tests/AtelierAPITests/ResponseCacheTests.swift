@@ -90,6 +90,20 @@ func eventually(within seconds: Double = 5, _ condition: () async throws -> Bool
         return Int(count) ?? 0
     }
 
+    @Test func everyReadRouteKeepsItsAnswer() async throws {
+        let cache = ResponseCache(capacity: 16 << 20)
+        try await APIHarness.withSamples(cache: cache) { client, _ in
+            #expect(await eventually { cache.isEnabled })
+            for uri in ["/products", "/products/1", "/products/1/styles", "/products/1/related", "/reviews?product_id=2",
+                        "/reviews/meta?product_id=2", "/qa/questions?product_id=1", "/qa/questions/1/answers"] {
+                let held = cache.bytesHeld
+                let answer = try await client.get(uri)
+                #expect(answer.status == .ok, "\(uri)")
+                #expect(cache.bytesHeld > held, "\(uri)")
+            }
+        }
+    }
+
     @Test func aServersOwnWriteShowsInItsNextAnswer() async throws {
         let cache = ResponseCache(capacity: 16 << 20)
         try await APIHarness.withSamples(cache: cache) { client, _ in

@@ -66,7 +66,10 @@ final class ServerProcess: Sendable {
         let lock = try database.connect()
         try lock.execute("BEGIN; SELECT helpfulness FROM reviews WHERE id = 1 FOR UPDATE")
         let vote = Task { try await server.request("PUT", "/reviews/1/helpful") }
-        try await Task.sleep(for: .milliseconds(500))
+        // Signal only once the vote is in flight: its UPDATE waits on the row lock.
+        let waiting = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        for _ in 0..<100 where try database.value(waiting) == "0" { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(try database.value(waiting) == "1", "the vote reached the database")
         server.signal(SIGTERM)
         try await Task.sleep(for: .seconds(1))
         #expect(server.isRunning, "the server must wait for the request in flight")

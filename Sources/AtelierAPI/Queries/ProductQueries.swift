@@ -4,7 +4,7 @@ import PostgresNIO
 /// round trip and returns no row when the product does not exist.
 enum ProductQueries {
     /// `GET /products`: a bare array of products ordered by id. `$1` count, `$2` offset.
-    struct List: JSONStatement, CachedStatement {
+    struct List: CachedStatement {
         static let tablesRead: Set<String> = ["product"]
         var cacheKey: ResponseCache.Key { ResponseCache.Key(Self.self, page: page.page, count: page.count) }
         static let sql = """
