@@ -262,6 +262,16 @@ CREATE OR REPLACE TRIGGER "characteristics_notify_change" AFTER INSERT OR UPDATE
 CREATE OR REPLACE TRIGGER "characteristic_reviews_notify_change" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "characteristic_reviews" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
 CREATE OR REPLACE TRIGGER "cart_notify_change" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "cart" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
 
+-- One row per load command; verify fails while the latest run that changed anything did
+-- not load all its files.
+CREATE TABLE IF NOT EXISTS atelier_load_runs (
+    "id" bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    "files" text[] NOT NULL,
+    "status" text NOT NULL,
+    "started_at" timestamptz NOT NULL DEFAULT now(),
+    "finished_at" timestamptz
+);
+
 -- One row per file loaded (or table emptied by --cascade); verify compares table_rows
 -- with the table's current count.
 CREATE TABLE IF NOT EXISTS atelier_load_history (
@@ -279,6 +289,7 @@ CREATE TABLE IF NOT EXISTS atelier_load_history (
     "seconds" double precision NOT NULL,
     "loaded_at" timestamptz NOT NULL DEFAULT now()
 );
+ALTER TABLE atelier_load_history ADD COLUMN IF NOT EXISTS "run_id" bigint REFERENCES atelier_load_runs ("id");
 
 -- Events the storefront posts to /interactions; no export feeds this table.
 CREATE TABLE IF NOT EXISTS interactions (

@@ -8,6 +8,7 @@ command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 [ -f /usr/include/postgresql/libpq-fe.h ] || missing+=(libpq-dev)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+[ -x /usr/bin/time ] || missing+=(time)
 if [ "$(id -u)" = 0 ]; then command -v setfacl >/dev/null 2>&1 || missing+=(acl); fi
 
 [ ${#missing[@]} -eq 0 ] && exit 0

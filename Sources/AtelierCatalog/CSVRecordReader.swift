@@ -9,8 +9,11 @@ import CLibCSV
 /// every record knows its source line and raw text, and so that a last field whose closing
 /// quote is missing can be closed at the line break (the photos.csv repair).
 ///
-/// Memory is one read block plus the current record: nothing else is kept. A reader is used by
-/// one thread at a time, so its state skips the runtime exclusivity checks (hot per field).
+/// Memory is one read block plus the current record, and a record is never allowed past
+/// `maxRecordBytes`: a longer one (an unclosed quote that would swallow the rest of the file)
+/// is skipped up to the next line that starts like a record and comes out as one too-long
+/// record, holding only its first bytes. A reader is used by one thread at a time, so its
+/// state skips the runtime exclusivity checks (hot per field).
 public final class CSVRecordReader {
     public let path: String
     /// Size of the file in bytes, for progress.
@@ -22,6 +25,11 @@ public final class CSVRecordReader {
     /// Records whose missing closing quote was supplied at a line break.
     @exclusivity(unchecked) public private(set) var repairs = 0
 
+    /// The longest record read whole; a longer one is skipped and reported as too long.
+    public let maxRecordBytes: Int
+    /// How much of a too-long record is kept for the reject file.
+    public static let tooLongPrefixBytes = 1024
+
     /// The number of fields a record should have; set once the header is known. The quote
     /// repair only applies to a record that is open in this last field.
     public var expectedFieldCount: Int?
@@ -29,6 +37,10 @@ public final class CSVRecordReader {
     // The current record, valid until the next call to `next()`.
     @exclusivity(unchecked) public private(set) var lineNumber = 0
     @exclusivity(unchecked) public private(set) var wasRepaired = false
+    /// The current record was longer than `maxRecordBytes`: it has no fields, its raw text is
+    /// its first bytes only, and `tooLongRecordBytes` tells its length.
+    @exclusivity(unchecked) public private(set) var isTooLong = false
+    @exclusivity(unchecked) public private(set) var tooLongRecordBytes = 0
     public var fieldCount: Int { currentFieldEnd - currentFieldStart }
 
     private let fd: Int32
@@ -49,8 +61,8 @@ public final class CSVRecordReader {
     @exclusivity(unchecked) private var fieldStarts: [Int] = []
     @exclusivity(unchecked) private var fieldLengths: [Int] = []
     @exclusivity(unchecked) private var fieldIsNull: [Bool] = []
-    /// Completed records not yet returned: (first field, end field, line, repaired).
-    @exclusivity(unchecked) private var completed: [(start: Int, end: Int, line: Int, repaired: Bool)] = []
+    /// Completed records not yet returned: (first field, end field, line, repaired, too long).
+    @exclusivity(unchecked) private var completed: [(start: Int, end: Int, line: Int, repaired: Bool, tooLong: Bool)] = []
     @exclusivity(unchecked) private var completedCursor = 0
     @exclusivity(unchecked) private var currentFieldStart = 0
     @exclusivity(unchecked) private var currentFieldEnd = 0
@@ -60,20 +72,56 @@ public final class CSVRecordReader {
     @exclusivity(unchecked) private var openRecordRepaired = false
     /// The raw lines of the record being parsed (or just returned).
     private let raw = ByteBuffer()
-    @exclusivity(unchecked) private var rawIsCurrent = true
+    /// Skipping the rest of a too-long record, which began at `skipLine`.
+    @exclusivity(unchecked) private var skipping = false
+    @exclusivity(unchecked) private var skipLine = 0
+    @exclusivity(unchecked) private var skippedBytes = 0
+    /// The first bytes of the too-long record, for its reject line.
+    private let tooLongPrefix = ByteBuffer(capacity: CSVRecordReader.tooLongPrefixBytes)
+    /// Set when libcsv could not take a piece (out of memory).
+    @exclusivity(unchecked) private var parseError: Int32 = 0
 
-    public init(path: String, blockSize: Int = 1 << 20) throws(CSVReadError) {
+    /// Opens `path`, which must be a regular file: a FIFO, device or directory is refused at
+    /// once rather than read (possibly forever).
+    public init(path: String, blockSize: Int = 1 << 20, maxRecordBytes: Int = 1 << 20) throws(CSVReadError) {
         self.path = path
-        fd = open(path, O_RDONLY)
+        self.maxRecordBytes = maxRecordBytes
+        // Non-blocking, so that opening a FIFO with no writer returns at once.
+        fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw CSVReadError(path: path, message: String(cString: strerror(errno))) }
         var info = stat()
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            let kind = Self.fileKind(info.st_mode)
             close(fd)
-            throw CSVReadError(path: path, message: "not a regular file")
+            throw CSVReadError(path: path, message: "not a regular file (\(kind)); refusing to read it")
         }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         fileSize = Int(info.st_size)
         readBlock = .allocate(byteCount: blockSize, alignment: 8)
         csv_init(&parser, UInt8(CSV_APPEND_NULL | CSV_EMPTY_IS_NULL))
+        // libcsv grows a field 128 bytes at a time by default.
+        csv_set_blk_size(&parser, 64 * 1024)
+    }
+
+    private static func fileKind(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFDIR: "a directory"
+        case S_IFIFO: "a FIFO"
+        case S_IFCHR, S_IFBLK: "a device"
+        case S_IFSOCK: "a socket"
+        default: "not a plain file"
+        }
+    }
+
+    /// Fails when the file's size is no longer what it was when opened: a file that changes
+    /// while it loads is refused rather than loaded half old, half new.
+    public func checkUnchanged() throws(CSVReadError) {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw CSVReadError(path: path, message: String(cString: strerror(errno))) }
+        let size = Int(info.st_size)
+        guard size == fileSize, !atEOF || bytesRead == fileSize else {
+            throw CSVReadError(path: path, message: "the file changed while it was being read (\(fileSize) bytes when opened, \(max(size, bytesRead)) now)")
+        }
     }
 
     deinit {
@@ -97,8 +145,10 @@ public final class CSVRecordReader {
         }
     }
 
-    /// The raw text of the current record's lines, without the final line break.
+    /// The raw text of the current record's lines, without the final line break (for a
+    /// too-long record, its first bytes).
     public var rawRecord: UnsafeRawBufferPointer {
+        if isTooLong { return tooLongPrefix.bytes }
         var bytes = raw.bytes
         while let last = bytes.last, last == 0x0A || last == 0x0D {
             bytes = UnsafeRawBufferPointer(rebasing: bytes.dropLast())
@@ -128,6 +178,7 @@ public final class CSVRecordReader {
         currentFieldEnd = record.end
         lineNumber = record.line
         wasRepaired = record.repaired
+        isTooLong = record.tooLong
         return true
     }
 
@@ -137,30 +188,82 @@ public final class CSVRecordReader {
 
     private func feedNextLine() throws(CSVReadError) {
         guard let line = try nextLine() else {
+            if skipping { endSkip() }
             if recordIsOpen, openFieldIsLast, raw.bytes.last == 0x0A { repairOpenRecord() }
             withCallbacks { parser, context in _ = csv_fini(parser, csvFieldCallback, csvRecordCallback, context) }
             finished = true
+            try checkUnchanged()
             return
         }
-        if continuingLine {
-            continuingLine = false
-        } else {
+        let startsLine = !continuingLine
+        continuingLine = false
+        try consume(line, startsLine: startsLine, continues: false)
+    }
+
+    /// Feeds one physical line, or one piece of a line longer than the read block
+    /// (`continues`: more of the same line follows), enforcing the record limit.
+    private func consume(_ piece: UnsafeRawBufferPointer, startsLine: Bool, continues: Bool) throws(CSVReadError) {
+        if startsLine {
             physicalLine += 1
-            if recordIsOpen, openFieldIsLast, Self.looksLikeRecordStart(line) { repairOpenRecord() }
+            if skipping, Self.looksLikeRecordStart(piece) { endSkip() }
+            if !skipping, recordIsOpen, openFieldIsLast, Self.looksLikeRecordStart(piece) { repairOpenRecord() }
+        }
+        if skipping {
+            skippedBytes += piece.count
+            return
         }
         if !recordIsOpen && !splitLineStarted {
             raw.removeAll()
             openRecordLine = physicalLine
             openRecordRepaired = false
         }
+        splitLineStarted = continues
+        guard raw.count + piece.count <= maxRecordBytes else {
+            beginSkip(piece)
+            return
+        }
+        raw.append(piece)
+        parse(piece)
+        if parseError != 0 {
+            throw CSVReadError(path: path, message: "CSV parser: \(String(cString: csv_strerror(parseError)))")
+        }
+    }
+
+    /// The open record (with `piece`) is over the limit: drop what it parsed so far, keep
+    /// its first bytes, and skip until a line starts like a record.
+    private func beginSkip(_ piece: UnsafeRawBufferPointer) {
+        withUnsafeMutablePointer(to: &parser) { _ = csv_fini($0, nil, nil, nil) }
+        dropOpenFields()
+        tooLongPrefix.removeAll()
+        tooLongPrefix.append(UnsafeRawBufferPointer(rebasing: raw.bytes.prefix(Self.tooLongPrefixBytes)))
+        tooLongPrefix.append(UnsafeRawBufferPointer(rebasing: piece.prefix(Self.tooLongPrefixBytes - tooLongPrefix.count)))
+        skippedBytes = raw.count + piece.count
+        skipLine = openRecordLine
+        raw.removeAll()
         splitLineStarted = false
-        raw.append(line)
-        parse(line)
+        skipping = true
+    }
+
+    /// Ends a skip: the skipped record comes out as one too-long record.
+    private func endSkip() {
+        skipping = false
+        tooLongRecordBytes = skippedBytes
+        completed.append((fieldStarts.count, fieldStarts.count, skipLine, false, true))
+        openRecordFieldStart = fieldStarts.count
+    }
+
+    private func dropOpenFields() {
+        fieldBytes.truncate(to: fieldStarts.count > openRecordFieldStart ? fieldStarts[openRecordFieldStart] : fieldBytes.count)
+        fieldStarts.removeSubrange(openRecordFieldStart...)
+        fieldLengths.removeSubrange(openRecordFieldStart...)
+        fieldIsNull.removeSubrange(openRecordFieldStart...)
     }
 
     private func parse(_ bytes: UnsafeRawBufferPointer) {
         withCallbacks { parser, context in
-            _ = csv_parse(parser, bytes.baseAddress, bytes.count, csvFieldCallback, csvRecordCallback, context)
+            if csv_parse(parser, bytes.baseAddress, bytes.count, csvFieldCallback, csvRecordCallback, context) != bytes.count {
+                parseError = csv_error(parser)
+            }
         }
     }
 
@@ -185,10 +288,7 @@ public final class CSVRecordReader {
     /// Closes the open last field at the line break it swallowed, and re-reads the record.
     private func repairOpenRecord() {
         withUnsafeMutablePointer(to: &parser) { _ = csv_fini($0, nil, nil, nil) }
-        fieldBytes.truncate(to: fieldStarts.count > openRecordFieldStart ? fieldStarts[openRecordFieldStart] : fieldBytes.count)
-        fieldStarts.removeSubrange(openRecordFieldStart...)
-        fieldLengths.removeSubrange(openRecordFieldStart...)
-        fieldIsNull.removeSubrange(openRecordFieldStart...)
+        dropOpenFields()
         var terminator = raw.count
         while terminator > 0, raw.bytes[terminator - 1] == 0x0A || raw.bytes[terminator - 1] == 0x0D { terminator -= 1 }
         raw.insert(byte: 0x22, at: terminator)
@@ -217,25 +317,14 @@ public final class CSVRecordReader {
     }
 
     /// Moves the unread tail to the front of the block and reads more; a line longer than
-    /// the block is returned in pieces, which libcsv joins.
+    /// the block is handed on in pieces, which libcsv joins.
     private func refill() throws(CSVReadError) {
         let base = readBlock.baseAddress!
         var tail = blockEnd - blockStart
         if tail == readBlock.count {
-            // A line longer than the block: hand its first part to libcsv, which carries on.
-            let piece = UnsafeRawBufferPointer(start: base, count: tail)
-            if !continuingLine {
-                physicalLine += 1
-                if !recordIsOpen {
-                    raw.removeAll()
-                    openRecordLine = physicalLine
-                    openRecordRepaired = false
-                }
-            }
+            let startsLine = !continuingLine
             continuingLine = true
-            splitLineStarted = true
-            raw.append(piece)
-            parse(piece)
+            try consume(UnsafeRawBufferPointer(start: base, count: tail), startsLine: startsLine, continues: true)
             blockStart = blockEnd
             tail = 0
         }
@@ -262,7 +351,7 @@ public final class CSVRecordReader {
     }
 
     fileprivate func endRecord() {
-        completed.append((openRecordFieldStart, fieldStarts.count, openRecordLine, openRecordRepaired))
+        completed.append((openRecordFieldStart, fieldStarts.count, openRecordLine, openRecordRepaired, false))
         openRecordFieldStart = fieldStarts.count
         openRecordLine = physicalLine
         openRecordRepaired = false

@@ -1,7 +1,7 @@
 /// Turns a CSV record into the typed values of one table row, or a rejection with its reason:
 /// the cleaning rules of the data contract in one place.
 ///
-/// Checks run in this order: field count, encoding, each column's kind in column order,
+/// Checks run in this order: record length, field count, encoding, each column's kind in column order,
 /// duplicate id, then references. An id counts as seen only once its row is accepted, so the
 /// first *valid* row with an id wins.
 public struct RecordCleaner {
@@ -33,6 +33,10 @@ public struct RecordCleaner {
 
     /// Reads the reader's current record into `values`; returns why it is rejected, or nil.
     public mutating func clean(_ record: CSVRecordReader) -> Rejection? {
+        if record.isTooLong {
+            return Rejection(.tooLong, "the record runs \(record.tooLongRecordBytes) bytes, over the limit of "
+                + "\(record.maxRecordBytes); reading went on at the next line that starts like a record")
+        }
         guard record.fieldCount == mapping.fieldCount else {
             return Rejection(.fieldCount, "\(record.fieldCount) fields, the header has \(mapping.fieldCount)")
         }

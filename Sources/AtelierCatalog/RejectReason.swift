@@ -10,6 +10,8 @@ public enum RejectReason: String, Sendable, CaseIterable, Codable, Comparable {
     case badEncoding = "bad_encoding"
     case duplicateId = "duplicate_id"
     case orphan = "orphan"
+    /// Longer than the reader's record limit: an unclosed quote, or a broken export.
+    case tooLong = "too_long"
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }

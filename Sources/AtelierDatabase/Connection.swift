@@ -10,16 +10,27 @@ import Foundation
 /// synchronous connection is the simplest and fastest fit.
 public final class Connection {
     let handle: OpaquePointer
+    /// Called with each statement just before it is sent (fault-injection tests use it to end
+    /// the backend at a chosen statement).
+    public var willSend: ((String) -> Void)?
 
     /// Opens a connection; `conninfo` is a libpq URI or key=value string ("" reads `PG*`).
-    public init(_ conninfo: String) throws(DatabaseError) {
-        guard let handle = PQconnectdb(conninfo) else { throw DatabaseError("out of memory") }
+    /// Options the string leaves out are taken from `defaults` (see `KeepaliveDefaults`).
+    public init(_ conninfo: String, defaults: [String: String] = KeepaliveDefaults.client) throws(DatabaseError) {
+        // The defaults come before `dbname`, whose expanded string then overrides them.
+        let keywords = Array(defaults.keys) + ["dbname"]
+        let values = keywords.dropLast().map { defaults[$0]! } + [conninfo]
+        let connected = withCStrings(keywords.map(Optional.some)) { keys in
+            withCStrings(values.map(Optional.some)) { vals in PQconnectdbParams(keys + [nil], vals + [nil], 1) }
+        }
+        guard let handle = connected else { throw DatabaseError("out of memory") }
         self.handle = handle
         // Once `handle` is set, deinit finishes it, also when this initializer throws.
         guard PQstatus(handle) == CONNECTION_OK else {
             throw DatabaseError("cannot connect: \(Self.trimmedMessage(PQerrorMessage(handle)))")
         }
         try execute("SET client_min_messages = warning")
+        if isTCP, !conninfo.contains("tcp_keepalives") { try execute(KeepaliveDefaults.serverSQL) }
     }
 
     deinit { PQfinish(handle) }
@@ -27,8 +38,24 @@ public final class Connection {
     /// The server process serving this connection.
     public var backendPID: Int32 { PQbackendPID(handle) }
 
+    /// Whether the connection runs over TCP (not a Unix socket), where keepalives apply.
+    public var isTCP: Bool { PQhost(handle).map { !String(cString: $0).hasPrefix("/") } ?? false }
+
+    /// The value libpq uses for a connection option (`keepalives_idle`, say), or nil when unset.
+    public func option(_ keyword: String) -> String? {
+        guard let options = PQconninfo(handle) else { return nil }
+        defer { PQconninfoFree(options) }
+        var option = options
+        while let name = option.pointee.keyword {
+            if String(cString: name) == keyword { return option.pointee.val.map { String(cString: $0) } }
+            option += 1
+        }
+        return nil
+    }
+
     /// Runs one or more statements that return no rows of interest.
     public func execute(_ sql: String) throws(DatabaseError) {
+        willSend?(sql)
         let result = PQexec(handle, sql)
         defer { PQclear(result) }
         try check(result, sql: sql)
@@ -36,6 +63,7 @@ public final class Connection {
 
     /// Runs a query with bound text parameters and returns every row as text (nil for NULL).
     public func query(_ sql: String, _ parameters: [String?] = []) throws(DatabaseError) -> [[String?]] {
+        willSend?(sql)
         let result = withCStrings(parameters) { pointers in
             PQexecParams(handle, sql, Int32(parameters.count), nil, pointers, nil, nil, 0)
         }
@@ -72,6 +100,7 @@ public final class Connection {
 
     /// Starts `COPY … FROM STDIN`; feed it through the returned writer.
     public func copyIn(_ sql: String) throws(DatabaseError) -> CopyInStream {
+        willSend?(sql)
         let result = PQexec(handle, sql)
         let status = PQresultStatus(result)
         defer { PQclear(result) }

@@ -15,9 +15,12 @@ public struct LoadHistoryEntry: Sendable {
     /// Rows in the table after the load.
     public var tableRows: Int
     public var seconds: Double
+    /// The run (`load` command) this load belongs to.
+    public var runId: Int64?
 
     public init(table: String, file: String, fileSize: Int, checksum: String, mode: String, rowsRead: Int,
-                rowsLoaded: Int, rowsRepaired: Int, rejectedJSON: String, tableRows: Int, seconds: Double) {
+                rowsLoaded: Int, rowsRepaired: Int, rejectedJSON: String, tableRows: Int, seconds: Double,
+                runId: Int64? = nil) {
         self.table = table
         self.file = file
         self.fileSize = fileSize
@@ -29,6 +32,7 @@ public struct LoadHistoryEntry: Sendable {
         self.rejectedJSON = rejectedJSON
         self.tableRows = tableRows
         self.seconds = seconds
+        self.runId = runId
     }
 }
 
@@ -36,11 +40,11 @@ extension Connection {
     public func recordLoad(_ entry: LoadHistoryEntry) throws(DatabaseError) {
         _ = try query("""
             INSERT INTO \(Schema.historyTable) (table_name, file, file_size, checksum, mode, rows_read, rows_loaded,
-                rows_repaired, rejected, table_rows, seconds)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)
+                rows_repaired, rejected, table_rows, seconds, run_id)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12)
             """, [entry.table, entry.file, String(entry.fileSize), entry.checksum, entry.mode, String(entry.rowsRead),
                   String(entry.rowsLoaded), String(entry.rowsRepaired), entry.rejectedJSON, String(entry.tableRows),
-                  String(entry.seconds)])
+                  String(entry.seconds), entry.runId.map { String($0) }])
     }
 
     /// The row count each table had after its latest load, by table name.

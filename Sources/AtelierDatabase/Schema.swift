@@ -6,6 +6,8 @@ import Foundation
 /// them equal); the loader uses the same pieces to drop and rebuild keys around a bulk load.
 public enum Schema {
     public static let historyTable = "atelier_load_history"
+    /// One row per `load` command: the files it was given and whether it finished them all.
+    public static let runsTable = "atelier_load_runs"
     /// The one table only the API writes: storefront interaction events.
     public static let interactionsTable = "interactions"
 
@@ -22,6 +24,7 @@ public enum Schema {
         }
         parts += Catalog.tables.flatMap { table in table.indexedColumns.map { createIndex(table, $0) + ";" } }
         parts.append(changeNotificationSQL)
+        parts.append(runsTableSQL)
         parts.append(historyTableSQL)
         parts.append(interactionsTableSQL)
         return parts.joined(separator: "\n\n") + "\n"
@@ -71,10 +74,25 @@ public enum Schema {
             + table.references.map { addForeignKey(table, $0.column) }
     }
 
-    /// Sets the id sequence past the largest id, so the API's first insert gets a fresh id.
-    public static func resetSequence(_ table: TableSpec) -> String {
+    /// Moves the id sequence past the largest id, so the API's first insert gets a fresh id,
+    /// and never back: `setval` is not transactional, so a load that fails after it must not
+    /// leave the sequence behind rows that stay (the API's, or the previous load's).
+    public static func advanceSequence(_ table: TableSpec) -> String {
         let name = quoted(table.name)
-        return "SELECT setval(pg_get_serial_sequence('\(name)', 'id'), COALESCE(max(\"id\"), 1), max(\"id\") IS NOT NULL) FROM \(name)"
+        return """
+            SELECT setval(s.seq, GREATEST(t.largest, s.used, 1), GREATEST(t.largest, s.used) >= 1) \
+            FROM (SELECT COALESCE(max("id"), 0) AS largest FROM \(name)) t, \
+            LATERAL (SELECT q.seq, COALESCE(pg_sequence_last_value(q.seq), 0) AS used \
+            FROM (SELECT pg_get_serial_sequence('\(name)', 'id')::regclass AS seq) q) s
+            """
+    }
+
+    /// Counts the rows of `child` whose `column` names no row of the table it references.
+    public static func orphanCount(_ child: TableSpec, _ column: ColumnSpec) -> String {
+        """
+        SELECT count(*) FROM \(quoted(child.name)) c WHERE NOT EXISTS \
+        (SELECT 1 FROM \(quoted(column.kind.referencedTable ?? "")) p WHERE p."id" = c.\(quoted(column.name)))
+        """
     }
 
     public static func quoted(_ identifier: String) -> String {
@@ -90,6 +108,18 @@ public enum Schema {
         END $$;
         """
     }
+
+    private static let runsTableSQL = """
+    -- One row per load command; verify fails while the latest run that changed anything did
+    -- not load all its files.
+    CREATE TABLE IF NOT EXISTS \(runsTable) (
+        "id" bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        "files" text[] NOT NULL,
+        "status" text NOT NULL,
+        "started_at" timestamptz NOT NULL DEFAULT now(),
+        "finished_at" timestamptz
+    );
+    """
 
     private static let historyTableSQL = """
     -- One row per file loaded (or table emptied by --cascade); verify compares table_rows
@@ -109,6 +139,7 @@ public enum Schema {
         "seconds" double precision NOT NULL,
         "loaded_at" timestamptz NOT NULL DEFAULT now()
     );
+    ALTER TABLE \(historyTable) ADD COLUMN IF NOT EXISTS "run_id" bigint REFERENCES \(runsTable) ("id");
     """
 
     private static let interactionsTableSQL = """

@@ -15,8 +15,9 @@ public struct Verifier {
         self.connection = connection
     }
 
-    /// Runs every check: tables and columns, keys and indexes, orphans, sequences, and the
-    /// table counts against the last load's (rows added since, by the API, are fine).
+    /// Runs every check: tables and columns, keys and indexes, orphans, sequences, the table
+    /// counts against the last load's (rows added since, by the API, are fine), and whether
+    /// the latest run finished.
     public func run() throws(DatabaseError) -> [Check] {
         var checks: [Check] = []
         let existingColumns = try columnTypes()
@@ -41,10 +42,7 @@ public struct Verifier {
                                 detail: missing.isEmpty ? "primary key, \(table.references.count) foreign keys, \(wantedIndexes.count) indexes" : "missing: " + missing.joined(separator: ", ")))
 
             for reference in table.references {
-                let orphans = Int(try connection.scalar("""
-                    SELECT count(*) FROM \(Schema.quoted(table.name)) c WHERE NOT EXISTS (SELECT 1 FROM \
-                    \(Schema.quoted(reference.table)) p WHERE p."id" = c.\(Schema.quoted(reference.column.name)))
-                    """) ?? "0") ?? 0
+                let orphans = Int(try connection.scalar(Schema.orphanCount(table, reference.column)) ?? "0") ?? 0
                 checks.append(Check(name: "orphans \(table.name).\(reference.column.name)", passed: orphans == 0,
                                     detail: orphans == 0 ? "none" : "\(orphans) rows point at missing \(reference.table) rows"))
             }
@@ -75,7 +73,24 @@ public struct Verifier {
                 checks.append(Check(name: "count \(table.name)", passed: false, detail: "\(count) rows, but no load is recorded"))
             }
         }
+        if existingColumns[Schema.runsTable] != nil { checks.append(try runCheck()) }
         return checks
+    }
+
+    /// Passes when the latest run that changed anything loaded every file it was given.
+    private func runCheck() throws(DatabaseError) -> Check {
+        guard let run = try connection.latestEffectiveRun() else {
+            return Check(name: "run", passed: true, detail: "no run recorded")
+        }
+        // A run killed after its last file committed is whole, though not marked so.
+        if run.status == .complete || run.filesNotLoaded.isEmpty {
+            return Check(name: "run", passed: true, detail: "run \(run.id) (started \(run.startedAt)) loaded all its files")
+        }
+        let state = run.status == .running ? "did not finish" : "stopped"
+        return Check(name: "run", passed: false, detail: """
+            run \(run.id) (started \(run.startedAt)) \(state); files not loaded: \
+            \(run.filesNotLoaded.joined(separator: ", ")). Load them (or the whole run) again
+            """)
     }
 
     /// Column types by table and column, for the tables of the current schema.

@@ -41,13 +41,13 @@ final class FileEncoder: @unchecked Sendable {
     private var result: Result<Outcome, LoadError>?
 
     /// Opens the file and reads its header; encoding starts with `start()`.
-    init(path: String, table: TableSpec, rejectDirectory: String, existingIds: IdSet, parentIds: [String: IdSet]) throws(LoadError) {
+    init(path: String, table: TableSpec, options: LoadOptions, existingIds: IdSet, parentIds: [String: IdSet]) throws(LoadError) {
         self.path = path
         self.table = table
         fileName = URL(fileURLWithPath: path).lastPathComponent
         let mapping: HeaderMapping
         do {
-            reader = try CSVRecordReader(path: path)
+            reader = try CSVRecordReader(path: path, maxRecordBytes: options.maxRecordBytes)
             guard try reader.next() else { throw HeaderError.noHeader(file: fileName) }
             mapping = try HeaderMapping(header: reader.fieldStrings(), table: table)
         } catch {
@@ -57,7 +57,7 @@ final class FileEncoder: @unchecked Sendable {
         unknownColumns = mapping.unknownColumns
         fileSize = reader.fileSize
         cleaner = RecordCleaner(table: table, mapping: mapping, existingIds: existingIds, parentIds: parentIds)
-        rejects = try RejectFileWriter(directory: rejectDirectory, table: table.name)
+        rejects = try RejectFileWriter(directory: options.rejectDirectory, table: table.name)
     }
 
     /// Starts encoding on a new thread.
@@ -80,12 +80,17 @@ final class FileEncoder: @unchecked Sendable {
     /// Gives a sent chunk's buffer back for reuse.
     func recycle(_ chunk: ChunkQueue.Chunk) { queue.recycle(chunk.buffer) }
 
-    /// After the last chunk: what the file held, or why it could not be read (then `cancel()`
-    /// still removes the partial reject file).
+    /// After the last chunk: what the file held, or why it could not be read or changed
+    /// while it was (then `cancel()` still removes the partial reject file).
     func finish() throws(LoadError) -> Outcome {
         done.wait()
         done.signal()
         let outcome = try result!.get()
+        do {
+            try reader.checkUnchanged()
+        } catch {
+            throw LoadError(error, file: fileName)
+        }
         finished = true
         return outcome
     }

@@ -7,15 +7,27 @@ public struct LoadOptions: Sendable {
         case append
     }
 
+    /// The default record limit: 1 MiB.
+    public static let defaultMaxRecordBytes = 1 << 20
+    /// The highest record limit: PostgreSQL's largest field value.
+    public static let largestMaxRecordBytes = 1 << 30
+
     public var mode: Mode
     /// Whether replacing a table may empty the tables whose rows it would orphan.
     public var cascade: Bool
+    /// Whether a replace may shrink a table drastically (see `ShrinkGuard`).
+    public var allowShrink: Bool
+    /// Records longer than this are rejected as `too_long`.
+    public var maxRecordBytes: Int
     /// Where `<table>.rejects.csv` files are written.
     public var rejectDirectory: String
 
-    public init(mode: Mode = .replace, cascade: Bool = false, rejectDirectory: String = ".") {
+    public init(mode: Mode = .replace, cascade: Bool = false, allowShrink: Bool = false,
+                maxRecordBytes: Int = LoadOptions.defaultMaxRecordBytes, rejectDirectory: String = ".") {
         self.mode = mode
         self.cascade = cascade
+        self.allowShrink = allowShrink
+        self.maxRecordBytes = maxRecordBytes
         self.rejectDirectory = rejectDirectory
     }
 }

@@ -9,6 +9,10 @@ struct LoadCommand: ParsableCommand {
         discussion: """
             Each file replaces its table atomically: a failure leaves the table as it was.
             Rejected rows go to <reject-dir>/<table>.rejects.csv with line, reason, detail and record.
+            A replace that would leave a table with fewer than half its rows (a header-only or
+            truncated export, one mostly rejected, or a --cascade that empties dependants) is
+            refused unless --allow-shrink is given. Loading into empty tables never shrinks.
+            The files of one command are a run: `verify` fails while a run stopped part-way.
 
             Examples:
               atelier-etl load data-samples
@@ -25,6 +29,15 @@ struct LoadCommand: ParsableCommand {
     @Flag(help: "When replacing a table would orphan rows of other tables, empty those tables instead of refusing.")
     var cascade = false
 
+    @Flag(name: .customLong("allow-shrink"),
+          help: "Let a replace leave a table with fewer than half its rows (refused by default).")
+    var allowShrink = false
+
+    @Option(name: .customLong("max-record-size"),
+            help: "Reject records longer than this as too_long: bytes, or with K, M or G (default 1M, at most 1G).",
+            transform: LoadCommand.parseSize)
+    var maxRecordSize = LoadOptions.defaultMaxRecordBytes
+
     @Option(help: "Write a JSON report of every file loaded to this path.")
     var report: String?
 
@@ -36,6 +49,24 @@ struct LoadCommand: ParsableCommand {
 
     func validate() throws {
         if append && cascade { throw ValidationError("--cascade only applies when replacing; drop it or --append") }
+        guard (1024...LoadOptions.largestMaxRecordBytes).contains(maxRecordSize) else {
+            throw ValidationError("--max-record-size must be between 1K and 1G")
+        }
+    }
+
+    /// `1048576`, `512K`, `8M`, `1G`: a size in bytes (binary multiples).
+    static func parseSize(_ text: String) throws -> Int {
+        let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
+        var digits = text.uppercased()
+        var unit = 1
+        if let last = digits.last, let multiple = units[last] {
+            unit = multiple
+            digits.removeLast()
+        }
+        guard let value = Int(digits), value > 0, value <= Int.max / unit else {
+            throw ValidationError("'\(text)' is not a size (bytes, or a number with K, M or G)")
+        }
+        return value * unit
     }
 
     func run() throws {
@@ -57,6 +88,7 @@ struct LoadCommand: ParsableCommand {
         try? FileManager.default.createDirectory(atPath: rejectDirectory, withIntermediateDirectories: true)
         let loader = FileLoader(connection: try connection.connect(),
                                 options: LoadOptions(mode: append ? .append : .replace, cascade: cascade,
+                                                     allowShrink: allowShrink, maxRecordBytes: maxRecordSize,
                                                      rejectDirectory: rejectDirectory))
         var reports: [FileReport] = []
         var status: Int32 = 0

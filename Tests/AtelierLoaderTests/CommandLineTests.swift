@@ -78,7 +78,7 @@ func runETL(_ arguments: [String], environment: [String: String] = [:]) throws -
         #expect(report.hasPrefix("""
             {"files":[{"file":"product.csv","table":"product","rows_read":36,"rows_loaded":30,"rows_repaired":0,\
             "rejected":{"field_count":1,"bad_integer":1,"bad_boolean":0,"bad_date":0,"bad_number":1,"out_of_range":0,\
-            "missing_value":1,"bad_encoding":1,"duplicate_id":1,"orphan":0},"seconds":
+            "missing_value":1,"bad_encoding":1,"duplicate_id":1,"orphan":0,"too_long":0},"seconds":
             """))
         let json = try #require(try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: [[String: Any]]])
         let files = try #require(json["files"])
@@ -96,13 +96,13 @@ func runETL(_ arguments: [String], environment: [String: String] = [:]) throws -
         let database = try TestDatabase.withSamples()
         let good = try runETL(["verify", "--database-url", database.url])
         #expect(good.status == 0)
-        #expect(good.stdout.contains("all 70 checks passed"))
+        #expect(good.stdout.contains("all 71 checks passed"))
         let json = try runETL(["verify", "--json", "--database-url", database.url])
         #expect(json.stdout.hasPrefix("{\"ok\":true,\"checks\":[{\"name\":\"table product\",\"ok\":true"))
         try database.connect().execute("DROP INDEX skus_style_id_idx; DELETE FROM cart WHERE id = 1")
         let bad = try runETL(["verify", "--database-url", database.url])
         #expect(bad.status == 4)
-        #expect(bad.stdout.contains("2 of 70 checks failed"))
+        #expect(bad.stdout.contains("2 of 71 checks failed"))
         #expect(bad.stderr.contains("keys skus (missing: skus_style_id_idx)"))
         #expect(bad.stderr.contains("count cart (11 rows, but the last load left 12)"))
     }

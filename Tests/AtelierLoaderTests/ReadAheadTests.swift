@@ -51,7 +51,7 @@ import Testing
     @Test func aParentEmptiedByCascadeDropsWhatWasReadAheadAgainstIt() throws {
         let database = try TestDatabase.withSamples()
         let folder = try ReplaceAndAppendTests.smallerProductFile()
-        let loader = FileLoader(connection: try database.connect(), options: LoadOptions(cascade: true, rejectDirectory: folder))
+        let loader = FileLoader(connection: try database.connect(), options: LoadOptions(cascade: true, allowShrink: true, rejectDirectory: folder))
         _ = try loader.load(path: Repository.samples + "/reviews.csv")
         let product = try loader.load(path: folder + "/product.csv", readingAhead: Repository.samples + "/reviews_photos.csv")
         #expect(product.emptiedTables.contains("reviews"))
@@ -66,7 +66,7 @@ import Testing
         let table = try #require(Catalog.table(forFile: "features.csv"))
         var products = IdSet()
         products.insert(1)
-        let finished = try FileEncoder(path: folder + "/features.csv", table: table, rejectDirectory: folder,
+        let finished = try FileEncoder(path: folder + "/features.csv", table: table, options: LoadOptions(rejectDirectory: folder),
                                        existingIds: IdSet(), parentIds: ["product": products])
         finished.start()
         while let chunk = finished.nextChunk() { finished.recycle(chunk) }
@@ -75,7 +75,7 @@ import Testing
         finished.cancel()
         #expect(FileManager.default.fileExists(atPath: folder + "/features.rejects.csv"))
 
-        let stopped = try FileEncoder(path: folder + "/features.csv", table: table, rejectDirectory: folder,
+        let stopped = try FileEncoder(path: folder + "/features.csv", table: table, options: LoadOptions(rejectDirectory: folder),
                                       existingIds: IdSet(), parentIds: ["product": products])
         stopped.start()
         stopped.cancel()

@@ -1,0 +1,91 @@
+import AtelierCatalog
+import AtelierDatabase
+
+/// The replace step: a table is emptied with its keys and indexes dropped, so COPY runs at
+/// full speed, then they are rebuilt; dependants left pointing at rows that are gone make the
+/// load refused, or with `--cascade` are emptied (a shrink the `ShrinkGuard` judges too).
+extension FileLoader {
+    /// Drops the foreign keys that point at `table`, its own keys and indexes, and empties it.
+    func dropKeysAndEmpty(_ table: TableSpec) throws(DatabaseError) {
+        for (child, column) in Self.dependantKeys(of: table) {
+            try connection.execute(Schema.dropForeignKey(child, column))
+        }
+        for statement in Schema.dropKeysAndIndexes(table) { try connection.execute(statement) }
+        try connection.execute("TRUNCATE \(Schema.quoted(table.name))")
+    }
+
+    /// Restores keys and indexes after a replacing load, and makes sure no other table is
+    /// left pointing at rows that are gone: refused, or with `--cascade` those tables emptied.
+    func rebuildKeys(_ table: TableSpec, shrink: ShrinkGuard, report: inout FileReport) throws {
+        for statement in Schema.createKeysAndIndexes(table) { try connection.execute(statement) }
+        // Re-adding a dependant's foreign key validates it; orphans are only counted when it fails.
+        var orphaned: [(table: TableSpec, column: ColumnSpec)] = []
+        for (child, column) in Self.dependantKeys(of: table) where try !addForeignKeyIfValid(child, column) {
+            orphaned.append((child, column))
+        }
+        guard !orphaned.isEmpty else { return }
+        let emptied = Self.descendants(of: orphaned.map(\.table.name))
+        guard options.cascade else {
+            var listing: [String] = []
+            for (child, column) in orphaned {
+                let rows = try connection.scalar(Schema.orphanCount(child, column)) ?? "?"
+                listing.append("\(rows) rows of \(child.name)")
+            }
+            throw LoadError.refused("""
+                \(report.file): refused: the new \(table.name) rows would leave \(listing.joined(separator: ", ")) \
+                pointing at \(table.name) rows that are gone. Load those files too, or pass --cascade to empty \
+                the dependent tables (\(emptied.joined(separator: ", "))). Nothing was changed.
+                """)
+        }
+        var changes: [ShrinkGuard.Change] = []
+        for name in emptied {
+            changes.append(ShrinkGuard.Change(table: name, before: try rowCount(name), after: 0, note: " (emptied by --cascade)"))
+        }
+        try shrink.check(changes)
+        try connection.execute("TRUNCATE " + emptied.map(Schema.quoted).joined(separator: ", "))
+        for (child, column) in orphaned { try connection.execute(Schema.addForeignKey(child, column)) }
+        for name in emptied {
+            try connection.recordLoad(LoadHistoryEntry(
+                table: name, file: report.file, fileSize: 0, checksum: "", mode: "emptied", rowsRead: 0,
+                rowsLoaded: 0, rowsRepaired: 0, rejectedJSON: "{}", tableRows: 0, seconds: 0, runId: runId))
+        }
+        report.emptiedTables = emptied
+        warn("\(report.file): --cascade emptied \(emptied.joined(separator: ", "))")
+    }
+
+    /// Every foreign key of another table that points at `table`.
+    static func dependantKeys(of table: TableSpec) -> [(TableSpec, ColumnSpec)] {
+        Catalog.dependants(of: table.name).flatMap { child in
+            child.references.filter { $0.table == table.name }.map { (child, $0.column) }
+        }
+    }
+
+    /// Adds `child`'s foreign key on `column`; false, with nothing changed, when rows of
+    /// `child` point at missing rows.
+    private func addForeignKeyIfValid(_ child: TableSpec, _ column: ColumnSpec) throws(DatabaseError) -> Bool {
+        try connection.execute("SAVEPOINT dependant_key")
+        do {
+            try connection.execute(Schema.addForeignKey(child, column))
+        } catch {
+            guard error.sqlState == "23503" else { throw error }
+            try connection.execute("ROLLBACK TO SAVEPOINT dependant_key")
+            return false
+        }
+        try connection.execute("RELEASE SAVEPOINT dependant_key")
+        return true
+    }
+
+    /// `tables` and every table below them, in load order.
+    static func descendants(of tables: [String]) -> [String] {
+        var found = Set(tables)
+        var changed = true
+        while changed {
+            changed = false
+            for table in Catalog.tables where !found.contains(table.name) && table.parents.contains(where: found.contains) {
+                found.insert(table.name)
+                changed = true
+            }
+        }
+        return Catalog.tables.map(\.name).filter(found.contains)
+    }
+}

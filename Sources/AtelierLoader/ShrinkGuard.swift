@@ -1,0 +1,41 @@
+/// The rule that keeps an export gone wrong upstream (header only, truncated, mostly
+/// rejected) from emptying a production table: a replace that would leave any table it
+/// touches, its own or one `--cascade` empties, with fewer than half the rows it holds now is
+/// refused unless the user passes `--allow-shrink`. Loading into an empty table never shrinks.
+struct ShrinkGuard {
+    /// One table's row count before and after the load.
+    struct Change: Equatable {
+        let table: String
+        let before: Int
+        let after: Int
+        let note: String
+    }
+
+    let allowed: Bool
+    let file: String
+
+    /// Refuses the change to `table` when it is a shrink.
+    func check(_ table: String, before: Int, after: Int, note: String = "") throws(LoadError) {
+        try check([Change(table: table, before: before, after: after, note: note)])
+    }
+
+    /// Refuses the changes when any of them is a shrink, naming every table that shrinks.
+    func check(_ changes: [Change]) throws(LoadError) {
+        let shrinking = changes.filter { $0.before > 0 && $0.after * 2 < $0.before }
+        guard !allowed, !shrinking.isEmpty else { return }
+        let listing = shrinking.map { "\($0.table) from \($0.before) rows to \($0.after)\($0.note)" }
+        throw .refused("""
+            \(file): refused: this load would shrink \(listing.joined(separator: ", ")). \
+            Nothing was changed. If the smaller data is intended, pass --allow-shrink.
+            """)
+    }
+
+    /// Refuses a file whose rows were mostly rejected from replacing a table that holds rows.
+    func checkRejections(table: String, before: Int, rowsRead: Int, rowsRejected: Int) throws(LoadError) {
+        guard !allowed, before > 0, rowsRead > 0, rowsRejected * 2 > rowsRead else { return }
+        throw .refused("""
+            \(file): refused: \(rowsRejected) of its \(rowsRead) rows were rejected (see the reject file), and it \
+            would replace the \(before) rows of \(table). Nothing was changed. If that is intended, pass --allow-shrink.
+            """)
+    }
+}
