@@ -10,7 +10,7 @@ SERVE_PORT ?= 3000
 DATABASE_URL ?= postgresql://postgres@127.0.0.1:$(PORT)/atelier
 TEST_DATABASE_URL := postgresql://postgres@127.0.0.1:$(TEST_PORT)/postgres
 
-.PHONY: run deps db db-stop build load verify serve fuzz-api test clean bench-etl bench-api loadtest
+.PHONY: run deps db db-stop build load verify serve fuzz-api fuzz-csv test clean bench-etl bench-api loadtest
 
 ## run: install what is missing, start the embedded database, build, load the samples, verify,
 ## then serve the API on http://localhost:3000 until Ctrl-C
@@ -49,6 +49,14 @@ fuzz-api: build db load
 	schemathesis run http://127.0.0.1:3002/openapi.json -u http://127.0.0.1:3002 -n 60 \
 		--checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance; \
 	status=$$?; kill $$pid; exit $$status
+
+## fuzz-csv: libFuzzer over the CSV reader, cleaner and COPY encoder for FUZZ_SECONDS (600),
+## seeded with data-samples/; crashes and corpus in .atelier/fuzz/. Not part of `make test`.
+fuzz-csv: deps
+	@# Both libFuzzer and SwiftPM bring a main; ours hands over to libFuzzer's driver.
+	swift build --product atelier-fuzz-csv --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address \
+		-Xswiftc -DATELIER_LIBFUZZER -Xlinker --allow-multiple-definition
+	@scripts/fuzz-csv.sh
 
 ## bench-etl: release atelier-etl load vs psql \copy + keys on generated files (SCALE=0.05,
 ## RUNS=3, DEFECTS=0.01); prints times, a/b, rows/s, MB/s, peak RSS. See docs/benchmarks.md.

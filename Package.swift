@@ -39,6 +39,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The CSV reader, cleaner and COPY encoder under libFuzzer (`make fuzz-csv`); a plain
+        // build replays fuzz inputs.
+        .systemLibrary(name: "CLibFuzzer"),
+        .executableTarget(name: "atelier-fuzz-csv", dependencies: ["AtelierCatalog", "AtelierDatabase", "CLibFuzzer"]),
         // The legacy HTTP API: routes, request validation and the SQL that builds each answer.
         .target(
             name: "AtelierAPI",

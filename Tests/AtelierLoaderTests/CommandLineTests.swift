@@ -1,16 +1,24 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import AtelierTestSupport
 import Foundation
 import Testing
 
 /// Runs the built `atelier-etl` (its path comes from `make test`) and returns its exit code
-/// and output.
-func runETL(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
-    guard let path = ProcessInfo.processInfo.environment["ATELIER_ETL"] else {
-        throw TestDatabase.Missing(description: "ATELIER_ETL is not set: run the tests with `make test`")
-    }
+/// and output; with `peakMemory`, under GNU time, which writes the peak RSS in KiB there. A
+/// run past `timeout` seconds is killed (and so fails), rather than hanging the suite.
+func runETL(_ arguments: [String], environment: [String: String] = [:], peakMemory: String? = nil,
+            timeout: Double = 300) throws -> (status: Int32, stdout: String, stderr: String) {
+    let etl = try Executables.path("ATELIER_ETL")
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
+    if let peakMemory {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
+        process.arguments = ["-f", "%M", "-o", peakMemory, etl] + arguments
+    } else {
+        process.executableURL = URL(fileURLWithPath: etl)
+        process.arguments = arguments
+    }
     var env = ProcessInfo.processInfo.environment
     env.removeValue(forKey: "DATABASE_URL")
     process.environment = env.merging(environment) { $1 }
@@ -18,6 +26,9 @@ func runETL(_ arguments: [String], environment: [String: String] = [:]) throws -
     process.standardOutput = out
     process.standardError = err
     try process.run()
+    let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+    DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
+    defer { watchdog.cancel() }
     let stdout = out.fileHandleForReading.readDataToEndOfFile()
     let stderr = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
@@ -58,6 +69,52 @@ func runETL(_ arguments: [String], environment: [String: String] = [:]) throws -
         #expect(result.stderr.contains("features.csv"))
         #expect(result.stdout.contains("reviews.csv"))
         #expect(try database.value("SELECT count(*) FROM atelier_load_history WHERE file = 'reviews.csv'") == "2")
+    }
+
+    @Test func aFIFOADirectoryOrADeviceIsRefusedAtOnce() throws {
+        let database = try TestDatabase.create()
+        let folder = try Repository.temporaryDirectory()
+        #expect(mkfifo(folder + "/product.csv", 0o600) == 0)
+        try FileManager.default.createDirectory(atPath: folder + "/features.csv", withIntermediateDirectories: false)
+        try FileManager.default.createSymbolicLink(atPath: folder + "/styles.csv", withDestinationPath: "/dev/zero")
+        let started = Date()
+        let result = try runETL(["load", folder, "--database-url", database.url, "--reject-dir", folder], timeout: 30)
+        #expect(Date().timeIntervalSince(started) < 20)
+        #expect(result.status == 2)
+        for (file, kind) in [("product.csv", "a FIFO"), ("features.csv", "a directory"), ("styles.csv", "a device")] {
+            #expect(result.stderr.contains("\(file): cannot read: not a regular file (\(kind))"), "\(result.stderr)")
+        }
+    }
+
+    @Test func aGigabyteUnclosedQuoteIsOneTooLongRecordInBoundedMemory() throws {
+        let database = try TestDatabase.create()
+        let folder = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/product.csv"
+        #expect(FileManager.default.createFile(atPath: path, contents: Data("""
+            id,name,slogan,description,category,default_price
+            1,"First","s","d","c",10
+            2,"Unclosed","s","d","c",10,"and then
+
+            """.utf8)))
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        handle.seekToEndOfFile()
+        let block = Data(String(repeating: String(repeating: "lorem ipsum ", count: 10) + "\n", count: 8192).utf8)
+        for _ in 0..<(1 << 30) / block.count + 1 { handle.write(block) }
+        handle.write(Data("3,\"Third\",\"s\",\"d\",\"c\",10\n".utf8))
+        handle.closeFile()
+        let peak = folder + "/peak.txt"
+        let result = try runETL(["load", path, "--database-url", database.url, "--reject-dir", folder,
+                                 "--report", folder + "/report.json"], peakMemory: peak)
+        #expect(result.status == 0, "\(result.stderr)")
+        let kib = Int(try String(contentsOfFile: peak, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)) ?? .max
+        #expect(kib < 300 * 1024, "peak RSS \(kib) KiB")
+        #expect(try database.count("product") == 2)
+        let report = try String(contentsOfFile: folder + "/report.json", encoding: .utf8)
+        #expect(report.contains("\"rows_read\":3,\"rows_loaded\":2,") && report.contains("\"too_long\":1"))
+        let rejects = try String(contentsOfFile: folder + "/product.rejects.csv", encoding: .utf8)
+        #expect(rejects.hasPrefix("line,reason,detail,record\n3,too_long,\"the record runs 10"))
+        #expect(rejects.utf8.count < 4096)
     }
 
     @Test func anUnreachableDatabaseExitsThree() throws {

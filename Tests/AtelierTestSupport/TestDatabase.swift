@@ -34,7 +34,10 @@ public struct TestDatabase: Sendable {
         return database
     }
 
-    public func connect() throws -> Connection { try Connection(url) }
+    /// A connection named `atelier-tests`, so that it is told apart from the loader's own.
+    public func connect() throws -> Connection {
+        try Connection(url, defaults: KeepaliveDefaults.client.merging(["application_name": "atelier-tests"]) { $1 })
+    }
 
     /// Loads `paths` in plan order, each file reading the next ahead as `atelier-etl load`
     /// does, and returns the reports; the first error is thrown.
@@ -62,6 +65,44 @@ public struct TestDatabase: Sendable {
     public func rows(_ sql: String) throws -> [[String?]] { try connect().query(sql) }
 
     public func value(_ sql: String) throws -> String? { try connect().scalar(sql) }
+}
+
+/// The built executables, whose paths `make test` passes in.
+public enum Executables {
+    public static func path(_ variable: String) throws -> String {
+        guard let path = ProcessInfo.processInfo.environment[variable] else {
+            throw TestDatabase.Missing(description: "\(variable) is not set: run the tests with `make test`")
+        }
+        return path
+    }
+
+    /// `atelier-etl` started with `arguments`; the caller waits for it (or kills it).
+    public static func startETL(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try path("ATELIER_ETL"))
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+}
+
+extension TestDatabase {
+    /// Waits until no session of `application` is connected to this database any more (a
+    /// killed client's backend ends once it notices), for at most `seconds`.
+    public func waitForSessionsToEnd(of application: String = "atelier-etl", seconds: Double = 30) throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        let monitor = try connect()
+        while Date() < deadline {
+            let count = try monitor.scalar("""
+                SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND application_name = $2 AND pid <> pg_backend_pid()
+                """, [name, application])
+            if count == "0" { return }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        throw Missing(description: "sessions of \(application) on \(name) did not end within \(seconds) s")
+    }
 }
 
 /// Paths inside the repository and scratch folders for tests.
