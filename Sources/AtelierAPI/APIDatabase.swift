@@ -76,10 +76,12 @@ public struct APIDatabase: Sendable {
 
     /// SQLSTATEs that say the server cannot serve right now: connection exceptions (08),
     /// insufficient resources (53), operator intervention such as a shutdown or the
-    /// statement timeout (57) and a database or object that is not there yet (3D000, 42P01:
-    /// nothing loaded).
+    /// statement timeout (57), a database or object that is not there yet (3D000, 42P01:
+    /// nothing loaded), and the transient failures a retry may not meet: serialization failure
+    /// and deadlock (40001, 40P01), a lock not available (55P03).
     static func meansUnavailable(_ sqlState: String?) -> Bool {
         guard let sqlState else { return true }
-        return ["08", "53", "57"].contains(String(sqlState.prefix(2))) || sqlState == "3D000" || sqlState == "42P01"
+        return ["08", "53", "57"].contains(String(sqlState.prefix(2)))
+            || ["3D000", "42P01", "40001", "40P01", "55P03"].contains(sqlState)
     }
 }

@@ -9,12 +9,17 @@ extension Response {
         Response(status: status, headers: [.contentType: jsonContentType], body: ResponseBody(byteBuffer: body))
     }
 
-    /// `{"error": "..."}` with the error's status.
+    /// Seconds a client is asked to wait before retrying a 503.
+    static let retryAfterSeconds = 1
+
+    /// `{"error": "..."}` with the error's status; a 503 always says when to retry.
     static func error(_ error: APIError) -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .withoutEscapingSlashes
         let body = (try? encoder.encode(["error": error.message])) ?? Data(#"{"error":"error"}"#.utf8)
-        return json(ByteBuffer(bytes: body), status: error.status)
+        var response = json(ByteBuffer(bytes: body), status: error.status)
+        if error.status == .serviceUnavailable { response.headers[.retryAfter] = String(retryAfterSeconds) }
+        return response
     }
 
     /// 201 with `{"id": <the new row's id>}`, the answer to every POST.

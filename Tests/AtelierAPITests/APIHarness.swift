@@ -49,6 +49,8 @@ enum APIHarness {
 struct JSONResponse: Sendable {
     let status: HTTPResponse.Status
     let contentType: String?
+    /// The `Retry-After` header, which every 503 carries.
+    let retryAfter: String?
     let json: JSONValue?
 
     /// The `error` message of an error answer.
@@ -62,6 +64,7 @@ struct JSONResponse: Sendable {
         #expect(self.status.code == status, sourceLocation: sourceLocation)
         #expect(error == message, sourceLocation: sourceLocation)
         #expect(contentType == "application/json; charset=utf-8", sourceLocation: sourceLocation)
+        #expect((retryAfter != nil) == (status == 503), sourceLocation: sourceLocation)
     }
 }
 
@@ -74,7 +77,8 @@ extension TestClientProtocol {
         return try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) { response in
             let bytes = Data(response.body.readableBytesView)
             let json = bytes.isEmpty ? nil : try JSONDecoder().decode(JSONValue.self, from: bytes)
-            return JSONResponse(status: response.status, contentType: response.headers[.contentType], json: json)
+            return JSONResponse(status: response.status, contentType: response.headers[.contentType],
+                                retryAfter: response.headers[.retryAfter], json: json)
         }
     }
 

@@ -123,7 +123,8 @@ import Testing
         ("/qa/questions?product_id=-3", 422, "invalid product_id provided"),
         ("/qa/questions?product_id=31", 404, "product_id names no product"),
         ("/qa/questions?product_id=1&count=0", 422, "count must be a positive integer"),
-        ("/qa/questions/abc/answers", 422, "invalid question_id provided"),
+        ("/qa/questions/abc/answers", 404, "question_id 'abc' names nothing"),
+        ("/qa/questions/string/answers", 404, "question_id 'string' names nothing"),
         ("/qa/questions/73/answers", 404, "question_id names no question"),
         ("/qa/questions/1/answers?page=x", 422, "page must be a positive integer no larger than 9007199254740991"),
     ])
@@ -144,7 +145,7 @@ import Testing
         ("/qa/questions", #"{"body": "", "name": "n", "email": "e@x.io", "product_id": 1}"#, 422, "body must be 1 to 1000 characters"),
         ("/qa/questions", #"{"body": "Q?", "name": "n","#, 400, "the request body is not valid JSON"),
         ("/qa/questions/99999/answers", #"{"body": "A", "name": "n", "email": "e@x.io"}"#, 404, "question_id names no question"),
-        ("/qa/questions/0/answers", #"{"body": "A", "name": "n", "email": "e@x.io"}"#, 422, "invalid question_id provided"),
+        ("/qa/questions/0/answers", #"{"body": "A", "name": "n", "email": "e@x.io"}"#, 404, "question_id '0' names nothing"),
         ("/qa/questions/1/answers", #"{"body": "A", "name": "", "email": "e@x.io"}"#, 422, "name must be 1 to 60 characters"),
         ("/qa/questions/1/answers", #"{"body": "A", "name": "n", "email": "e@x.io", "photos": [1]}"#, 422,
          "photos must hold http or https URLs of at most 2048 characters"),

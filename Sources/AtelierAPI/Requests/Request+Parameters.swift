@@ -13,8 +13,14 @@ extension Request {
 }
 
 extension RequestContext {
-    /// An id from the route's path, e.g. `:product_id`.
+    /// An id from the route's path, e.g. `:product_id`. One that is not a positive integer
+    /// names nothing: 404, as the legacy service answered (`/products/hello`).
     func pathID(_ name: String) throws(APIError) -> Int32 {
-        try RowID.parse(parameters.get(name), name: name)
+        let text = parameters.get(name)
+        do {
+            return try RowID.parse(text, name: name)
+        } catch {
+            throw .notFound("\(name) '\(String((text ?? "").prefix(40)))' names nothing")
+        }
     }
 }

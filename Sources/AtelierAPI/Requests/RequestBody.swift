@@ -46,15 +46,16 @@ struct RequestBody: Sendable {
         return value
     }
 
-    /// A string of `length` characters (Unicode scalars, as PostgreSQL counts them); when
-    /// `fallback` is given the field may be left out and takes that value.
-    func text(_ name: String, length: ClosedRange<Int>, fallback: String? = nil) throws(APIError) -> String {
+    /// A string of `length` characters (Unicode scalars, as PostgreSQL counts them) without NUL
+    /// or control characters (`multiline`: tabs and line breaks allowed); when `fallback` is
+    /// given the field may be left out and takes that value.
+    func text(_ name: String, length: ClosedRange<Int>, multiline: Bool = false, fallback: String? = nil) throws(APIError) -> String {
         guard let field = fields[name], field != .null else {
             if let fallback { return fallback }
             throw .invalid("\(name) is required")
         }
         guard case .string(let value) = field else { throw .invalid("\(name) must be a string") }
-        try FieldRules.checkText(value, name: name, length: length)
+        try FieldRules.checkText(value, name: name, length: length, multiline: multiline)
         return value
     }
 

@@ -7,7 +7,7 @@ struct QuestionSubmission: Sendable, Equatable {
     let email: String
 
     init(_ body: RequestBody) throws(APIError) {
-        self.body = try body.text("body", length: FieldRules.bodyLength)
+        self.body = try body.text("body", length: FieldRules.bodyLength, multiline: true)
         name = try body.text("name", length: FieldRules.nameLength)
         email = try body.email("email")
         productID = try body.id("product_id")

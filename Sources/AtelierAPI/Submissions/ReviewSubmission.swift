@@ -20,7 +20,7 @@ struct ReviewSubmission: Sendable, Equatable {
         productID = try body.id("product_id")
         rating = try body.integer("rating", in: 1...5)
         summary = try body.text("summary", length: 0...60, fallback: "")
-        self.body = try body.text("body", length: FieldRules.bodyLength)
+        self.body = try body.text("body", length: FieldRules.bodyLength, multiline: true)
         recommend = try body.bool("recommend")
         name = try body.text("name", length: FieldRules.nameLength)
         email = try body.email("email")
