@@ -248,19 +248,33 @@ BEGIN
     RETURN NULL;
 END $$;
 CREATE OR REPLACE TRIGGER "product_notify_change" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "product" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
+ALTER TABLE "product" ENABLE ALWAYS TRIGGER "product_notify_change";
 CREATE OR REPLACE TRIGGER "features_notify_change" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "features" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
+ALTER TABLE "features" ENABLE ALWAYS TRIGGER "features_notify_change";
 CREATE OR REPLACE TRIGGER "styles_notify_change" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "styles" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
+ALTER TABLE "styles" ENABLE ALWAYS TRIGGER "styles_notify_change";
 CREATE OR REPLACE TRIGGER "photos_notify_change" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "photos" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
+ALTER TABLE "photos" ENABLE ALWAYS TRIGGER "photos_notify_change";
 CREATE OR REPLACE TRIGGER "skus_notify_change" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "skus" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
+ALTER TABLE "skus" ENABLE ALWAYS TRIGGER "skus_notify_change";
 CREATE OR REPLACE TRIGGER "related_notify_change" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "related" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
+ALTER TABLE "related" ENABLE ALWAYS TRIGGER "related_notify_change";
 CREATE OR REPLACE TRIGGER "questions_notify_change" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "questions" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
+ALTER TABLE "questions" ENABLE ALWAYS TRIGGER "questions_notify_change";
 CREATE OR REPLACE TRIGGER "answers_notify_change" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "answers" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
+ALTER TABLE "answers" ENABLE ALWAYS TRIGGER "answers_notify_change";
 CREATE OR REPLACE TRIGGER "answers_photos_notify_change" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "answers_photos" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
+ALTER TABLE "answers_photos" ENABLE ALWAYS TRIGGER "answers_photos_notify_change";
 CREATE OR REPLACE TRIGGER "reviews_notify_change" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "reviews" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
+ALTER TABLE "reviews" ENABLE ALWAYS TRIGGER "reviews_notify_change";
 CREATE OR REPLACE TRIGGER "reviews_photos_notify_change" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "reviews_photos" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
+ALTER TABLE "reviews_photos" ENABLE ALWAYS TRIGGER "reviews_photos_notify_change";
 CREATE OR REPLACE TRIGGER "characteristics_notify_change" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "characteristics" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
+ALTER TABLE "characteristics" ENABLE ALWAYS TRIGGER "characteristics_notify_change";
 CREATE OR REPLACE TRIGGER "characteristic_reviews_notify_change" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "characteristic_reviews" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
+ALTER TABLE "characteristic_reviews" ENABLE ALWAYS TRIGGER "characteristic_reviews_notify_change";
 CREATE OR REPLACE TRIGGER "cart_notify_change" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "cart" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
+ALTER TABLE "cart" ENABLE ALWAYS TRIGGER "cart_notify_change";
 
 -- One row per load command; verify fails while the latest run that changed anything did
 -- not load all its files.

@@ -26,5 +26,8 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     /// 503: the database cannot be reached (or did not answer in time).
     public static let databaseUnavailable = APIError(.serviceUnavailable, "the database is unavailable, try again shortly")
 
+    /// 503 at once: more requests wait for a database connection than the server queues.
+    public static let databaseBusy = APIError(.serviceUnavailable, "the server is busy, try again shortly")
+
     public var description: String { "\(status.code) \(message)" }
 }

@@ -13,17 +13,19 @@ public enum AtelierServer {
     public static func makeApplication(_ configuration: ServerConfiguration) throws -> some ApplicationProtocol {
         var logger = Logger(label: "atelier-serve")
         logger.logLevel = configuration.logLevel
-        let client = makeClient(configuration.database, poolSize: configuration.poolSize,
-                                deadline: configuration.databaseDeadline, logger: logger)
+        let pool = DatabasePool(parameters: configuration.database, poolSize: configuration.poolSize,
+                                maximumWaiting: configuration.maximumWaiting, deadline: configuration.databaseDeadline,
+                                logger: logger)
         let cache = ResponseCache(capacity: configuration.cacheCapacity)
-        let database = APIDatabase(client: client, deadline: configuration.databaseDeadline, cache: cache)
+        let database = APIDatabase(pool: pool, deadline: configuration.databaseDeadline, cache: cache)
         var application = Application(
             router: try makeRouter(database: database, logRequests: configuration.logLevel <= .debug),
+            server: .http1(configuration: .init(idleTimeout: .seconds(configuration.idleTimeout.components.seconds))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "atelier-serve"),
             logger: logger
         )
         // Shut down in reverse order: the HTTP server, then the listener, then the pool.
-        application.addServices(client, ChangeListener(client: client, cache: cache, logger: logger))
+        application.addServices(pool, ChangeListener(parameters: configuration.database, cache: cache, logger: logger))
         return application
     }
 
@@ -41,39 +43,11 @@ public enum AtelierServer {
         return router
     }
 
-    /// A connection pool to `parameters`; run it as a service of the application. Each
-    /// connection's `statement_timeout` is the request deadline, so a statement stuck behind a
-    /// lock (a table being reloaded, say) ends on the server too, and the client gets its 503.
-    public static func makeClient(_ parameters: ConnectionParameters, poolSize: Int, deadline: Duration,
-                                  logger: Logger) -> PostgresClient {
-        let tls: PostgresClient.Configuration.TLS = switch parameters.sslMode {
-        case "disable", "allow": .disable
-        case "require", "verify-ca", "verify-full": .require(.makeClientConfiguration())
-        default: parameters.unixSocketPath == nil && !isLoopback(parameters.host) ? .prefer(.makeClientConfiguration()) : .disable
-        }
-        var configuration = if let socket = parameters.unixSocketPath {
-            PostgresClient.Configuration(unixSocketPath: socket, username: parameters.user,
-                                         password: parameters.password, database: parameters.database)
-        } else {
-            PostgresClient.Configuration(host: parameters.host, port: parameters.port, username: parameters.user,
-                                         password: parameters.password, database: parameters.database, tls: tls)
-        }
-        configuration.options.maximumConnections = max(1, poolSize)
-        configuration.options.connectTimeout = .seconds(3)
-        let milliseconds = deadline.components.seconds * 1000 + deadline.components.attoseconds / 1_000_000_000_000_000
-        configuration.options.additionalStartupParameters = [("statement_timeout", String(max(1, milliseconds)))]
-        return PostgresClient(configuration: configuration, backgroundLogger: logger)
-    }
-
     /// The OpenAPI 3 description of the API, shipped with the module and served as it is.
     public static func openAPIDocument() throws -> ByteBuffer {
         guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json") else {
             throw APIError(.internalServerError, "openapi.json is missing from the AtelierAPI bundle")
         }
         return ByteBuffer(bytes: try Data(contentsOf: url))
-    }
-
-    private static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 }

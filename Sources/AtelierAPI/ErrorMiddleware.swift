@@ -15,7 +15,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             if apiError.status == .internalServerError {
                 context.logger.error("request failed: \(request.method) \(request.uri.path): \(String(reflecting: error))")
             } else if apiError.status == .serviceUnavailable {
-                context.logger.warning("database unavailable: \(request.method) \(request.uri.path): \(error)")
+                // Outages are logged once per change of state by `DatabasePool`, not per request.
+                context.logger.debug("503: \(request.method) \(request.uri.path): \(error)")
             }
             return .error(apiError)
         }

@@ -9,6 +9,10 @@ public struct ServerConfiguration: Sendable {
     public var database: ConnectionParameters
     /// Connections the pool may open to PostgreSQL.
     public var poolSize: Int
+    /// Requests that may wait for a connection; past it, 503 at once.
+    public var maximumWaiting: Int
+    /// How long an HTTP keep-alive connection may stay idle before the server closes it.
+    public var idleTimeout: Duration
     /// How long a request waits for the database before it is answered with a 503.
     public var databaseDeadline: Duration
     public var logLevel: Logger.Level
@@ -16,11 +20,14 @@ public struct ServerConfiguration: Sendable {
     public var cacheCapacity: Int
 
     public init(host: String = "0.0.0.0", port: Int = 3000, database: ConnectionParameters, poolSize: Int = 16,
-                databaseDeadline: Duration = .seconds(5), logLevel: Logger.Level = .info, cacheCapacity: Int = 256 << 20) {
+                maximumWaiting: Int = 256, idleTimeout: Duration = .seconds(60), databaseDeadline: Duration = .seconds(5),
+                logLevel: Logger.Level = .info, cacheCapacity: Int = 256 << 20) {
         self.host = host
         self.port = port
         self.database = database
         self.poolSize = poolSize
+        self.maximumWaiting = maximumWaiting
+        self.idleTimeout = idleTimeout
         self.databaseDeadline = databaseDeadline
         self.logLevel = logLevel
         self.cacheCapacity = cacheCapacity

@@ -36,6 +36,12 @@ struct AtelierServe: AsyncParsableCommand {
     @Option(help: "Connections the pool may open to PostgreSQL.")
     var poolSize = 16
 
+    @Option(help: "Requests that may wait for a database connection; past it, 503 at once rather than a growing queue.")
+    var maxWaiting = 256
+
+    @Option(help: "Seconds an idle HTTP keep-alive connection stays open.")
+    var idleTimeout = 60
+
     @Option(help: "Seconds a request waits for the database before answering 503.")
     var databaseTimeout = 5.0
 
@@ -52,6 +58,8 @@ struct AtelierServe: AsyncParsableCommand {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be from 1 to 65535") }
         guard (1...1000).contains(poolSize) else { throw ValidationError("--pool-size must be from 1 to 1000") }
         guard databaseTimeout > 0 else { throw ValidationError("--database-timeout must be positive") }
+        guard (0...100_000).contains(maxWaiting) else { throw ValidationError("--max-waiting must be from 0 to 100000") }
+        guard (1...86_400).contains(idleTimeout) else { throw ValidationError("--idle-timeout must be from 1 to 86400 seconds") }
         guard (0...65536).contains(cacheSize) else { throw ValidationError("--cache-size must be from 0 to 65536 (megabytes)") }
     }
 
@@ -68,8 +76,8 @@ struct AtelierServe: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         let configuration = ServerConfiguration(
-            host: host, port: port, database: database, poolSize: poolSize,
-            databaseDeadline: .milliseconds(Int(databaseTimeout * 1000)), logLevel: logLevel, cacheCapacity: cacheSize << 20
+            host: host, port: port, database: database, poolSize: poolSize, maximumWaiting: maxWaiting,
+            idleTimeout: .seconds(idleTimeout), databaseDeadline: .milliseconds(Int(databaseTimeout * 1000)), logLevel: logLevel, cacheCapacity: cacheSize << 20
         )
         try await AtelierServer.makeApplication(configuration).runService()
     }

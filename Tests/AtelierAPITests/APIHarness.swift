@@ -36,11 +36,11 @@ enum APIHarness {
                         _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         var logger = Logger(label: "atelier-serve-tests")
         logger.logLevel = .error
-        let client = AtelierServer.makeClient(database, poolSize: 8, deadline: deadline, logger: logger)
+        let pool = DatabasePool(parameters: database, poolSize: 8, deadline: deadline, logger: logger)
         let cache = cache ?? ResponseCache(capacity: 0)
-        let router = try AtelierServer.makeRouter(database: APIDatabase(client: client, deadline: deadline, cache: cache))
+        let router = try AtelierServer.makeRouter(database: APIDatabase(pool: pool, deadline: deadline, cache: cache))
         var application = Application(router: router, logger: logger)
-        application.addServices(client, ChangeListener(client: client, cache: cache, logger: logger))
+        application.addServices(pool, ChangeListener(parameters: database, cache: cache, logger: logger))
         try await application.test(.router) { client in try await body(client) }
     }
 }

@@ -81,8 +81,9 @@ import Testing
     }
 
     @Test func theOpenAPIDocumentDescribesExactlyTheRoutes() async throws {
-        let router = try AtelierServer.makeRouter(database: APIDatabase(client: AtelierServer.makeClient(
-            ConnectionParameters(connectionString: "host=127.0.0.1 port=9"), poolSize: 1, deadline: .seconds(1), logger: .init(label: "unused"))))
+        let router = try AtelierServer.makeRouter(database: APIDatabase(pool: DatabasePool(
+            parameters: ConnectionParameters(connectionString: "host=127.0.0.1 port=9"), poolSize: 1, deadline: .seconds(1),
+            logger: .init(label: "unused"))))
         let served = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
         let document = try JSONSerialization.jsonObject(with: Data(AtelierServer.openAPIDocument().readableBytesView)) as? [String: Any]
         let paths = try #require(document?["paths"] as? [String: [String: Any]])

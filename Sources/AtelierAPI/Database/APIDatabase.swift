@@ -1,0 +1,110 @@
+import NIOConcurrencyHelpers
+import PostgresNIO
+
+/// The API's way into PostgreSQL: the supervised pool, a deadline on every call, and one rule
+/// for failures. The server refusing a statement is a bug of ours (500), unless it is one of
+/// the transient refusals (`meansUnavailable`); anything else (no connection, a lost one, no
+/// answer before the deadline, too many requests waiting) means the database is unavailable,
+/// which the client sees as a 503.
+public struct APIDatabase: Sendable {
+    public let pool: DatabasePool
+    /// How long a request waits for the database before it is answered with a 503.
+    public let deadline: Duration
+    /// Answers of the read routes; off unless a `ChangeListener` is listening for it.
+    public let cache: ResponseCache
+
+    public init(pool: DatabasePool, deadline: Duration = .seconds(5), cache: ResponseCache = ResponseCache(capacity: 0)) {
+        self.pool = pool
+        self.deadline = deadline
+        self.cache = cache
+    }
+
+    /// Runs a prepared statement and returns its first row, reading (and so releasing) the rest.
+    func firstRow<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> Statement.Row?
+    where Statement.Row: Sendable, Statement: Sendable {
+        try await guarded { connection in
+            var first: Statement.Row?
+            for try await row in try await connection.execute(statement, logger: connection.logger) where first == nil {
+                first = row
+            }
+            return first
+        }
+    }
+
+    /// Runs `query` and decodes the first column of its first row as `T`.
+    func scalar<T: PostgresDecodable & Sendable>(_ query: PostgresQuery, as type: T.Type = T.self) async throws -> T? {
+        try await guarded { connection in
+            var first: T?
+            for try await row in try await connection.query(query, logger: connection.logger) where first == nil {
+                first = try row.decode(T.self)
+            }
+            return first
+        }
+    }
+
+    /// Runs a write and then drops this server's cached answers built from `tables` (other
+    /// servers drop theirs when the tables' triggers notify them at commit).
+    func write<T: PostgresDecodable & Sendable>(_ query: PostgresQuery, changing tables: Set<String>, as type: T.Type = T.self) async throws -> T? {
+        defer { cache.tablesChanged(tables) }
+        return try await scalar(query, as: type)
+    }
+
+    /// Whether the database answers a trivial query before the deadline.
+    func isAvailable() async -> Bool {
+        (try? await scalar("SELECT 1", as: Int32.self)) == 1
+    }
+
+    /// Runs `body` on a pooled connection against the deadline and maps its failures by the
+    /// rule above. At the deadline the request is answered at once, and the connection it was
+    /// using is closed, never reused: its statement may still be running on a frozen server.
+    private func guarded<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try pool.admit()
+        let client = pool.client
+        let held = NIOLockedValueBox<PostgresConnection?>(nil)
+        let outcome = await Deadline.run(deadline, onTimeout: {
+            held.withLockedValue { connection in
+                if let connection { let _: EventLoopFuture<Void> = connection.close() }
+                connection = nil
+            }
+        }) {
+            try await client.withConnection { connection in
+                held.withLockedValue { $0 = connection }
+                defer { held.withLockedValue { $0 = nil } }
+                return try await body(connection)
+            }
+        }
+        guard let outcome else {
+            pool.finish(reachedDatabase: false)
+            throw APIError.databaseUnavailable
+        }
+        switch outcome {
+        case .success(let value):
+            pool.finish(reachedDatabase: true)
+            return value
+        case .failure(let error):
+            pool.finish(reachedDatabase: error is APIError || (error as? PSQLError)?.code == .server)
+            throw Self.translate(error)
+        }
+    }
+
+    /// A failure as the client sees it: our own errors as they are, a statement the server
+    /// refused for a reason of its own (a bug of ours) as it is, anything else a 503.
+    static func translate(_ error: any Error) -> any Error {
+        if let error = error as? APIError { return error }
+        if let error = error as? PSQLError, error.code == .server, !meansUnavailable(error.serverInfo?[.sqlState]) {
+            return error
+        }
+        return APIError.databaseUnavailable
+    }
+
+    /// SQLSTATEs that say the server cannot serve right now: connection exceptions (08),
+    /// insufficient resources (53), operator intervention such as a shutdown or the
+    /// statement timeout (57), a database or object that is not there yet (3D000, 42P01:
+    /// nothing loaded), and the transient failures a retry may not meet: serialization failure
+    /// and deadlock (40001, 40P01), a lock not available (55P03).
+    static func meansUnavailable(_ sqlState: String?) -> Bool {
+        guard let sqlState else { return true }
+        return ["08", "53", "57"].contains(String(sqlState.prefix(2)))
+            || ["3D000", "42P01", "40001", "40P01", "55P03"].contains(sqlState)
+    }
+}

@@ -1,0 +1,62 @@
+import AtelierDatabase
+import PostgresNIO
+
+/// The same connection settings for the pool and for the standalone connections (the change
+/// listener's, the pool supervisor's probe): where to connect, TLS as `sslmode` says (off on
+/// loopback unless required), a 3 s connect timeout, and `statement_timeout` set to the
+/// request deadline so that a statement stuck behind a lock ends on the server too.
+extension ConnectionParameters {
+    func connectionConfiguration(deadline: Duration, applicationName: String) -> PostgresConnection.Configuration {
+        var configuration = if let socket = unixSocketPath {
+            PostgresConnection.Configuration(unixSocketPath: socket, username: user, password: password, database: database)
+        } else {
+            PostgresConnection.Configuration(host: host, port: port, username: user, password: password,
+                                             database: database, tls: connectionTLS)
+        }
+        configuration.options.connectTimeout = .seconds(3)
+        configuration.options.additionalStartupParameters = startupParameters(deadline: deadline, applicationName: applicationName)
+        return configuration
+    }
+
+    func clientConfiguration(poolSize: Int, deadline: Duration) -> PostgresClient.Configuration {
+        var configuration = if let socket = unixSocketPath {
+            PostgresClient.Configuration(unixSocketPath: socket, username: user, password: password, database: database)
+        } else {
+            PostgresClient.Configuration(host: host, port: port, username: user, password: password,
+                                         database: database, tls: clientTLS)
+        }
+        configuration.options.maximumConnections = max(1, poolSize)
+        configuration.options.connectTimeout = .seconds(3)
+        configuration.options.additionalStartupParameters = startupParameters(deadline: deadline, applicationName: "atelier-serve")
+        return configuration
+    }
+
+    private func startupParameters(deadline: Duration, applicationName: String) -> [(String, String)] {
+        let milliseconds = deadline.components.seconds * 1000 + deadline.components.attoseconds / 1_000_000_000_000_000
+        return [("statement_timeout", String(max(1, milliseconds))), ("application_name", applicationName)]
+    }
+
+    private var wantsTLS: Bool? {
+        switch sslMode {
+        case "disable", "allow": false
+        case "require", "verify-ca", "verify-full": true
+        default: unixSocketPath == nil && !(host == "localhost" || host == "::1" || host.hasPrefix("127.")) ? nil : false
+        }
+    }
+
+    private var clientTLS: PostgresClient.Configuration.TLS {
+        switch wantsTLS {
+        case false?: .disable
+        case true?: .require(.makeClientConfiguration())
+        case nil: .prefer(.makeClientConfiguration())
+        }
+    }
+
+    private var connectionTLS: PostgresConnection.Configuration.TLS {
+        switch wantsTLS {
+        case false?: .disable
+        case true?: (try? .require(.init(configuration: .makeClientConfiguration()))) ?? .disable
+        case nil: (try? .prefer(.init(configuration: .makeClientConfiguration()))) ?? .disable
+        }
+    }
+}

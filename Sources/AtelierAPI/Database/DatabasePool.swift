@@ -1,0 +1,174 @@
+import AtelierDatabase
+import Logging
+import NIOConcurrencyHelpers
+import PostgresNIO
+import ServiceLifecycle
+
+/// The server's connections to PostgreSQL: a `PostgresClient`, watched once a second and
+/// replaced by a fresh one when it cannot recover by itself. After an outage postgres-nio's
+/// pool retries with a backoff that grows to 60 s (not configurable), so on its own it could
+/// stay down for a minute after PostgreSQL is back. Here, a second with no successful request
+/// leads to a ping through the pool; when that fails but a standalone connection succeeds
+/// (PostgreSQL is back, the pool is backing off), a new client takes over at once. The old one
+/// is retired after the request deadline, so requests it is serving finish or time out.
+/// Whatever the outage's length, service resumes within about two ticks of PostgreSQL
+/// accepting connections (docs/api.md, "Faults").
+///
+/// It also bounds the queue: past `poolSize + maximumWaiting` requests in flight, a request is
+/// answered 503 at once instead of waiting for a connection.
+public final class DatabasePool: Service, Sendable {
+    let parameters: ConnectionParameters
+    let poolSize: Int
+    let maximumWaiting: Int
+    let deadline: Duration
+    let logger: Logger
+    /// How often the pool is judged.
+    let tick: Duration
+
+    private struct State {
+        var client: PostgresClient
+        var clientRun: Task<Void, Never>?
+        var successes = 0
+        var failures = 0
+        var inFlight = 0
+        var reachable = true
+        var replacements = 0
+    }
+
+    private let state: NIOLockedValueBox<State>
+
+    public init(parameters: ConnectionParameters, poolSize: Int, maximumWaiting: Int = 256, deadline: Duration,
+                tick: Duration = .seconds(1), logger: Logger) {
+        self.parameters = parameters
+        self.poolSize = max(1, poolSize)
+        self.maximumWaiting = maximumWaiting
+        self.deadline = deadline
+        self.tick = tick
+        self.logger = logger
+        state = NIOLockedValueBox(State(client: Self.makeClient(parameters, poolSize: poolSize, deadline: deadline, logger: logger)))
+    }
+
+    private static func makeClient(_ parameters: ConnectionParameters, poolSize: Int, deadline: Duration,
+                                   logger: Logger) -> PostgresClient {
+        PostgresClient(configuration: parameters.clientConfiguration(poolSize: poolSize, deadline: deadline),
+                       backgroundLogger: logger)
+    }
+
+    /// The client requests use now.
+    var client: PostgresClient { state.withLockedValue { $0.client } }
+
+    /// How many times a stuck client was replaced (for tests and metrics).
+    public var replacements: Int { state.withLockedValue { $0.replacements } }
+
+    /// Admits a request, or refuses it at once when too many already wait for a connection.
+    func admit() throws(APIError) {
+        let admitted = state.withLockedValue { state in
+            guard state.inFlight < poolSize + maximumWaiting else { return false }
+            state.inFlight += 1
+            return true
+        }
+        guard admitted else { throw APIError.databaseBusy }
+    }
+
+    /// A request admitted by `admit()` is done: `reachedDatabase` when it got an answer from the
+    /// server (an error of its own included), false when it timed out or lost its connection.
+    func finish(reachedDatabase: Bool) {
+        state.withLockedValue { state in
+            state.inFlight -= 1
+            if reachedDatabase { state.successes += 1 } else { state.failures += 1 }
+        }
+    }
+
+    public func run() async {
+        startCurrentClient()
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: self.tick)
+                await self.judge()
+            }
+        }
+        let last = state.withLockedValue { $0.clientRun }
+        last?.cancel()
+        await last?.value
+    }
+
+    private func startCurrentClient() {
+        state.withLockedValue { state in
+            let client = state.client
+            state.clientRun = Task { await client.run() }
+        }
+    }
+
+    /// One tick: healthy when requests got answers; else ping through the pool, and replace the
+    /// pool when the ping fails but PostgreSQL accepts a standalone connection.
+    private func judge() async {
+        let (successes, failures) = state.withLockedValue { state in
+            defer { (state.successes, state.failures) = (0, 0) }
+            return (state.successes, state.failures)
+        }
+        if successes > 0, failures == 0 {
+            markReachable(true, detail: "")
+            return
+        }
+        // Failures alone may be requests stuck behind a lock: the pool is fine if it answers.
+        if await ping(client) {
+            markReachable(true, detail: "")
+            return
+        }
+        guard await probe() else {
+            markReachable(false, detail: "no connection could be made")
+            return
+        }
+        replaceClient()
+        markReachable(true, detail: "replaced the connection pool")
+    }
+
+    private func ping(_ client: PostgresClient) async -> Bool {
+        let outcome = await Deadline.run(tick, onTimeout: {}) {
+            try await client.query("SELECT 1", logger: self.logger).collect().count
+        }
+        return (try? outcome?.get()) == 1
+    }
+
+    /// Whether PostgreSQL accepts a new connection and answers on it.
+    private func probe() async -> Bool {
+        let configuration = parameters.connectionConfiguration(deadline: deadline, applicationName: "atelier-serve-probe")
+        let outcome = await Deadline.run(.seconds(2), onTimeout: {}) {
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: self.logger)
+            defer { Task { try? await connection.close() } }
+            return try await connection.query("SELECT 1", logger: self.logger).collect().count
+        }
+        return (try? outcome?.get()) == 1
+    }
+
+    private func replaceClient() {
+        let fresh = Self.makeClient(parameters, poolSize: poolSize, deadline: deadline, logger: logger)
+        let retired = state.withLockedValue { state in
+            defer {
+                state.client = fresh
+                state.replacements += 1
+            }
+            return state.clientRun
+        }
+        startCurrentClient()
+        let grace = deadline + .seconds(1)
+        Task {
+            try? await Task.sleep(for: grace)
+            retired?.cancel()
+        }
+    }
+
+    /// Logs once per change of state, not once per request.
+    private func markReachable(_ reachable: Bool, detail: String) {
+        let changed = state.withLockedValue { state in
+            defer { state.reachable = reachable }
+            return state.reachable != reachable
+        }
+        guard changed else { return }
+        if reachable {
+            logger.notice("database reachable again\(detail.isEmpty ? "" : ": " + detail)")
+        } else {
+            logger.warning("database unreachable (\(detail)); answering 503 until it is back")
+        }
+    }
+}
