@@ -8,6 +8,8 @@ ETL := $(CURDIR)/.build/debug/atelier-etl
 SERVE := $(CURDIR)/.build/debug/atelier-serve
 SERVE_PORT ?= 3000
 DATABASE_URL ?= postgresql://postgres@127.0.0.1:$(PORT)/atelier
+# atelier-serve connects as the least-privilege role the schema creates (README, "Safety").
+API_DATABASE_URL ?= postgresql://atelier_api@127.0.0.1:$(PORT)/atelier
 TEST_DATABASE_URL := postgresql://postgres@127.0.0.1:$(TEST_PORT)/postgres
 
 .PHONY: run deps db db-stop build load verify serve fuzz-api fuzz-csv test clean bench-etl bench-api loadtest
@@ -38,14 +40,14 @@ verify: build db
 	$(ETL) verify --database-url $(DATABASE_URL)
 
 serve: build db
-	$(SERVE) --port $(SERVE_PORT) --database-url $(DATABASE_URL)
+	$(SERVE) --port $(SERVE_PORT) --database-url $(API_DATABASE_URL)
 
 ## fuzz-api: property-based requests from the OpenAPI document (schemathesis, from PyPI) against
 ## a server on the loaded samples: no 5xx, documented statuses, content types and shapes.
 ## Not part of `make test`.
 fuzz-api: build db load
 	@command -v schemathesis >/dev/null || pip install schemathesis
-	@$(SERVE) --port 3002 --database-url $(DATABASE_URL) --log-level error & pid=$$!; sleep 2; \
+	@$(SERVE) --port 3002 --database-url $(API_DATABASE_URL) --log-level error & pid=$$!; sleep 2; \
 	schemathesis run http://127.0.0.1:3002/openapi.json -u http://127.0.0.1:3002 -n 60 \
 		--checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance; \
 	status=$$?; kill $$pid; exit $$status

@@ -5,6 +5,8 @@ etl=$root/.build/release/atelier-etl
 serve=$root/.build/release/atelier-serve
 work=$root/.atelier/bench
 server=postgresql://postgres@127.0.0.1:${PORT:-54320}
+# atelier-serve connects as the API's least-privilege role, as `make serve` does.
+api_server=postgresql://atelier_api@127.0.0.1:${PORT:-54320}
 mkdir -p "$work"
 
 fresh_database() {  # NAME
@@ -26,7 +28,7 @@ load_export() {  # NAME SCALE: a fresh database NAME holding the clean export at
 }
 
 start_server() {  # PORT DATABASE CACHE_MB: in the background; sets server_pid
-    "$serve" --port "$1" --database-url "$server/$2" --log-level error --cache-size "$3" &
+    "$serve" --port "$1" --database-url "$api_server/$2" --log-level error --cache-size "$3" &
     server_pid=$!
     for _ in $(seq 50); do curl -sf "http://127.0.0.1:$1/health" >/dev/null && return; sleep 0.2; done
 }

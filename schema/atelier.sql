@@ -313,3 +313,29 @@ CREATE TABLE IF NOT EXISTS interactions (
     "time" text NOT NULL,
     "received_at" timestamptz NOT NULL DEFAULT now()
 );
+
+-- The API's role (atelier-serve): read the catalogue, make the API's writes, nothing more.
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'atelier_api')
+       AND (SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user) THEN
+        CREATE ROLE atelier_api LOGIN;
+    END IF;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+END $$;
+DO $$ BEGIN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'atelier_api') THEN
+        GRANT SELECT ON "product", "features", "styles", "photos", "skus", "related", "questions", "answers", "answers_photos", "reviews", "reviews_photos", "characteristics", "characteristic_reviews", "cart", "interactions" TO atelier_api;
+        GRANT INSERT ON "reviews", "reviews_photos", "characteristic_reviews", "questions", "answers", "answers_photos", "cart", "interactions" TO atelier_api;
+        GRANT UPDATE ("helpfulness", "reported") ON "reviews" TO atelier_api;
+        GRANT UPDATE ("helpful", "reported") ON "questions" TO atelier_api;
+        GRANT UPDATE ("helpful", "reported") ON "answers" TO atelier_api;
+        EXECUTE format('GRANT USAGE ON SEQUENCE %s TO atelier_api', pg_get_serial_sequence('"reviews"', 'id'));
+        EXECUTE format('GRANT USAGE ON SEQUENCE %s TO atelier_api', pg_get_serial_sequence('"reviews_photos"', 'id'));
+        EXECUTE format('GRANT USAGE ON SEQUENCE %s TO atelier_api', pg_get_serial_sequence('"characteristic_reviews"', 'id'));
+        EXECUTE format('GRANT USAGE ON SEQUENCE %s TO atelier_api', pg_get_serial_sequence('"questions"', 'id'));
+        EXECUTE format('GRANT USAGE ON SEQUENCE %s TO atelier_api', pg_get_serial_sequence('"answers"', 'id'));
+        EXECUTE format('GRANT USAGE ON SEQUENCE %s TO atelier_api', pg_get_serial_sequence('"answers_photos"', 'id'));
+        EXECUTE format('GRANT USAGE ON SEQUENCE %s TO atelier_api', pg_get_serial_sequence('"cart"', 'id'));
+        EXECUTE format('GRANT USAGE ON SEQUENCE %s TO atelier_api', pg_get_serial_sequence('"interactions"', 'id'));
+    END IF;
+END $$;

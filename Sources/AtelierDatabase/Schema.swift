@@ -12,7 +12,7 @@ public enum Schema {
     public static let interactionsTable = "interactions"
 
     /// The whole idempotent script: tables, keys, indexes, change notifications, the load
-    /// history and the interactions table.
+    /// history and runs, the interactions table and the API's role.
     public static var script: String {
         var parts = ["""
         -- Atelier schema: generated from Sources/AtelierCatalog/Catalog.swift
@@ -27,6 +27,7 @@ public enum Schema {
         parts.append(runsTableSQL)
         parts.append(historyTableSQL)
         parts.append(interactionsTableSQL)
+        parts.append(apiRoleSQL)
         return parts.joined(separator: "\n\n") + "\n"
     }
 

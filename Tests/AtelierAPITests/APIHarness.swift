@@ -27,7 +27,7 @@ enum APIHarness {
     static func withSamples(cache: ResponseCache? = nil,
                             _ body: @escaping @Sendable (any TestClientProtocol, TestDatabase) async throws -> Void) async throws {
         let database = try TestDatabase.create(template: Samples.template.get())
-        try await withApp(database: ConnectionParameters(connectionString: database.url), cache: cache) { client in
+        try await withApp(database: ConnectionParameters(connectionString: database.apiURL), cache: cache) { client in
             try await body(client, database)
         }
     }

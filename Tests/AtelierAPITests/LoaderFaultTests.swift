@@ -17,7 +17,7 @@ import Testing
     static func served() async throws -> TestDatabase {
         let database = try TestDatabase.create(template: Samples.template.get())
         _ = try database.value("SELECT setval(pg_get_serial_sequence('reviews', 'id'), 1000000)")
-        try await APIHarness.withApp(database: ConnectionParameters(connectionString: database.url)) { client in
+        try await APIHarness.withApp(database: ConnectionParameters(connectionString: database.apiURL)) { client in
             for _ in 0..<3 {
                 let posted = try await client.post("/reviews", jsonBody(ReviewRouteTests.validReview))
                 #expect(posted.status == .created)
@@ -65,7 +65,7 @@ import Testing
     static func expectServable(_ database: TestDatabase, _ context: String) async throws {
         let failed = try Verifier(connection: database.connect()).run().filter { !$0.passed }
         #expect(failed.map { "\($0.name): \($0.detail)" } == [], "\(context)")
-        try await APIHarness.withApp(database: ConnectionParameters(connectionString: database.url)) { client in
+        try await APIHarness.withApp(database: ConnectionParameters(connectionString: database.apiURL)) { client in
             let posted = try await client.post("/reviews", jsonBody(ReviewRouteTests.validReview))
             #expect(posted.status == .created, "\(context): \(posted.error ?? "")")
         }

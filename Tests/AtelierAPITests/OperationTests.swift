@@ -41,7 +41,7 @@ import Testing
         let database = try TestDatabase.create(template: Samples.template.get())
         let lock = try database.connect()
         try lock.execute("SET idle_in_transaction_session_timeout = '60s'; BEGIN; LOCK TABLE reviews IN ACCESS EXCLUSIVE MODE")
-        try await APIHarness.withApp(database: ConnectionParameters(connectionString: database.url), deadline: .seconds(1)) { client in
+        try await APIHarness.withApp(database: ConnectionParameters(connectionString: database.apiURL), deadline: .seconds(1)) { client in
             let start = ContinuousClock.now
             let list = try await client.get("/reviews?product_id=2")
             #expect(list.status.code == 503)
@@ -60,7 +60,7 @@ import Testing
         _ = try database.value("ALTER DATABASE \(database.name) SET lock_timeout = '200ms'")
         let lock = try database.connect()
         try lock.execute("SET idle_in_transaction_session_timeout = '60s'; BEGIN; LOCK TABLE reviews IN ACCESS EXCLUSIVE MODE")
-        try await APIHarness.withApp(database: ConnectionParameters(connectionString: database.url), deadline: .seconds(20)) { client in
+        try await APIHarness.withApp(database: ConnectionParameters(connectionString: database.apiURL), deadline: .seconds(20)) { client in
             let start = ContinuousClock.now
             let vote = try await client.put("/reviews/1/helpful")
             vote.expectError(503, "the database is unavailable, try again shortly")
@@ -74,7 +74,7 @@ import Testing
     /// A database without the Atelier tables (nothing loaded yet) is not ready: 503.
     @Test func anUnloadedDatabaseIs503() async throws {
         let empty = try TestDatabase.create()
-        try await APIHarness.withApp(database: ConnectionParameters(connectionString: empty.url)) { client in
+        try await APIHarness.withApp(database: ConnectionParameters(connectionString: empty.apiURL)) { client in
             let answer = try await client.get("/products/1")
             #expect(answer.status.code == 503)
         }

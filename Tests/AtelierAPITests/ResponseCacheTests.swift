@@ -145,7 +145,7 @@ func eventually(within seconds: Double = 5, _ condition: () async throws -> Bool
         let cache = ResponseCache(capacity: 16 << 20)
         let database = try TestDatabase.create(template: Samples.template.get())
         _ = try database.rows("DROP TRIGGER reviews_notify_change ON reviews")
-        try await APIHarness.withApp(database: ConnectionParameters(connectionString: database.url), cache: cache) { client in
+        try await APIHarness.withApp(database: ConnectionParameters(connectionString: database.apiURL), cache: cache) { client in
             try await Task.sleep(for: .milliseconds(500))
             #expect(!cache.isEnabled)
             let before = try await client.get("/reviews?product_id=2")

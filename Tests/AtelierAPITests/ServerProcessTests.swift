@@ -61,7 +61,7 @@ final class ServerProcess: Sendable {
     /// the vote finish (204, counted), then exits 0.
     @Test func sigtermLetsAnInFlightRequestFinishThenExitsZero() async throws {
         let database = try TestDatabase.create(template: Samples.template.get())
-        let server = try ServerProcess(arguments: ["--database-url", database.url])
+        let server = try ServerProcess(arguments: ["--database-url", database.apiURL])
         try await server.waitUntilHealthy()
         let lock = try database.connect()
         try lock.execute("BEGIN; SELECT helpfulness FROM reviews WHERE id = 1 FOR UPDATE")
@@ -86,9 +86,9 @@ final class ServerProcess: Sendable {
         let badURL = try ServerProcess(arguments: ["--database-url", "port=abc"])
         #expect(badURL.waitForExit() == 1)
         let database = try TestDatabase.create(template: Samples.template.get())
-        let first = try ServerProcess(arguments: ["--database-url", database.url])
+        let first = try ServerProcess(arguments: ["--database-url", database.apiURL])
         try await first.waitUntilHealthy()
-        let second = try ServerProcess(arguments: ["--database-url", database.url, "--port", String(first.port)])
+        let second = try ServerProcess(arguments: ["--database-url", database.apiURL, "--port", String(first.port)])
         #expect(second.waitForExit() == 2)
         first.signal(SIGINT)
         #expect(first.waitForExit() == 0)

@@ -34,6 +34,11 @@ public struct TestDatabase: Sendable {
         return database
     }
 
+    /// The same database as the API's least-privilege role (`Schema.apiRole`), as `make run` serves.
+    public var apiURL: String {
+        url.replacingOccurrences(of: "postgresql://postgres@", with: "postgresql://\(Schema.apiRole)@")
+    }
+
     /// A connection named `atelier-tests`, so that it is told apart from the loader's own.
     public func connect() throws -> Connection {
         try Connection(url, defaults: KeepaliveDefaults.client.merging(["application_name": "atelier-tests"]) { $1 })

@@ -1,0 +1,31 @@
+import AtelierDatabase
+import AtelierTestSupport
+import Testing
+
+/// The API's role can read the catalogue and make the API's writes (every other API test runs
+/// as it), and nothing else.
+@Suite struct LeastPrivilegeTests {
+    @Test func theAPIRoleCannotEmptyDeleteOrRewrite() throws {
+        let database = try TestDatabase.create(template: Samples.template.get())
+        let api = try Connection(database.apiURL)
+        #expect(try api.scalar("SELECT current_user") == Schema.apiRole)
+        for statement in [
+            "TRUNCATE cart", "DELETE FROM reviews WHERE id = 1", "UPDATE reviews SET body = 'x' WHERE id = 1",
+            "INSERT INTO product (name, slogan, description, category, default_price) VALUES ('a', 'b', 'c', 'd', 1)",
+            "DROP TABLE reviews", "ALTER TABLE reviews DISABLE TRIGGER ALL", "SELECT * FROM atelier_load_history",
+        ] {
+            #expect(throws: DatabaseError.self, "\(statement)") { try api.execute(statement) }
+            #expect((try? api.execute(statement)) == nil)
+        }
+        let denied = try? api.execute("DELETE FROM reviews WHERE id = 1")
+        #expect(denied == nil)
+        do {
+            try api.execute("TRUNCATE cart")
+        } catch {
+            #expect(error.sqlState == "42501")
+        }
+        #expect(try database.count("reviews") == 84)
+        #expect(try database.count("cart") == 12)
+        #expect(try api.scalar("UPDATE reviews SET helpfulness = helpfulness + 1 WHERE id = 1 RETURNING helpfulness") != nil)
+    }
+}
