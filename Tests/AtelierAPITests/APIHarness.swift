@@ -33,10 +33,12 @@ enum APIHarness {
     }
 
     static func withApp(database: ConnectionParameters, deadline: Duration = .seconds(10), cache: ResponseCache? = nil,
+                        poolSize: Int = 8, maximumWaiting: Int = 256,
                         _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         var logger = Logger(label: "atelier-serve-tests")
         logger.logLevel = .error
-        let pool = DatabasePool(parameters: database, poolSize: 8, deadline: deadline, logger: logger)
+        let pool = DatabasePool(parameters: database, poolSize: poolSize, maximumWaiting: maximumWaiting, deadline: deadline,
+                                logger: logger)
         let cache = cache ?? ResponseCache(capacity: 0)
         let router = try AtelierServer.makeRouter(database: APIDatabase(pool: pool, deadline: deadline, cache: cache))
         var application = Application(router: router, logger: logger)

@@ -8,7 +8,7 @@ import ServiceLifecycle
 /// answers that read a changed table. The cache is on only while this is listening.
 ///
 /// It has a connection of its own, outside the pool (so a pool of one still serves), and
-/// watches it: every `heartbeat` it checks, on that connection and within `heartbeat`, that
+/// watches it: every `heartbeat` it checks, on that connection and within `heartbeatTimeout`, that
 /// every table's trigger is there, on the right table, and enabled for every session
 /// (`ENABLE ALWAYS`). A failed or late check (a dead server, a TCP flow dropped silently, a
 /// trigger dropped or disabled) turns the cache off at once; it reconnects and starts again
@@ -17,7 +17,9 @@ struct ChangeListener: Service {
     let parameters: ConnectionParameters
     let cache: ResponseCache
     let logger: Logger
-    var heartbeat: Duration = .seconds(2)
+    /// How often the connection is checked, and how long a check may take.
+    var heartbeat: Duration = .seconds(1)
+    var heartbeatTimeout: Duration = .seconds(2)
 
     /// Runs until the application shuts down (a service that returns early would stop it).
     func run() async throws {
@@ -58,7 +60,7 @@ struct ChangeListener: Service {
 
     /// Connects, checks the triggers, then listens until the heartbeat fails.
     private func listenOnce() async throws {
-        let configuration = parameters.connectionConfiguration(deadline: heartbeat, applicationName: "atelier-serve-listener")
+        let configuration = parameters.connectionConfiguration(deadline: heartbeatTimeout, applicationName: "atelier-serve-listener")
         let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
         do {
             try await listen(on: connection)
@@ -84,7 +86,7 @@ struct ChangeListener: Service {
             group.addTask {
                 while true {
                     try await Task.sleep(for: heartbeat)
-                    let outcome = await Deadline.run(heartbeat, onTimeout: {}) { try await triggersWatch(connection) }
+                    let outcome = await Deadline.run(heartbeatTimeout, onTimeout: {}) { try await triggersWatch(connection) }
                     guard let outcome else { throw Stop.heartbeatFailed }
                     guard try outcome.get() else { throw Stop.triggersMissing }
                 }
