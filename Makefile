@@ -12,7 +12,7 @@ DATABASE_URL ?= postgresql://postgres@127.0.0.1:$(PORT)/atelier
 API_DATABASE_URL ?= postgresql://atelier_api@127.0.0.1:$(PORT)/atelier
 TEST_DATABASE_URL := postgresql://postgres@127.0.0.1:$(TEST_PORT)/postgres
 
-.PHONY: run deps db db-stop build load verify serve fuzz-api fuzz-csv test clean bench-etl bench-api loadtest
+.PHONY: run deps db db-stop build load verify serve fuzz-api fuzz-csv faults soak test clean bench-etl bench-api loadtest
 
 ## run: install what is missing, start the embedded database, build, load the samples, verify,
 ## then serve the API on http://localhost:3000 until Ctrl-C
@@ -83,6 +83,17 @@ loadtest: deps db
 	swift build -c release --product atelier-etl
 	swift build -c release --product atelier-serve
 	@PORT=$(PORT) bench/loadtest.sh
+
+## faults: the server's database fault tests with the long variants (a 90 s outage) that
+## `make test` leaves out; on the same throwaway cluster plus the suite's own.
+faults: deps
+	swift build --build-tests
+	@scripts/pg-cluster.sh start $(TEST_DB_DIR) $(TEST_PORT) --throwaway
+	@status=0; \
+	ATELIER_LONG_FAULTS=1 ATELIER_TEST_DATABASE_URL=$(TEST_DATABASE_URL) ATELIER_ETL=$(ETL) ATELIER_SERVE=$(SERVE) \
+		swift test --skip-build --filter "DatabaseFaultTests|ChangeListenerTests|ConnectionHygieneTests" || status=$$?; \
+	scripts/pg-cluster.sh stop $(TEST_DB_DIR); \
+	exit $$status
 
 ## test: the same bootstrap on a throwaway cluster, then every test against it
 test: deps

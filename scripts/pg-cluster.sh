@@ -34,6 +34,12 @@ grant_access() {
 case "$action" in
 start)
     port=$3 throwaway=${4:-}
+    # The server outlives this script: it must not keep the caller's descriptors (a test
+    # runner's pipes) open, or the caller would wait for it.
+    for fd in /proc/$$/fd/*; do
+        fd=${fd##*/}
+        if [ "$fd" -gt 2 ] 2>/dev/null && [ "$fd" != 255 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+    done
     mkdir -p "$dir"
     if [ "$throwaway" = "--throwaway" ] && [ -d "$dir/data" ]; then
         as_owner "$pgbin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true

@@ -11,7 +11,8 @@ final class ServerProcess: Sendable {
     let port: Int
     private let process: Process
 
-    init(arguments: [String]) throws {
+    /// With `logFile`, the server's standard error goes there.
+    init(arguments: [String], logFile: String? = nil) throws {
         guard let path = ProcessInfo.processInfo.environment["ATELIER_SERVE"] else {
             throw TestDatabase.Missing(description: "ATELIER_SERVE is not set: run the tests with `make test`")
         }
@@ -20,17 +21,29 @@ final class ServerProcess: Sendable {
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = ["--host", "127.0.0.1", "--port", String(port)] + arguments
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        if let logFile {
+            FileManager.default.createFile(atPath: logFile, contents: nil)
+            process.standardError = FileHandle(forWritingAtPath: logFile)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
     }
 
     var isRunning: Bool { process.isRunning }
 
+    /// A session that sends concurrent requests at once (URLSession's default is 6 per host).
+    static let session: URLSession = {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpMaximumConnectionsPerHost = 64
+        return URLSession(configuration: configuration)
+    }()
+
     /// Sends `method path` and returns the status code.
     func request(_ method: String, _ path: String) async throws -> Int {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         request.httpMethod = method
-        let (_, response) = try await URLSession.shared.data(for: request)
+        let (_, response) = try await Self.session.data(for: request)
         return (response as? HTTPURLResponse)?.statusCode ?? 0
     }
 

@@ -8,6 +8,11 @@ public struct TestDatabase: Sendable {
     public let name: String
     public let url: String
 
+    public init(name: String, url: String) {
+        self.name = name
+        self.url = url
+    }
+
     public struct Missing: Error, CustomStringConvertible {
         public let description: String
 

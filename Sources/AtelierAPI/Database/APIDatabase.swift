@@ -1,4 +1,3 @@
-import NIOConcurrencyHelpers
 import PostgresNIO
 
 /// The API's way into PostgreSQL: the supervised pool, a deadline on every call, and one rule
@@ -56,23 +55,10 @@ public struct APIDatabase: Sendable {
 
     /// Runs `body` on a pooled connection against the deadline and maps its failures by the
     /// rule above. At the deadline the request is answered at once, and the connection it was
-    /// using is closed, never reused: its statement may still be running on a frozen server.
+    /// using is closed (`DatabasePool.withConnection`).
     private func guarded<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try pool.admit()
-        let client = pool.client
-        let held = NIOLockedValueBox<PostgresConnection?>(nil)
-        let outcome = await Deadline.run(deadline, onTimeout: {
-            held.withLockedValue { connection in
-                if let connection { let _: EventLoopFuture<Void> = connection.close() }
-                connection = nil
-            }
-        }) {
-            try await client.withConnection { connection in
-                held.withLockedValue { $0 = connection }
-                defer { held.withLockedValue { $0 = nil } }
-                return try await body(connection)
-            }
-        }
+        let outcome = await pool.withConnection(deadline: deadline, body)
         guard let outcome else {
             pool.finish(reachedDatabase: false)
             throw APIError.databaseUnavailable

@@ -111,7 +111,7 @@ public final class DatabasePool: Service, Sendable {
             return
         }
         // Failures alone may be requests stuck behind a lock: the pool is fine if it answers.
-        if await ping(client) {
+        if await ping() {
             markReachable(true, detail: "")
             return
         }
@@ -123,11 +123,32 @@ public final class DatabasePool: Service, Sendable {
         markReachable(true, detail: "replaced the connection pool")
     }
 
-    private func ping(_ client: PostgresClient) async -> Bool {
-        let outcome = await Deadline.run(tick, onTimeout: {}) {
-            try await client.query("SELECT 1", logger: self.logger).collect().count
+    private func ping() async -> Bool {
+        let outcome = await withConnection(deadline: tick) { connection in
+            try await connection.query("SELECT 1", logger: self.logger).collect().count
         }
         return (try? outcome?.get()) == 1
+    }
+
+    /// Runs `body` on a pooled connection against `deadline`: the result, or nil when the
+    /// deadline passed first. Then the connection is closed, never reused: its statement may
+    /// still be running on a frozen server, and its answer would come to the next user.
+    func withConnection<T: Sendable>(deadline: Duration,
+                                     _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async -> Result<T, any Error>? {
+        let client = self.client
+        let held = NIOLockedValueBox<PostgresConnection?>(nil)
+        return await Deadline.run(deadline, onTimeout: {
+            held.withLockedValue { connection in
+                if let connection { let _: EventLoopFuture<Void> = connection.close() }
+                connection = nil
+            }
+        }) {
+            try await client.withConnection { connection in
+                held.withLockedValue { $0 = connection }
+                defer { held.withLockedValue { $0 = nil } }
+                return try await body(connection)
+            }
+        }
     }
 
     /// Whether PostgreSQL accepts a new connection and answers on it.

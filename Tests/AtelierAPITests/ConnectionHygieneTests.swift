@@ -1,0 +1,101 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import AtelierAPI
+import AtelierDatabase
+import AtelierLoader
+import AtelierTestSupport
+import NIOConcurrencyHelpers
+import Foundation
+import Testing
+
+/// Limits that keep the server healthy under clients and writers it does not control.
+@Suite struct ConnectionHygieneTests {
+    /// Past `--max-waiting` requests waiting for a connection, a request is answered 503 at
+    /// once instead of joining a growing queue.
+    @Test func requestsPastTheWaitingBoundAre503AtOnce() async throws {
+        let database = try TestDatabase.create(template: Samples.template.get())
+        let lock = try database.connect()
+        try lock.execute("SET idle_in_transaction_session_timeout = '30s'; BEGIN; LOCK TABLE reviews IN ACCESS EXCLUSIVE MODE")
+        try await APIHarness.withApp(database: ConnectionParameters(connectionString: database.apiURL), deadline: .seconds(3),
+                                     poolSize: 1, maximumWaiting: 1) { client in
+            // One request holds the only connection (stuck behind the lock), one waits for it.
+            async let stuck = client.get("/reviews?product_id=2")
+            async let waiting = client.get("/reviews/meta?product_id=2")
+            try await Task.sleep(for: .milliseconds(300))
+            let start = ContinuousClock.now
+            let refused = try await client.get("/products/1")
+            #expect(ContinuousClock.now - start < .milliseconds(500))
+            refused.expectError(503, "the server is busy, try again shortly")
+            #expect(try await stuck.status.code == 503)
+            #expect(try await waiting.status.code == 503)
+        }
+        try? lock.execute("ROLLBACK")
+    }
+
+    /// An idle keep-alive connection is closed after `--idle-timeout`.
+    @Test func anIdleKeepAliveConnectionIsClosed() async throws {
+        let database = try TestDatabase.create(template: Samples.template.get())
+        let server = try ServerProcess(arguments: ["--database-url", database.apiURL, "--idle-timeout", "1"])
+        try await server.waitUntilHealthy()
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(server.port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        #expect(connected == 0)
+        let request = "GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: keep-alive\r\n\r\n"
+        #expect(send(socket, request, request.utf8.count, 0) == request.utf8.count)
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let answered = recv(socket, &buffer, buffer.count, 0)
+        #expect(answered > 0 && String(decoding: buffer.prefix(12), as: UTF8.self) == "HTTP/1.1 200")
+        // Then nothing: the server closes the connection (recv sees the end) after about a second.
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let start = ContinuousClock.now
+        #expect(recv(socket, &buffer, buffer.count, 0) == 0)
+        #expect(ContinuousClock.now - start < .seconds(4))
+    }
+
+    /// Reloading product.csv while reviews are posted: each POST is stored or answered 503
+    /// (it waited for the reload's locks, or deadlocked with it); never a 500.
+    @Test func postsDuringAReloadAreStoredOr503NeverA500() async throws {
+        let database = try TestDatabase.create(template: Samples.template.get())
+        let statuses = NIOLockedStatuses()
+        try await APIHarness.withApp(database: ConnectionParameters(connectionString: database.apiURL),
+                                     deadline: .seconds(2)) { client in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        for _ in 0..<25 {
+                            let posted = try await client.post("/reviews", jsonBody(ReviewRouteTests.validReview))
+                            statuses.append(Int(posted.status.code))
+                        }
+                    }
+                }
+                group.addTask {
+                    for _ in 0..<3 {
+                        _ = try database.load(Repository.samples + "/product.csv", Repository.samples + "/reviews.csv",
+                                              options: LoadOptions(cascade: true, allowShrink: true))
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        let seen = statuses.values
+        #expect(seen.count == 100)
+        #expect(Set(seen).isSubset(of: [201, 503]), "\(Set(seen))")
+        #expect(seen.contains(201))
+    }
+}
+
+/// Statuses collected from concurrent requests.
+final class NIOLockedStatuses: Sendable {
+    private let box = NIOLockedValueBox<[Int]>([])
+    func append(_ status: Int) { box.withLockedValue { $0.append(status) } }
+    var values: [Int] { box.withLockedValue { $0 } }
+}

@@ -1,0 +1,79 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// A PostgreSQL cluster of a test's own (the shared one serves every other test), holding the
+/// loaded samples, that the test may stop, start, freeze and thaw.
+public final class PrivateCluster: Sendable {
+    public let port: Int
+    public let directory: String
+
+    /// Starts a fresh throwaway cluster on `port` and loads the samples into its `atelier` database.
+    public init(port: Int) throws {
+        self.port = port
+        directory = Repository.root + "/.atelier/fault-pg-\(port)"
+        try Self.script(["start", directory, String(port), "--throwaway"])
+        let load = try Executables.startETL(["load", Repository.samples, "--database-url", url,
+                                             "--reject-dir", try Repository.temporaryDirectory()])
+        load.waitUntilExit()
+        guard load.terminationStatus == 0 else { throw TestDatabase.Missing(description: "loading the samples failed") }
+    }
+
+    public var url: String { "postgresql://postgres@127.0.0.1:\(port)/atelier" }
+    public var apiURL: String { "postgresql://atelier_api@127.0.0.1:\(port)/atelier" }
+
+    /// Stops the server (fast shutdown: sessions are ended).
+    public func stop() throws { try Self.script(["stop", directory]) }
+
+    /// Starts it again; returns once it accepts connections.
+    public func start() throws { try Self.script(["start", directory, String(port)]) }
+
+    /// Stops (SIGSTOP) the postmaster and every backend: connections stay open, nothing answers.
+    public func freeze() throws {
+        let postmaster = try postmasterPID()
+        try Self.run("/usr/bin/pkill", ["-STOP", "-P", postmaster])
+        try Self.run("/bin/kill", ["-STOP", postmaster])
+    }
+
+    public func thaw() throws {
+        let postmaster = try postmasterPID()
+        try Self.run("/bin/kill", ["-CONT", postmaster])
+        try Self.run("/usr/bin/pkill", ["-CONT", "-P", postmaster])
+    }
+
+    private func postmasterPID() throws -> String {
+        let text = try String(contentsOfFile: directory + "/data/postmaster.pid", encoding: .utf8)
+        guard let pid = text.split(separator: "\n").first else { throw TestDatabase.Missing(description: "no postmaster.pid") }
+        return String(pid)
+    }
+
+    deinit { try? Self.script(["stop", directory]) }
+
+    private static func script(_ arguments: [String]) throws {
+        try run(Repository.root + "/scripts/pg-cluster.sh", arguments)
+    }
+
+    /// Runs a command to its end with its standard streams on /dev/null (`pg-cluster.sh` closes
+    /// the other descriptors it inherits before it starts a server that outlives it).
+    private static func run(_ executable: String, _ arguments: [String]) throws {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, executable, &actions, nil, argv, environ) == 0 else {
+            throw TestDatabase.Missing(description: "cannot run \(executable)")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1, errno == EINTR {}
+        let exitCode = (status >> 8) & 0xFF
+        guard exitCode == 0 || executable.hasSuffix("pkill") else {
+            throw TestDatabase.Missing(description: "\(executable) \(arguments.joined(separator: " ")) failed (\(exitCode))")
+        }
+    }
+}
