@@ -57,7 +57,7 @@ final class FileEncoder: @unchecked Sendable {
         unknownColumns = mapping.unknownColumns
         fileSize = reader.fileSize
         cleaner = RecordCleaner(table: table, mapping: mapping, existingIds: existingIds, parentIds: parentIds)
-        rejects = try RejectFileWriter(directory: options.rejectDirectory, table: table.name)
+        rejects = RejectFileWriter(directory: options.rejectDirectory, table: table.name)
     }
 
     /// Starts encoding on a new thread.
@@ -118,7 +118,7 @@ final class FileEncoder: @unchecked Sendable {
                 outcome.rowsRead += 1
                 if let rejection = cleaner.clean(reader) {
                     outcome.rejected[rejection.reason, default: 0] += 1
-                    rejects.write(line: reader.lineNumber, rejection: rejection, record: reader.rawRecord)
+                    try rejects.write(line: reader.lineNumber, rejection: rejection, record: reader.rawRecord)
                     continue
                 }
                 BinaryCopyEncoder.appendRow(cleaner.values, to: buffer)

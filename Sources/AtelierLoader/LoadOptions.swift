@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a load treats the tables it writes.
 public struct LoadOptions: Sendable {
     public enum Mode: String, Sendable {
@@ -22,8 +24,19 @@ public struct LoadOptions: Sendable {
     /// Where `<table>.rejects.csv` files are written.
     public var rejectDirectory: String
 
+    /// Where reject files go unless told: the user's state folder (`$XDG_STATE_HOME/atelier/rejects`,
+    /// else `~/.local/state/atelier/rejects`), never the current folder, so that a load run from a
+    /// checkout leaves nothing in it.
+    public static var defaultRejectDirectory: String {
+        let environment = ProcessInfo.processInfo.environment
+        let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/state")
+        return (state as NSString).appendingPathComponent("atelier/rejects")
+    }
+
     public init(mode: Mode = .replace, cascade: Bool = false, allowShrink: Bool = false,
-                maxRecordBytes: Int = LoadOptions.defaultMaxRecordBytes, rejectDirectory: String = ".") {
+                maxRecordBytes: Int = LoadOptions.defaultMaxRecordBytes,
+                rejectDirectory: String = LoadOptions.defaultRejectDirectory) {
         self.mode = mode
         self.cascade = cascade
         self.allowShrink = allowShrink

@@ -8,7 +8,8 @@ struct LoadCommand: ParsableCommand {
         abstract: "Load export files (or every export file in a directory), parents first.",
         discussion: """
             Each file replaces its table atomically: a failure leaves the table as it was.
-            Rejected rows go to <reject-dir>/<table>.rejects.csv with line, reason, detail and record.
+            Rejected rows go to <reject-dir>/<table>.rejects.csv with line, reason, detail and record
+            (only for files with rejected rows; the summary names the folder).
             A replace that would leave a table with fewer than half its rows (a header-only or
             truncated export, one mostly rejected, or a --cascade that empties dependants) is
             refused unless --allow-shrink is given. Loading into empty tables never shrinks.
@@ -41,7 +42,8 @@ struct LoadCommand: ParsableCommand {
     @Option(help: "Write a JSON report of every file loaded to this path.")
     var report: String?
 
-    @Option(name: .customLong("reject-dir"), help: "Directory for the reject files (default: the report's directory, else .).")
+    @Option(name: .customLong("reject-dir"),
+            help: "Directory for the reject files (default: the report's directory, else $XDG_STATE_HOME/atelier/rejects or ~/.local/state/atelier/rejects).")
     var rejectDirectory: String?
 
     @Argument(help: "CSV files or directories.")
@@ -83,8 +85,8 @@ struct LoadCommand: ParsableCommand {
             throw ExitCode(ExitStatus.refused)
         }
 
-        let directory = rejectDirectory ?? report.map { ($0 as NSString).deletingLastPathComponent } ?? "."
-        let rejectDirectory = directory.isEmpty ? "." : directory
+        let reportFolder = report.map { ($0 as NSString).deletingLastPathComponent }.map { $0.isEmpty ? "." : $0 }
+        let rejectDirectory = rejectDirectory ?? reportFolder ?? LoadOptions.defaultRejectDirectory
         try? FileManager.default.createDirectory(atPath: rejectDirectory, withIntermediateDirectories: true)
         let loader = FileLoader(connection: try connection.connect(),
                                 options: LoadOptions(mode: append ? .append : .replace, cascade: cascade,
@@ -105,6 +107,7 @@ struct LoadCommand: ParsableCommand {
             }
         }
         if !reports.isEmpty { print(SummaryTable.render(reports), terminator: "") }
+        if reports.contains(where: { $0.rowsRejected > 0 }) { print("reject files: \(rejectDirectory)") }
         if let report {
             do {
                 try Data(FileReport.json(reports).utf8).write(to: URL(fileURLWithPath: report))

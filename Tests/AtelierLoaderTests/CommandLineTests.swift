@@ -9,7 +9,7 @@ import Testing
 /// and output; with `peakMemory`, under GNU time, which writes the peak RSS in KiB there. A
 /// run past `timeout` seconds is killed (and so fails), rather than hanging the suite.
 func runETL(_ arguments: [String], environment: [String: String] = [:], peakMemory: String? = nil,
-            timeout: Double = 300) throws -> (status: Int32, stdout: String, stderr: String) {
+            in directory: String? = nil, timeout: Double = 300) throws -> (status: Int32, stdout: String, stderr: String) {
     let etl = try Executables.path("ATELIER_ETL")
     let process = Process()
     if let peakMemory {
@@ -19,6 +19,7 @@ func runETL(_ arguments: [String], environment: [String: String] = [:], peakMemo
         process.executableURL = URL(fileURLWithPath: etl)
         process.arguments = arguments
     }
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     var env = ProcessInfo.processInfo.environment
     env.removeValue(forKey: "DATABASE_URL")
     process.environment = env.merging(environment) { $1 }
@@ -115,6 +116,33 @@ func runETL(_ arguments: [String], environment: [String: String] = [:], peakMemo
         let rejects = try String(contentsOfFile: folder + "/product.rejects.csv", encoding: .utf8)
         #expect(rejects.hasPrefix("line,reason,detail,record\n3,too_long,\"the record runs 10"))
         #expect(rejects.utf8.count < 4096)
+    }
+
+    /// Reject files go to the user's state folder unless told, never the current folder; only a
+    /// file with rejected rows gets one, and a stale one of the same table is removed.
+    @Test func rejectFilesOnlyWhereRowsWereRejectedAndNeverInTheCurrentFolder() throws {
+        let database = try TestDatabase.create()
+        let folder = try Repository.folder(["product.csv": "id,name,slogan,description,category,default_price\n1,a,b,c,d,10\n2,a,b,c,d,ten\n",
+                                            "cart.csv": "id,user_session,product_id,active\n1,1,1,true\n"])
+        let state = try Repository.temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: state + "/atelier/rejects", withIntermediateDirectories: true)
+        try Data("stale".utf8).write(to: URL(fileURLWithPath: state + "/atelier/rejects/cart.rejects.csv"))
+        let result = try runETL(["load", folder, "--database-url", database.url], environment: ["XDG_STATE_HOME": state],
+                                in: folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("reject files: \(state)/atelier/rejects"))
+        let written = try FileManager.default.contentsOfDirectory(atPath: state + "/atelier/rejects")
+        #expect(written == ["product.rejects.csv"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["cart.csv", "product.csv"])
+    }
+
+    @Test func aPasswordInTheURLIsNeverPrinted() throws {
+        for url in ["postgresql://postgres:s3cret-pw@127.0.0.1:1/none?connect_timeout=2",
+                    "postgresql://postgres:s3cret-pw@127.0.0.1:1/none?sslmode=bogus"] {
+            let result = try runETL(["verify", "--database-url", url])
+            #expect(result.status == 3 || result.status == 1)
+            #expect(!result.stderr.contains("s3cret") && !result.stdout.contains("s3cret"), "\(result.stderr)")
+        }
     }
 
     @Test func anUnreachableDatabaseExitsThree() throws {
