@@ -43,12 +43,14 @@ serve: build db
 	$(SERVE) --port $(SERVE_PORT) --database-url $(API_DATABASE_URL)
 
 ## fuzz-api: property-based requests from the OpenAPI document (schemathesis, from PyPI) against
-## a server on the loaded samples: no 5xx, documented statuses, content types and shapes.
+## a server on the loaded samples: no 5xx, documented statuses, content types and shapes; strings
+## include NUL and other control characters.
 ## Not part of `make test`.
 fuzz-api: build db load
 	@command -v schemathesis >/dev/null || pip install schemathesis
 	@$(SERVE) --port 3002 --database-url $(API_DATABASE_URL) --log-level error & pid=$$!; sleep 2; \
 	schemathesis run http://127.0.0.1:3002/openapi.json -u http://127.0.0.1:3002 -n 60 \
+		--generation-allow-x00 true --generation-codec utf-8 \
 		--checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance; \
 	status=$$?; kill $$pid; exit $$status
 
