@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make soak: the storefront mix with WRITE_SHARE (1%) helpful votes against a release
+# make soak: the storefront mix (bench/wrk/random.lua) with WRITE_SHARE (1%) helpful votes against a release
 # atelier-serve (cache CACHE MB, 256) on a generated export (SCALE, 0.05): first the peak
 # (wrk -t2 -c64, PEAK_SECONDS at full speed), then MINUTES (10) at 80% of it, held by a pause
 # per connection. Passes with 0 errors and the server's RSS at the end within 10% of its RSS
@@ -15,8 +15,8 @@ max_review=$(psql -X -tA -d "$server/bench_soak" -c "SELECT max(id) FROM reviews
 start_server "$port" bench_soak "$cache"
 trap 'kill $server_pid 2>/dev/null || true' EXIT
 run_wrk() {  # CONNECTIONS SECONDS DELAY_MS
-    MAX_PRODUCT=$max_product MAX_REVIEW=$max_review WRITE_SHARE=$share DELAY_MS=$3 \
-        wrk -t2 -c"$1" -d"$2"s -s "$root/bench/wrk/soak.lua" "http://127.0.0.1:$port" | tail -n 1
+    ROUTE=mix MAX_PRODUCT=$max_product MAX_QUESTION=1 MAX_REVIEW=$max_review WRITE_SHARE=$share DELAY_MS=$3 \
+        wrk -t2 -c"$1" -d"$2"s -s "$root/bench/wrk/random.lua" "http://127.0.0.1:$port" | tail -n 1
 }
 field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])['$2'])" "$1"; }
 

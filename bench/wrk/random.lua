@@ -3,6 +3,8 @@
 -- or "mix": a storefront page load (product, styles, related, reviews, meta, questions) for
 -- one random product after another. MAX_PRODUCT, MAX_QUESTION: the largest ids loaded.
 -- SEQUENTIAL=1 (warming the cache): ids 1, 2, 3… split between the threads, then random.
+-- With "mix", WRITE_SHARE (0) of the requests are helpful votes on random reviews up to
+-- MAX_REVIEW; DELAY_MS (0) pauses each connection between requests, to hold a rate (make soak).
 -- At the end prints one JSON line: requests, rps, p50/p99 in ms, non-2xx and socket errors.
 local route = os.getenv("ROUTE")
 local max_product = tonumber(os.getenv("MAX_PRODUCT"))
@@ -12,6 +14,9 @@ local page_load = {
   "/reviews?product_id={product}", "/reviews/meta?product_id={product}", "/qa/questions?product_id={product}",
 }
 local sequential = os.getenv("SEQUENTIAL") == "1"
+local write_share = tonumber(os.getenv("WRITE_SHARE") or "0")
+local max_review = tonumber(os.getenv("MAX_REVIEW") or "1")
+local pause = tonumber(os.getenv("DELAY_MS") or "0")
 local thread_count = tonumber(os.getenv("THREADS") or "2")  -- wrk's -t
 local threads = {}
 local step, product, next_id = 0, 1, 0
@@ -42,7 +47,17 @@ local function fill(path)
               :gsub("{page}", math.random(1, 100)))
 end
 
+-- Defined only when asked: wrk then schedules every request through a timer.
+if pause > 0 then
+  function delay()
+    return pause
+  end
+end
+
 function request()
+  if route == "mix" and write_share > 0 and math.random() < write_share then
+    return wrk.format("PUT", string.format("/reviews/%d/helpful", math.random(1, max_review)))
+  end
   if route == "mix" then
     if step % #page_load == 0 then product = math.random(1, max_product) end
     step = step + 1
