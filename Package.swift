@@ -1,6 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// Upcoming language features the Swift server packages this one follows (swift-nio,
+/// Hummingbird, postgres-nio) enable: existential types are spelled `any`.
+let swiftSettings: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
 let package = Package(
     name: "atelier",
     platforms: [.macOS(.v14)],
@@ -8,7 +12,8 @@ let package = Package(
         .executable(name: "atelier-etl", targets: ["atelier-etl"]),
         .executable(name: "atelier-serve", targets: ["atelier-serve"]),
         .library(name: "AtelierCatalog", targets: ["AtelierCatalog"]),
-        .library(name: "AtelierDatabase", targets: ["AtelierDatabase"]),
+        .library(name: "AtelierPostgres", targets: ["AtelierPostgres"]),
+        .library(name: "AtelierSchema", targets: ["AtelierSchema"]),
         .library(name: "AtelierLoader", targets: ["AtelierLoader"]),
         .library(name: "AtelierGenerator", targets: ["AtelierGenerator"]),
         .library(name: "AtelierAPI", targets: ["AtelierAPI"]),
@@ -16,6 +21,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
@@ -23,56 +30,87 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CLibCSV", providers: [.apt(["libcsv-dev"])]),
-        // The 14 export files, their columns and the cleaning rules: pure, no database.
-        .target(name: "AtelierCatalog", dependencies: ["CLibCSV"]),
-        // PostgreSQL through libpq: connection, binary COPY writer, schema, verify.
-        .target(name: "AtelierDatabase", dependencies: ["AtelierCatalog", "CLibPQ"]),
-        // The load pipeline: CSV file → cleaner → COPY, with rejects, progress and report.
-        .target(name: "AtelierLoader", dependencies: ["AtelierCatalog", "AtelierDatabase"]),
+        .systemLibrary(name: "CLibFuzzer"),
+        // The 14 export files, their columns and the cleaning rules, down to the binary COPY
+        // rows they become: pure, no database.
+        .target(name: "AtelierCatalog", dependencies: ["CLibCSV"], swiftSettings: swiftSettings),
+        // The libpq driver: a blocking connection, connection strings, where the database is.
+        .target(name: "AtelierPostgres", dependencies: ["CLibPQ"], swiftSettings: swiftSettings),
+        // The SQL schema rendered from the catalogue: tables, keys, triggers, the API's role.
+        .target(name: "AtelierSchema", dependencies: ["AtelierCatalog"], swiftSettings: swiftSettings),
+        // The load pipeline: CSV file → cleaner → COPY, with rejects, progress, reports, runs and verify.
+        .target(name: "AtelierLoader", dependencies: ["AtelierCatalog", "AtelierPostgres", "AtelierSchema", "CLibPQ"],
+                swiftSettings: swiftSettings),
         // Deterministic synthetic exports at any scale, with planted defects, for benchmarks.
-        .target(name: "AtelierGenerator", dependencies: ["AtelierCatalog"]),
+        .target(name: "AtelierGenerator", dependencies: ["AtelierCatalog"], swiftSettings: swiftSettings),
+        // What both programs share on the command line: exit codes, --database-url, main.
+        .target(
+            name: "AtelierCommandLine",
+            dependencies: ["AtelierPostgres", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "atelier-etl",
             dependencies: [
-                "AtelierLoader",
-                "AtelierGenerator",
+                "AtelierCommandLine", "AtelierGenerator", "AtelierLoader", "AtelierPostgres", "AtelierSchema",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: swiftSettings
         ),
         // The CSV reader, cleaner and COPY encoder under libFuzzer (`make fuzz-csv`); a plain
         // build replays fuzz inputs.
-        .systemLibrary(name: "CLibFuzzer"),
-        .executableTarget(name: "atelier-fuzz-csv", dependencies: ["AtelierCatalog", "AtelierDatabase", "CLibFuzzer"]),
+        .executableTarget(name: "atelier-fuzz-csv", dependencies: ["AtelierCatalog", "CLibFuzzer"], swiftSettings: swiftSettings),
         // The legacy HTTP API: routes, request validation and the SQL that builds each answer.
         .target(
             name: "AtelierAPI",
             dependencies: [
-                "AtelierDatabase",
+                "AtelierPostgres", "AtelierSchema",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("openapi.json")]
+            resources: [.copy("openapi.json")],
+            swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "atelier-serve",
             dependencies: [
-                "AtelierAPI",
+                "AtelierAPI", "AtelierCommandLine", "AtelierPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
         ),
+        // Tests that need no database: `swift test --filter` runs them without a cluster.
         .testTarget(name: "AtelierCatalogTests", dependencies: ["AtelierCatalog"]),
+        .testTarget(name: "AtelierPostgresTests", dependencies: ["AtelierPostgres"]),
+        .testTarget(name: "AtelierSchemaTests", dependencies: ["AtelierSchema", "AtelierCatalog"]),
         .testTarget(name: "AtelierGeneratorTests", dependencies: ["AtelierGenerator", "AtelierCatalog"]),
-        .testTarget(name: "AtelierDatabaseTests", dependencies: ["AtelierDatabase", "AtelierCatalog"]),
-        // Test databases on the throwaway cluster of `make test`, shared by the test targets.
-        .target(name: "AtelierTestSupport", dependencies: ["AtelierLoader", "AtelierDatabase"], path: "Tests/AtelierTestSupport"),
-        .testTarget(name: "AtelierLoaderTests", dependencies: ["AtelierLoader", "AtelierDatabase", "AtelierCatalog", "AtelierTestSupport"]),
+        // Test databases on the throwaway cluster of `make test`, the built programs, shared helpers.
+        .target(
+            name: "AtelierTestSupport",
+            dependencies: ["AtelierLoader", "AtelierPostgres", "AtelierSchema"],
+            path: "Tests/AtelierTestSupport"
+        ),
+        // Tests against a real PostgreSQL (as postgres-nio keeps its integration tests apart).
+        .testTarget(
+            name: "AtelierLoaderTests",
+            dependencies: ["AtelierLoader", "AtelierPostgres", "AtelierSchema", "AtelierCatalog", "AtelierTestSupport"]
+        ),
         .testTarget(
             name: "AtelierAPITests",
             dependencies: [
-                "AtelierAPI", "AtelierCatalog", "AtelierDatabase", "AtelierTestSupport",
+                "AtelierAPI", "AtelierCatalog", "AtelierLoader", "AtelierPostgres", "AtelierSchema", "AtelierTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
     ]

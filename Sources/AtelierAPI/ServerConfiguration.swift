@@ -1,4 +1,5 @@
-import AtelierDatabase
+import AtelierPostgres
+import AtelierSchema
 import Logging
 
 /// How `atelier-serve` runs: where it listens, which database it serves and how hard it may

@@ -57,7 +57,7 @@ public final class CSVRecordReader {
     @exclusivity(unchecked) private var splitLineStarted = false
 
     // Written by libcsv's callback once per field: one thread, no runtime exclusivity checks.
-    private let fieldBytes = ByteBuffer()
+    private let fieldBytes = GrowableBuffer()
     @exclusivity(unchecked) private var fieldStarts: [Int] = []
     @exclusivity(unchecked) private var fieldLengths: [Int] = []
     @exclusivity(unchecked) private var fieldIsNull: [Bool] = []
@@ -71,13 +71,13 @@ public final class CSVRecordReader {
     @exclusivity(unchecked) private var openRecordLine = 0
     @exclusivity(unchecked) private var openRecordRepaired = false
     /// The raw lines of the record being parsed (or just returned).
-    private let raw = ByteBuffer()
+    private let raw = GrowableBuffer()
     /// Skipping the rest of a too-long record, which began at `skipLine`.
     @exclusivity(unchecked) private var skipping = false
     @exclusivity(unchecked) private var skipLine = 0
     @exclusivity(unchecked) private var skippedBytes = 0
     /// The first bytes of the too-long record, for its reject line.
-    private let tooLongPrefix = ByteBuffer(capacity: CSVRecordReader.tooLongPrefixBytes)
+    private let tooLongPrefix = GrowableBuffer(capacity: CSVRecordReader.tooLongPrefixBytes)
     /// Set when libcsv could not take a piece (out of memory).
     @exclusivity(unchecked) private var parseError: Int32 = 0
 

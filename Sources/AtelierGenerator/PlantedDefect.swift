@@ -83,7 +83,7 @@ struct DefectPlan: Sendable {
     /// The defect planted in row `id` of table number `table`, and the column it is in.
     func defect(table: Int, id: Int) -> (defect: PlantedDefect, column: Int)? {
         guard rate > 0 else { return nil }
-        var random = RowRandom(seed: seed, stream: Stream.defect(table), index: id)
+        var random = RowRandom(seed: seed, stream: RandomStream.defect(table), index: id)
         guard random.chance(rate) else { return nil }
         let choices = applicable[table]
         let choice = choices[random.below(choices.count)]
@@ -94,11 +94,4 @@ struct DefectPlan: Sendable {
     func rejects(table: Int, id: Int) -> Bool {
         defect(table: table, id: id)?.defect.rejectReason != nil
     }
-}
-
-/// The independent random streams of a table.
-enum Stream {
-    static func values(_ table: Int) -> UInt64 { UInt64(table) << 4 | 1 }
-    static func children(_ table: Int) -> UInt64 { UInt64(table) << 4 | 2 }
-    static func defect(_ table: Int) -> UInt64 { UInt64(table) << 4 | 3 }
 }

@@ -25,7 +25,7 @@ struct RowWalk {
 
     /// Children of parent row `parent` in table number `table`.
     func childCount(table: Int, parent: Int, mean: Double, spread: Double) -> Int {
-        var random = RowRandom(seed: seed, stream: Stream.children(table), index: parent)
+        var random = RowRandom(seed: seed, stream: RandomStream.children(table), index: parent)
         return random.count(mean: mean, spread: spread)
     }
 

@@ -114,7 +114,7 @@ final class TableFileWriter {
         row.removeAll(keepingCapacity: true)
         fieldStarts.removeAll(keepingCapacity: true)
         extraReferenceLoads = true
-        var random = RowRandom(seed: walk.seed, stream: Stream.values(table), index: walkRow.id)
+        var random = RowRandom(seed: walk.seed, stream: RandomStream.values(table), index: walkRow.id)
         for (column, style) in shape.values.enumerated() {
             if column > 0 { row.append(UInt8(ascii: ",")) }
             fieldStarts.append(row.count)

@@ -9,7 +9,7 @@ import Foundation
 final class ChunkQueue: @unchecked Sendable {
     /// One filled buffer, and how far into the file its producer had read when it was full.
     struct Chunk {
-        let buffer: ByteBuffer
+        let buffer: GrowableBuffer
         let rowsRead: Int
         let bytesRead: Int
     }
@@ -24,7 +24,7 @@ final class ChunkQueue: @unchecked Sendable {
     private let limit: Int
     private var waiting: [Chunk] = []
     private var waitingBytes = 0
-    private var spare: [ByteBuffer] = []
+    private var spare: [GrowableBuffer] = []
     private var closed = false
     private var cancelled = false
 
@@ -33,8 +33,8 @@ final class ChunkQueue: @unchecked Sendable {
     }
 
     /// A buffer for the producer to fill: a returned one when there is one.
-    func emptyBuffer() -> ByteBuffer {
-        condition.withLock { spare.popLast() } ?? ByteBuffer(capacity: 2 * Self.chunkSize)
+    func emptyBuffer() -> GrowableBuffer {
+        condition.withLock { spare.popLast() } ?? GrowableBuffer(capacity: 2 * Self.chunkSize)
     }
 
     /// Queues a filled chunk, waiting while `limit` bytes already wait; false once the
@@ -71,7 +71,7 @@ final class ChunkQueue: @unchecked Sendable {
     }
 
     /// Gives a sent chunk's buffer back to the producer.
-    func recycle(_ buffer: ByteBuffer) {
+    func recycle(_ buffer: GrowableBuffer) {
         buffer.removeAll()
         condition.withLock {
             if spare.count < Self.spareLimit { spare.append(buffer) }

@@ -1,5 +1,6 @@
 import AtelierCatalog
-import AtelierDatabase
+import AtelierPostgres
+import AtelierSchema
 import Foundation
 
 /// Reads one export file, cleans every record and encodes the accepted rows as binary COPY

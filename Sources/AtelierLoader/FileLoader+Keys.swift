@@ -1,5 +1,6 @@
 import AtelierCatalog
-import AtelierDatabase
+import AtelierPostgres
+import AtelierSchema
 
 /// The replace step: a table is emptied with its keys and indexes dropped, so COPY runs at
 /// full speed, then they are rebuilt; dependants left pointing at rows that are gone make the

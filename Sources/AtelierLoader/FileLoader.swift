@@ -1,5 +1,6 @@
 import AtelierCatalog
-import AtelierDatabase
+import AtelierPostgres
+import AtelierSchema
 import Foundation
 
 /// Loads export files into their tables. Each file's load is one transaction, in named steps:

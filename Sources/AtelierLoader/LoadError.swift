@@ -1,5 +1,6 @@
 import AtelierCatalog
-import AtelierDatabase
+import AtelierPostgres
+import AtelierSchema
 
 /// Why a file was not loaded. Each case maps to the exit code the command documents.
 public enum LoadError: Error, CustomStringConvertible {

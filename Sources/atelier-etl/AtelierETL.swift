@@ -1,4 +1,6 @@
 import ArgumentParser
+import AtelierCommandLine
+import AtelierPostgres
 import Foundation
 
 /// `atelier-etl`: loads the legacy Atelier CSV exports into PostgreSQL and checks the result.
@@ -16,7 +18,7 @@ struct AtelierETL: ParsableCommand {
               4  verify found problems
 
             Connection: --database-url, else DATABASE_URL, else the PG* variables, else the
-            embedded cluster started by `make db` (\(ConnectionOptions.embeddedDescription)).
+            embedded cluster started by `make db` (\(DatabaseLocation.embedded)).
             """,
         subcommands: [LoadCommand.self, VerifyCommand.self, SchemaCommand.self, GenerateCommand.self]
     )
@@ -28,25 +30,11 @@ struct AtelierETL: ParsableCommand {
     /// Runs the command with the documented exit codes (ArgumentParser's own usage code
     /// is 64; ours is 1).
     static func main() {
+        var command = CommandLineMain.parse(Self.self)
         do {
-            var command = try parseAsRoot()
             try command.run()
         } catch {
-            let code = exitCode(for: error)
-            let message = fullMessage(for: error)
-            if !message.isEmpty {
-                let stream = code == .success ? FileHandle.standardOutput : FileHandle.standardError
-                stream.write(Data((message + "\n").utf8))
-            }
-            Foundation.exit(code == .validationFailure ? ExitStatus.usage : code.rawValue)
+            CommandLineMain.exit(with: error, for: Self.self)
         }
     }
-}
-
-/// The exit codes listed in `--help`.
-enum ExitStatus {
-    static let usage: Int32 = 1
-    static let refused: Int32 = 2
-    static let database: Int32 = 3
-    static let verifyFailed: Int32 = 4
 }

@@ -1,23 +1,16 @@
-import AtelierDatabase
 import ArgumentParser
+import AtelierCommandLine
+import AtelierPostgres
 import Foundation
 
-/// The `--database-url` option shared by every command that talks to PostgreSQL.
+/// `--database-url` (the shared option), and connecting with the documented exit code.
 struct ConnectionOptions: ParsableArguments {
-    @Option(name: .customLong("database-url"),
-            help: "libpq URI or key=value string (default: DATABASE_URL, then PG* variables, then the embedded cluster).")
-    var databaseURL: String?
-
-    static let embeddedDescription = DatabaseLocation.embedded
-
-    var connectionString: String {
-        DatabaseLocation.connectionString(explicit: databaseURL, environment: ProcessInfo.processInfo.environment)
-    }
+    @OptionGroup var database: DatabaseURLOption
 
     /// Connects, or prints why not and exits with the database code.
     func connect() throws -> Connection {
         do {
-            return try Connection(connectionString)
+            return try Connection(database.connectionString)
         } catch {
             printError("atelier-etl: \(error)")
             throw ExitCode(ExitStatus.database)
@@ -26,5 +19,5 @@ struct ConnectionOptions: ParsableArguments {
 }
 
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    CommandLineMain.printError(message)
 }

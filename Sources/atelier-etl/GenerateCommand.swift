@@ -1,5 +1,6 @@
 import AtelierGenerator
 import ArgumentParser
+import AtelierCommandLine
 import Foundation
 
 struct GenerateCommand: ParsableCommand {

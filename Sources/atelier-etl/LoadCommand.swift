@@ -1,5 +1,6 @@
 import AtelierLoader
 import ArgumentParser
+import AtelierCommandLine
 import Foundation
 
 struct LoadCommand: ParsableCommand {

@@ -1,6 +1,8 @@
-import AtelierDatabase
+import AtelierPostgres
+import AtelierSchema
 import AtelierLoader
 import ArgumentParser
+import AtelierCommandLine
 import Foundation
 
 struct VerifyCommand: ParsableCommand {

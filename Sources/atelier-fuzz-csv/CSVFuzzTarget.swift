@@ -2,7 +2,6 @@
 import Glibc
 #endif
 import AtelierCatalog
-import AtelierDatabase
 import Foundation
 
 /// One fuzz input through the whole client side of a load: CSV reader (with its quote repair
@@ -35,7 +34,7 @@ enum CSVFuzzTarget {
             parents[parent] = ids
         }
         var cleaner = RecordCleaner(table: table, mapping: mapping, parentIds: parents)
-        let buffer = ByteBuffer()
+        let buffer = GrowableBuffer()
         BinaryCopyEncoder.appendHeader(to: buffer)
         while (try? reader.next()) == true {
             precondition(reader.rawRecord.count <= maxRecordBytes, "a record over the limit came out whole")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AtelierAPI
-import AtelierDatabase
+import AtelierCommandLine
+import AtelierPostgres
 import Foundation
 import Hummingbird
 import Logging
@@ -29,9 +30,7 @@ struct AtelierServe: AsyncParsableCommand {
     @Option(help: "Port to listen on (80 needs root or CAP_NET_BIND_SERVICE).")
     var port = 3000
 
-    @Option(name: .customLong("database-url"),
-            help: "libpq URI or key=value string (default: DATABASE_URL, then PG* variables, then the embedded cluster).")
-    var databaseURL: String?
+    @OptionGroup var database: DatabaseURLOption
 
     @Option(help: "Connections the pool may open to PostgreSQL.")
     var poolSize = 16
@@ -68,15 +67,14 @@ struct AtelierServe: AsyncParsableCommand {
             print(RouteSQL.jsonLines, terminator: "")
             return
         }
-        let connectionString = DatabaseLocation.connectionString(explicit: databaseURL, environment: ProcessInfo.processInfo.environment)
-        let database: ConnectionParameters
+        let parameters: ConnectionParameters
         do {
-            database = try ConnectionParameters(connectionString: connectionString)
+            parameters = try ConnectionParameters(connectionString: database.connectionString)
         } catch {
             throw ValidationError("\(error)")
         }
         let configuration = ServerConfiguration(
-            host: host, port: port, database: database, poolSize: poolSize, maximumWaiting: maxWaiting,
+            host: host, port: port, database: parameters, poolSize: poolSize, maximumWaiting: maxWaiting,
             idleTimeout: .seconds(idleTimeout), databaseDeadline: .milliseconds(Int(databaseTimeout * 1000)), logLevel: logLevel, cacheCapacity: cacheSize << 20
         )
         try await AtelierServer.makeApplication(configuration).runService()
@@ -84,23 +82,16 @@ struct AtelierServe: AsyncParsableCommand {
 
     /// Runs the server with the documented exit codes (ArgumentParser's own usage code is 64).
     static func main() async {
-        let command: AtelierServe
-        do {
-            command = try parse()
-        } catch {
-            let code = exitCode(for: error)
-            let stream = code == .success ? FileHandle.standardOutput : FileHandle.standardError
-            stream.write(Data((fullMessage(for: error) + "\n").utf8))
-            Foundation.exit(code == .success ? 0 : 1)
-        }
+        // The root command has no subcommands: what parses is always an AtelierServe.
+        guard let command = CommandLineMain.parse(Self.self) as? Self else { Foundation.exit(ExitStatus.usage) }
         do {
             try await command.run()
         } catch let error as ValidationError {
-            FileHandle.standardError.write(Data("atelier-serve: \(error)\n".utf8))
-            Foundation.exit(1)
+            CommandLineMain.printError("atelier-serve: \(error)")
+            Foundation.exit(ExitStatus.usage)
         } catch {
-            FileHandle.standardError.write(Data("atelier-serve: cannot start: \(error)\n".utf8))
-            Foundation.exit(2)
+            CommandLineMain.printError("atelier-serve: cannot start: \(error)")
+            Foundation.exit(ExitStatus.cannotStart)
         }
     }
 }

@@ -2,7 +2,8 @@
 import Glibc
 #endif
 @testable import AtelierAPI
-import AtelierDatabase
+import AtelierPostgres
+import AtelierSchema
 import AtelierTestSupport
 import Foundation
 import Testing

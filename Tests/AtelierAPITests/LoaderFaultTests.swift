@@ -2,7 +2,8 @@
 import Glibc
 #endif
 @testable import AtelierAPI
-import AtelierDatabase
+import AtelierPostgres
+import AtelierSchema
 import AtelierLoader
 import AtelierTestSupport
 import Foundation

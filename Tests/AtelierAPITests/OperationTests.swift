@@ -1,5 +1,6 @@
 @testable import AtelierAPI
-import AtelierDatabase
+import AtelierPostgres
+import AtelierSchema
 import AtelierTestSupport
 import Foundation
 import Hummingbird

@@ -22,7 +22,7 @@ final class ServerProcess: Sendable {
         process.arguments = ["--host", "127.0.0.1", "--port", String(port)] + arguments
         process.standardOutput = FileHandle.nullDevice
         if let logFile {
-            FileManager.default.createFile(atPath: logFile, contents: nil)
+            _ = FileManager.default.createFile(atPath: logFile, contents: nil)
             process.standardError = FileHandle(forWritingAtPath: logFile)
         } else {
             process.standardError = FileHandle.nullDevice

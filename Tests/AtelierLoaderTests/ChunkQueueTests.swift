@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct ChunkQueueTests {
     static func chunk(_ byte: UInt8, size: Int = 100) -> ChunkQueue.Chunk {
-        let buffer = ByteBuffer(capacity: size)
+        let buffer = GrowableBuffer(capacity: size)
         [UInt8](repeating: byte, count: size).withUnsafeBytes { buffer.append($0) }
         return ChunkQueue.Chunk(buffer: buffer, rowsRead: Int(byte), bytesRead: Int(byte) * size)
     }
@@ -70,7 +70,7 @@ import Testing
 
     @Test func onlyAFewSentBuffersAreKept() {
         let queue = ChunkQueue(limit: 1_000)
-        let buffers = (0..<(ChunkQueue.spareLimit + 5)).map { _ in ByteBuffer(capacity: 16) }
+        let buffers = (0..<(ChunkQueue.spareLimit + 5)).map { _ in GrowableBuffer(capacity: 16) }
         for buffer in buffers { queue.recycle(buffer) }
         let reused = (0..<(ChunkQueue.spareLimit + 5)).map { _ in queue.emptyBuffer() }
         #expect(reused.filter { buffer in buffers.contains { $0 === buffer } }.count == ChunkQueue.spareLimit)

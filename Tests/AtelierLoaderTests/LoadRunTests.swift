@@ -2,7 +2,8 @@
 import Glibc
 #endif
 import AtelierCatalog
-import AtelierDatabase
+import AtelierPostgres
+import AtelierSchema
 import AtelierLoader
 import AtelierTestSupport
 import Foundation

@@ -1,5 +1,6 @@
 import AtelierCatalog
-import AtelierDatabase
+import AtelierPostgres
+import AtelierSchema
 import AtelierLoader
 import AtelierTestSupport
 import Foundation

@@ -1,4 +1,6 @@
-import AtelierDatabase
+import AtelierLoader
+import AtelierPostgres
+import AtelierSchema
 import AtelierTestSupport
 import Testing
 

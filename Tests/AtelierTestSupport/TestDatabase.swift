@@ -1,4 +1,5 @@
-import AtelierDatabase
+import AtelierPostgres
+import AtelierSchema
 import AtelierLoader
 import Foundation
 

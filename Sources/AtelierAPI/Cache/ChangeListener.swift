@@ -1,4 +1,5 @@
-import AtelierDatabase
+import AtelierPostgres
+import AtelierSchema
 import Logging
 import PostgresNIO
 import ServiceLifecycle

@@ -1,4 +1,5 @@
-import AtelierDatabase
+import AtelierPostgres
+import AtelierSchema
 import PostgresNIO
 
 /// The same connection settings for the pool and for the standalone connections (the change

@@ -1,4 +1,5 @@
-import AtelierDatabase
+import AtelierPostgres
+import AtelierSchema
 import Logging
 import NIOConcurrencyHelpers
 import PostgresNIO
@@ -8,10 +9,10 @@ import ServiceLifecycle
 /// replaced by a fresh one when it cannot recover by itself. After an outage postgres-nio's
 /// pool retries with a backoff that grows to 60 s (not configurable), so on its own it could
 /// stay down for a minute after PostgreSQL is back. Here, a second with no successful request
-/// leads to a ping through the pool; when that fails but a standalone connection succeeds
+/// leads to a ping through the pool (2 s); when that fails but a standalone connection succeeds
 /// (PostgreSQL is back, the pool is backing off), a new client takes over at once. The old one
 /// is retired after the request deadline, so requests it is serving finish or time out.
-/// Whatever the outage's length, service resumes within about two ticks of PostgreSQL
+/// Whatever the outage's length, service resumes within about three seconds of PostgreSQL
 /// accepting connections (docs/api.md, "Faults").
 ///
 /// It also bounds the queue: past `poolSize + maximumWaiting` requests in flight, a request is
@@ -123,8 +124,10 @@ public final class DatabasePool: Service, Sendable {
         markReachable(true, detail: "replaced the connection pool")
     }
 
+    /// A ping through the pool, allowed 2 s: a busy machine can take a second to answer, and
+    /// a false alarm would replace a working pool.
     private func ping() async -> Bool {
-        let outcome = await withConnection(deadline: tick) { connection in
+        let outcome = await withConnection(deadline: .seconds(2)) { connection in
             try await connection.query("SELECT 1", logger: self.logger).collect().count
         }
         return (try? outcome?.get()) == 1

@@ -1,4 +1,6 @@
 import AtelierCatalog
+import AtelierPostgres
+import AtelierSchema
 
 /// `atelier-etl verify`: is the database consistent and ready to serve?
 public struct Verifier {

@@ -1,5 +1,5 @@
 import AtelierCatalog
-@testable import AtelierDatabase
+@testable import AtelierSchema
 import Foundation
 import Testing
 

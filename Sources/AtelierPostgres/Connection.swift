@@ -9,7 +9,7 @@ import Foundation
 /// One blocking libpq connection. The loader is a single stream of work, so a plain
 /// synchronous connection is the simplest and fastest fit.
 public final class Connection {
-    let handle: OpaquePointer
+    package let handle: OpaquePointer
     /// Called with each statement just before it is sent (fault-injection tests use it to end
     /// the backend at a chosen statement).
     public var willSend: ((String) -> Void)?
@@ -81,36 +81,9 @@ public final class Connection {
         try query(sql, parameters).first?.first ?? nil
     }
 
-    /// Streams `COPY (…) TO STDOUT` rows in text format to `body`, one line at a time.
-    public func copyOut(_ sql: String, _ body: (UnsafeRawBufferPointer) -> Void) throws(DatabaseError) {
-        let start = PQexec(handle, sql)
-        let status = PQresultStatus(start)
-        PQclear(start)
-        guard status == PGRES_COPY_OUT else { throw lastError(sql: sql) }
-        var buffer: UnsafeMutablePointer<CChar>?
-        while true {
-            let length = PQgetCopyData(handle, &buffer, 0)
-            if length == -1 { break }
-            guard length >= 0, let row = buffer else { throw lastError(sql: sql) }
-            body(UnsafeRawBufferPointer(start: row, count: Int(length)))
-            PQfreemem(row)
-        }
-        try drainResults(sql: sql)
-    }
-
-    /// Starts `COPY … FROM STDIN`; feed it through the returned writer.
-    public func copyIn(_ sql: String) throws(DatabaseError) -> CopyInStream {
-        willSend?(sql)
-        let result = PQexec(handle, sql)
-        let status = PQresultStatus(result)
-        defer { PQclear(result) }
-        guard status == PGRES_COPY_IN else { throw error(from: result, sql: sql) }
-        return CopyInStream(connection: self, sql: sql)
-    }
-
     // MARK: - Results and errors
 
-    func check(_ result: OpaquePointer?, sql: String) throws(DatabaseError) {
+    package func check(_ result: OpaquePointer?, sql: String) throws(DatabaseError) {
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY: return
         default: throw error(from: result, sql: sql)
@@ -118,7 +91,7 @@ public final class Connection {
     }
 
     /// Reads results until libpq has none left, throwing the first error.
-    func drainResults(sql: String) throws(DatabaseError) {
+    package func drainResults(sql: String) throws(DatabaseError) {
         var failure: DatabaseError?
         while let result = PQgetResult(handle) {
             if failure == nil, PQresultStatus(result) != PGRES_COMMAND_OK { failure = error(from: result, sql: sql) }
@@ -127,7 +100,7 @@ public final class Connection {
         if let failure { throw failure }
     }
 
-    func error(from result: OpaquePointer?, sql: String) -> DatabaseError {
+    package func error(from result: OpaquePointer?, sql: String) -> DatabaseError {
         guard let result else { return lastError(sql: sql) }
         // 'C' and 'M' are libpq's PG_DIAG_SQLSTATE and PG_DIAG_MESSAGE_PRIMARY.
         let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
@@ -136,12 +109,12 @@ public final class Connection {
         return DatabaseError(message.isEmpty ? "the connection was lost" : message, sqlState: state)
     }
 
-    func lastError(sql: String) -> DatabaseError {
+    package func lastError(sql: String) -> DatabaseError {
         let message = Self.trimmedMessage(PQerrorMessage(handle))
         return DatabaseError(message.isEmpty ? "the connection was lost" : message)
     }
 
-    static func trimmedMessage(_ pointer: UnsafePointer<CChar>?) -> String {
+    package static func trimmedMessage(_ pointer: UnsafePointer<CChar>?) -> String {
         guard let pointer else { return "" }
         return String(cString: pointer).trimmingCharacters(in: .whitespacesAndNewlines)
     }

@@ -1,31 +1,29 @@
-import AtelierCatalog
-
 /// Writes rows in PostgreSQL's binary COPY format, which spares the server from parsing
 /// numbers and dates (measured here: ~30% faster than CSV for the same rows).
 public enum BinaryCopyEncoder {
     /// Microseconds from 1970-01-01 to PostgreSQL's epoch, 2000-01-01.
     static let postgresEpochOffset: Int64 = 946_684_800_000_000
 
-    public static func appendHeader(to buffer: ByteBuffer) {
+    public static func appendHeader(to buffer: GrowableBuffer) {
         let signature: [UInt8] = [0x50, 0x47, 0x43, 0x4F, 0x50, 0x59, 0x0A, 0xFF, 0x0D, 0x0A, 0x00]
         signature.withUnsafeBytes { buffer.append($0) }
         buffer.appendBigEndian(UInt32(0))  // flags
         buffer.appendBigEndian(UInt32(0))  // header extension length
     }
 
-    public static func appendTrailer(to buffer: ByteBuffer) {
+    public static func appendTrailer(to buffer: GrowableBuffer) {
         buffer.appendBigEndian(Int16(-1))
     }
 
     /// Appends one row: a field count, then each field as length and bytes.
     @inline(__always)
-    public static func appendRow(_ values: [FieldValue], to buffer: ByteBuffer) {
+    public static func appendRow(_ values: [FieldValue], to buffer: GrowableBuffer) {
         buffer.appendBigEndian(Int16(values.count))
         for value in values { append(value, to: buffer) }
     }
 
     @inline(__always)
-    static func append(_ value: FieldValue, to buffer: ByteBuffer) {
+    static func append(_ value: FieldValue, to buffer: GrowableBuffer) {
         switch value {
         case .null:
             buffer.appendBigEndian(Int32(-1))
@@ -51,7 +49,7 @@ public enum BinaryCopyEncoder {
 
     /// A non-negative amount in cents as a binary `numeric` with scale 2: base-10000 digits,
     /// most significant first, the cents as one fractional digit.
-    static func appendNumeric(cents: Int64, to buffer: ByteBuffer) {
+    static func appendNumeric(cents: Int64, to buffer: GrowableBuffer) {
         var digits: [Int16] = []
         var whole = cents / 100
         while whole > 0 {
@@ -70,7 +68,7 @@ public enum BinaryCopyEncoder {
     }
 }
 
-extension ByteBuffer {
+extension GrowableBuffer {
     @inline(__always)
     func appendBigEndian<T: FixedWidthInteger>(_ value: T) {
         reserve(count + MemoryLayout<T>.size)

@@ -1,8 +1,9 @@
+import AtelierPostgres
 import CLibPQ
 
 /// The client end of a `COPY … FROM STDIN`: each chunk given to `send` goes to the server
 /// with `PQputCopyData`; the server's verdict on the whole stream arrives at `finish()`.
-public final class CopyInStream {
+final class CopyInStream {
     private let connection: Connection
     private let sql: String
     private var open = true
@@ -12,7 +13,7 @@ public final class CopyInStream {
         self.sql = sql
     }
 
-    public func send(_ bytes: UnsafeRawBufferPointer) throws(DatabaseError) {
+    func send(_ bytes: UnsafeRawBufferPointer) throws(DatabaseError) {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
         guard PQputCopyData(connection.handle, base.assumingMemoryBound(to: CChar.self), Int32(bytes.count)) == 1 else {
             throw connection.lastError(sql: sql)
@@ -20,14 +21,14 @@ public final class CopyInStream {
     }
 
     /// Ends the stream; the server's verdict on the whole COPY arrives here.
-    public func finish() throws(DatabaseError) {
+    func finish() throws(DatabaseError) {
         open = false
         guard PQputCopyEnd(connection.handle, nil) == 1 else { throw connection.lastError(sql: sql) }
         try connection.drainResults(sql: sql)
     }
 
     /// Abandons the stream: the server fails the COPY and the transaction must roll back.
-    public func abort(_ reason: String) {
+    func abort(_ reason: String) {
         guard open else { return }
         open = false
         if PQputCopyEnd(connection.handle, reason) == 1 { try? connection.drainResults(sql: sql) }

@@ -1,10 +1,9 @@
-import AtelierCatalog
-@testable import AtelierDatabase
+@testable import AtelierCatalog
 import Testing
 
 @Suite struct BinaryCopyEncoderTests {
     func encoded(_ value: FieldValue) -> [UInt8] {
-        let buffer = ByteBuffer()
+        let buffer = GrowableBuffer()
         BinaryCopyEncoder.append(value, to: buffer)
         return Array(buffer.bytes)
     }
@@ -29,16 +28,9 @@ import Testing
     }
 
     @Test func headerAndTrailer() {
-        let buffer = ByteBuffer()
+        let buffer = GrowableBuffer()
         BinaryCopyEncoder.appendHeader(to: buffer)
         BinaryCopyEncoder.appendTrailer(to: buffer)
         #expect(Array(buffer.bytes) == Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0] + [UInt8](repeating: 0, count: 8) + [0xFF, 0xFF])
-    }
-
-    @Test func connectionFallsBackToThePGVariablesThenTheEmbeddedCluster() {
-        #expect(DatabaseLocation.connectionString(explicit: "host=x", environment: ["DATABASE_URL": "y"]) == "host=x")
-        #expect(DatabaseLocation.connectionString(explicit: nil, environment: ["DATABASE_URL": "y", "PGHOST": "z"]) == "y")
-        #expect(DatabaseLocation.connectionString(explicit: nil, environment: ["PGPORT": "5432"]) == "")
-        #expect(DatabaseLocation.connectionString(explicit: nil, environment: [:]) == DatabaseLocation.embedded)
     }
 }

@@ -1,3 +1,6 @@
+import AtelierPostgres
+import AtelierSchema
+
 /// The `atelier_load_history` table: one row per file loaded, kept so that `verify` can
 /// tell whether the tables still hold what the last load put there.
 public struct LoadHistoryEntry: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
-import AtelierDatabase
+import AtelierPostgres
+import AtelierSchema
 
 /// How `verify` shows its checks: a table for a person, or JSON.
 public enum VerifyReport {

@@ -1,3 +1,5 @@
+import AtelierPostgres
+import AtelierSchema
 import Foundation
 
 /// The `atelier_load_runs` table: a `load` command of several files is a run, recorded when

@@ -1,4 +1,6 @@
 import AtelierCatalog
+import AtelierPostgres
+import AtelierSchema
 
 extension Connection {
     /// Every id in `table`, for duplicate and orphan checks against rows already loaded.

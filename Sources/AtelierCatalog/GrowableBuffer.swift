@@ -1,7 +1,7 @@
 /// A growable byte buffer with a stable base address between appends, for hot loops
 /// that must not allocate per row. Used from one thread at a time, so its properties skip
 /// the runtime exclusivity checks (measured at ~30% of the loader's CPU time).
-public final class ByteBuffer {
+public final class GrowableBuffer {
     @exclusivity(unchecked) public private(set) var base: UnsafeMutableRawPointer
     @exclusivity(unchecked) public private(set) var count = 0
     @exclusivity(unchecked) private var capacity: Int
