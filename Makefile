@@ -11,6 +11,8 @@ DATABASE_URL ?= postgresql://postgres@127.0.0.1:$(PORT)/atelier
 # atelier-serve connects as the least-privilege role the schema creates (README, "Safety").
 API_DATABASE_URL ?= postgresql://atelier_api@127.0.0.1:$(PORT)/atelier
 TEST_DATABASE_URL := postgresql://postgres@127.0.0.1:$(TEST_PORT)/postgres
+# The clusters the server's fault tests start, stop and freeze (Tests/AtelierTestSupport/PrivateCluster.swift).
+STOP_FAULT_CLUSTERS = for dir in $(CURDIR)/.atelier/fault-pg-*; do [ -d "$$dir" ] && scripts/pg-cluster.sh stop "$$dir"; done; true
 
 .PHONY: run deps db db-stop build load verify serve fuzz-api fuzz-csv faults soak test clean bench-etl bench-api loadtest
 
@@ -27,6 +29,7 @@ db: deps
 db-stop:
 	@scripts/pg-cluster.sh stop $(DB_DIR)
 	@scripts/pg-cluster.sh stop $(TEST_DB_DIR)
+	@$(STOP_FAULT_CLUSTERS)
 
 build: deps
 	swift build
@@ -102,7 +105,7 @@ faults: deps
 	@status=0; \
 	ATELIER_LONG_FAULTS=1 ATELIER_TEST_DATABASE_URL=$(TEST_DATABASE_URL) ATELIER_ETL=$(ETL) ATELIER_SERVE=$(SERVE) \
 		swift test --skip-build --filter "DatabaseFaultTests|ChangeListenerTests|ConnectionHygieneTests" || status=$$?; \
-	scripts/pg-cluster.sh stop $(TEST_DB_DIR); \
+	scripts/pg-cluster.sh stop $(TEST_DB_DIR); $(STOP_FAULT_CLUSTERS); \
 	exit $$status
 
 ## test: the same bootstrap on a throwaway cluster, then every test against it
@@ -111,7 +114,7 @@ test: deps
 	@scripts/pg-cluster.sh start $(TEST_DB_DIR) $(TEST_PORT) --throwaway
 	@status=0; \
 	ATELIER_TEST_DATABASE_URL=$(TEST_DATABASE_URL) ATELIER_ETL=$(ETL) ATELIER_SERVE=$(SERVE) swift test || status=$$?; \
-	scripts/pg-cluster.sh stop $(TEST_DB_DIR); \
+	scripts/pg-cluster.sh stop $(TEST_DB_DIR); $(STOP_FAULT_CLUSTERS); \
 	exit $$status
 
 clean: db-stop

@@ -31,6 +31,7 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CLibCSV", providers: [.apt(["libcsv-dev"])]),
         .systemLibrary(name: "CLibFuzzer"),
+        .systemLibrary(name: "CMalloc"),
         // The 14 export files, their columns and the cleaning rules, down to the binary COPY
         // rows they become: pure, no database.
         .target(name: "AtelierCatalog", dependencies: ["CLibCSV"], swiftSettings: swiftSettings),
@@ -39,7 +40,7 @@ let package = Package(
         // The SQL schema rendered from the catalogue: tables, keys, triggers, the API's role.
         .target(name: "AtelierSchema", dependencies: ["AtelierCatalog"], swiftSettings: swiftSettings),
         // The load pipeline: CSV file → cleaner → COPY, with rejects, progress, reports, runs and verify.
-        .target(name: "AtelierLoader", dependencies: ["AtelierCatalog", "AtelierPostgres", "AtelierSchema", "CLibPQ"],
+        .target(name: "AtelierLoader", dependencies: ["AtelierCatalog", "AtelierPostgres", "AtelierSchema", "CLibCSV", "CLibPQ"],
                 swiftSettings: swiftSettings),
         // Deterministic synthetic exports at any scale, with planted defects, for benchmarks.
         .target(name: "AtelierGenerator", dependencies: ["AtelierCatalog"], swiftSettings: swiftSettings),
@@ -64,7 +65,7 @@ let package = Package(
         .target(
             name: "AtelierAPI",
             dependencies: [
-                "AtelierPostgres", "AtelierSchema",
+                "AtelierPostgres", "AtelierSchema", "CMalloc",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # make soak: the storefront mix (bench/wrk/random.lua) with WRITE_SHARE (1%) helpful votes against a release
 # atelier-serve (cache CACHE MB, 256) on a generated export (SCALE, 0.05): first the peak
-# (wrk -t2 -c64, PEAK_SECONDS at full speed), then MINUTES (10) at 80% of it, held by a pause
-# per connection. Passes with 0 errors and the server's RSS at the end within 10% of its RSS
+# (wrk -t2 -c64, PEAK_SECONDS (60) at full speed, which also fills the response cache to its
+# budget, so that the soak measures the steady state), then MINUTES (10) at 80% of it, held by
+# a pause per connection. Passes with 0 errors and the server's RSS at the end within 10% of its RSS
 # after the first minute; prints the RSS every 30 s. PORT is the embedded cluster's port.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 scale=${SCALE:-0.05} minutes=${MINUTES:-10} cache=${CACHE:-256} share=${WRITE_SHARE:-0.01}
-peak_seconds=${PEAK_SECONDS:-20} port=3095 pause_ms=10
+peak_seconds=${PEAK_SECONDS:-60} port=3095 pause_ms=10
 
 load_export bench_soak "$scale"
 max_product=$(psql -X -tA -d "$server/bench_soak" -c "SELECT max(id) FROM product")

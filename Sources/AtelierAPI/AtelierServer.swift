@@ -26,7 +26,8 @@ public enum AtelierServer {
             logger: logger
         )
         // Shut down in reverse order: the HTTP server, then the listener, then the pool.
-        application.addServices(pool, ChangeListener(parameters: configuration.database, cache: cache, logger: logger))
+        application.addServices(pool, ChangeListener(parameters: configuration.database, cache: cache, logger: logger),
+                                MemoryTrimmer())
         return application
     }
 

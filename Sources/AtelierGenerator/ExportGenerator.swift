@@ -47,13 +47,25 @@ public struct ExportGenerator: Sendable {
             }
         }
         let files = try work.results()
-        let manifest = "{\"scale\":\(scale),\"seed\":\(seed),\"defect_rate\":\(defectRate),\"files\":[\n"
-            + files.map(\.json).joined(separator: ",\n") + "\n]}\n"
+        let manifest = JSONDocument.encode(Manifest(scale: scale, seed: seed, defectRate: defectRate, files: files.map(\.entry)))
         let path = "\(directory)/\(Self.manifestName)"
         guard FileManager.default.createFile(atPath: path, contents: Data(manifest.utf8)) else {
             throw .cannotWrite(path, "could not create the file")
         }
         return files
+    }
+
+    /// `generated.json`: the arguments and, per file, what was written and what a load must report.
+    struct Manifest: Encodable {
+        let scale: Double
+        let seed: UInt64
+        let defectRate: Double
+        let files: [GeneratedFile.Entry]
+
+        enum CodingKeys: String, CodingKey {
+            case scale, seed, files
+            case defectRate = "defect_rate"
+        }
     }
 
     /// A rough size of a table at this scale, only to start the biggest files first.

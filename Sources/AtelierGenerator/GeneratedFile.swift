@@ -19,11 +19,26 @@ public struct GeneratedFile: Sendable, Equatable {
         self.table = table
     }
 
-    /// One object of `generated.json`; keys in a fixed order so reruns compare byte for byte.
-    var json: String {
-        let planted = PlantedDefect.allCases.map { "\"\($0.rawValue)\":\(self.planted[$0, default: 0])" }.joined(separator: ",")
-        let rejected = RejectReason.allCases.map { "\"\($0.rawValue)\":\(expectedRejected[$0, default: 0])" }.joined(separator: ",")
-        return "{\"file\":\"\(file)\",\"table\":\"\(table)\",\"rows\":\(rows),\"bytes\":\(bytes),"
-            + "\"planted\":{\(planted)},\"expected\":{\"loaded\":\(expectedLoaded),\"repaired\":\(expectedRepaired),\"rejected\":{\(rejected)}}}"
+    /// One object of `generated.json`.
+    struct Entry: Encodable {
+        struct Expected: Encodable {
+            let loaded: Int
+            let repaired: Int
+            let rejected: [String: Int]
+        }
+
+        let file: String
+        let table: String
+        let rows: Int
+        let bytes: Int
+        let planted: [String: Int]
+        let expected: Expected
+    }
+
+    var entry: Entry {
+        Entry(file: file, table: table, rows: rows, bytes: bytes,
+              planted: Dictionary(uniqueKeysWithValues: PlantedDefect.allCases.map { ($0.rawValue, planted[$0, default: 0]) }),
+              expected: Entry.Expected(loaded: expectedLoaded, repaired: expectedRepaired,
+                                       rejected: JSONDocument.counts(expectedRejected)))
     }
 }

@@ -23,42 +23,37 @@ public struct FileReport: Sendable, Equatable {
 
     public var rowsRejected: Int { rejected.values.reduce(0, +) }
 
-    /// The counts by reason as a JSON object with every reason of the contract, in its order.
-    public var rejectedJSON: String {
-        "{" + RejectReason.allCases.map { "\"\($0.rawValue)\":\(rejected[$0, default: 0])" }.joined(separator: ",") + "}"
-    }
-
-    public var json: String {
-        "{\"file\":\(JSONText.string(file)),\"table\":\(JSONText.string(table)),\"rows_read\":\(rowsRead),"
-            + "\"rows_loaded\":\(rowsLoaded),\"rows_repaired\":\(rowsRepaired),\"rejected\":\(rejectedJSON),"
-            + "\"seconds\":\(JSONText.number(seconds))}"
-    }
+    /// The counts by reason as a JSON object with every reason of the contract.
+    public var rejectedJSON: String { JSONDocument.encode(JSONDocument.counts(rejected)).trimmingCharacters(in: .newlines) }
 
     /// The `--report` document: `{"files":[…]}`.
     public static func json(_ reports: [FileReport]) -> String {
-        "{\"files\":[" + reports.map(\.json).joined(separator: ",") + "]}\n"
+        JSONDocument.encode(["files": reports.map(Entry.init)])
     }
-}
 
-/// Minimal JSON text for the report, so the key order is exactly the documented one.
-enum JSONText {
-    static func string(_ value: String) -> String {
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let s where s.value < 0x20: out += String(format: "\\u%04x", s.value)
-            default: out.unicodeScalars.append(scalar)
-            }
+    /// One file of the report, with the keys scripts read.
+    struct Entry: Encodable {
+        let file: String
+        let table: String
+        let rowsRead: Int
+        let rowsLoaded: Int
+        let rowsRepaired: Int
+        let rejected: [String: Int]
+        let seconds: Double
+
+        init(_ report: FileReport) {
+            file = report.file
+            table = report.table
+            rowsRead = report.rowsRead
+            rowsLoaded = report.rowsLoaded
+            rowsRepaired = report.rowsRepaired
+            rejected = JSONDocument.counts(report.rejected)
+            seconds = (report.seconds * 1000).rounded() / 1000
         }
-        return out + "\""
-    }
 
-    static func number(_ value: Double) -> String {
-        String(format: "%.3f", value)
+        enum CodingKeys: String, CodingKey {
+            case file, table, rejected, seconds
+            case rowsRead = "rows_read", rowsLoaded = "rows_loaded", rowsRepaired = "rows_repaired"
+        }
     }
 }

@@ -4,9 +4,10 @@ import Glibc
 import Darwin
 #endif
 import AtelierCatalog
+import CLibCSV
 
-/// Writes `<table>.rejects.csv`: `line,reason,detail,record`, the record exactly as read,
-/// so a person can fix it and load it again. The file is created with the first rejected
+/// Writes `<table>.rejects.csv`: `line,reason,detail,record`, the record exactly as read
+/// (quoted by libcsv's `csv_fwrite`), so a person can fix it and load it again. The file is created with the first rejected
 /// record, so a file with none leaves no reject file; one left by an earlier load of the same
 /// table is removed when this load starts, so what is there always belongs to the last load.
 final class RejectFileWriter {
@@ -26,9 +27,9 @@ final class RejectFileWriter {
     func write(line: Int, rejection: Rejection, record: UnsafeRawBufferPointer) throws(LoadError) {
         let file = try open()
         fputs("\(line),\(rejection.reason.rawValue),", file)
-        writeQuoted(rejection.detail.utf8, to: file)
+        Array(rejection.detail.utf8).withUnsafeBytes { _ = csv_fwrite(file, $0.baseAddress, $0.count) }
         fputc(0x2C, file)
-        writeQuoted(record, to: file)
+        _ = csv_fwrite(file, record.baseAddress, record.count)
         fputc(0x0A, file)
     }
 
@@ -45,15 +46,5 @@ final class RejectFileWriter {
         fputs("line,reason,detail,record\n", opened)
         file = opened
         return opened
-    }
-
-    /// A CSV field in quotes, inner quotes doubled.
-    private func writeQuoted<Bytes: Sequence<UInt8>>(_ bytes: Bytes, to file: UnsafeMutablePointer<FILE>) {
-        fputc(0x22, file)
-        for byte in bytes {
-            if byte == 0x22 { fputc(0x22, file) }
-            fputc(Int32(byte), file)
-        }
-        fputc(0x22, file)
     }
 }

@@ -57,14 +57,9 @@ struct GenerateCommand: ParsableCommand {
     }
 }
 
+/// `3,522,354`: thousands grouped the same way whatever the machine's locale.
 private func grouped(_ value: Int) -> String {
-    let digits = String(value)
-    var out = ""
-    for (index, digit) in digits.enumerated() {
-        if index > 0, (digits.count - index) % 3 == 0 { out += "," }
-        out.append(digit)
-    }
-    return out
+    value.formatted(.number.locale(Locale(identifier: "en_US")))
 }
 
 private func megabytes(_ bytes: Int) -> String { String(format: "%.1f MB", Double(bytes) / 1_000_000) }

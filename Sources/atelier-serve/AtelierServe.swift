@@ -82,6 +82,7 @@ struct AtelierServe: AsyncParsableCommand {
 
     /// Runs the server with the documented exit codes (ArgumentParser's own usage code is 64).
     static func main() async {
+        MemoryTrimmer.limitArenas()
         // The root command has no subcommands: what parses is always an AtelierServe.
         guard let command = CommandLineMain.parse(Self.self) as? Self else { Foundation.exit(ExitStatus.usage) }
         do {

@@ -61,11 +61,12 @@ public final class ResponseCache: @unchecked Sendable {
     }
 
     func store<Statement: CachedStatement>(_ body: ByteBuffer, for key: Key, of statement: Statement.Type, ticket: UInt64?) {
-        let size = body.readableBytes + Self.entryOverhead
-        guard let ticket, size <= capacity / 8 else { return }
+        guard let ticket, body.readableBytes + Self.entryOverhead <= capacity / 8 else { return }
         // The row's bytes are a slice of the connection's read buffer: keep a copy of just them,
-        // or each entry would pin a whole buffer and the budget would not bound memory.
+        // or each entry would pin a whole buffer and the budget would not bound memory. The copy's
+        // allocation (NIO rounds it up to a power of two) is what counts against the budget.
         let body = ByteBuffer(bytes: body.readableBytesView)
+        let size = body.capacity + Self.entryOverhead
         lock.withLock {
             guard enabled, ticket == generation else { return }
             var answers = statements.removeValue(forKey: key.statement) ?? Answers(tablesRead: Statement.tablesRead)

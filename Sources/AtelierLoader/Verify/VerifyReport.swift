@@ -1,6 +1,5 @@
+import AtelierCatalog
 import Foundation
-import AtelierPostgres
-import AtelierSchema
 
 /// How `verify` shows its checks: a table for a person, or JSON.
 public enum VerifyReport {
@@ -14,10 +13,20 @@ public enum VerifyReport {
             .joined(separator: "\n") + "\n"
     }
 
+    /// `{"checks":[{"detail":…,"name":…,"ok":…}],"ok":…}`.
     public static func json(_ checks: [Verifier.Check]) -> String {
-        let items = checks.map { check in
-            "{\"name\":\(JSONText.string(check.name)),\"ok\":\(check.passed),\"detail\":\(JSONText.string(check.detail))}"
-        }
-        return "{\"ok\":\(checks.allSatisfy(\.passed)),\"checks\":[" + items.joined(separator: ",") + "]}\n"
+        JSONDocument.encode(Document(checks: checks.map { Item(name: $0.name, ok: $0.passed, detail: $0.detail) },
+                                     ok: checks.allSatisfy(\.passed)))
+    }
+
+    struct Document: Encodable {
+        let checks: [Item]
+        let ok: Bool
+    }
+
+    struct Item: Encodable {
+        let name: String
+        let ok: Bool
+        let detail: String
     }
 }
