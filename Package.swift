@@ -87,7 +87,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Tests that need no database: `swift test --filter` runs them without a cluster.
+        // Tests that need no database (`swift test --filter` runs them without a cluster): one
+        // target per module.
         .testTarget(name: "AtelierCatalogTests", dependencies: ["AtelierCatalog"]),
         .testTarget(name: "AtelierPostgresTests", dependencies: ["AtelierPostgres"]),
         .testTarget(name: "AtelierSchemaTests", dependencies: ["AtelierSchema", "AtelierCatalog"]),
@@ -98,13 +99,18 @@ let package = Package(
             dependencies: ["AtelierLoader", "AtelierPostgres", "AtelierSchema"],
             path: "Tests/AtelierTestSupport"
         ),
+        .testTarget(name: "AtelierLoaderTests", dependencies: ["AtelierLoader", "AtelierCatalog"]),
+        .testTarget(
+            name: "AtelierAPITests",
+            dependencies: ["AtelierAPI", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         // Tests against a real PostgreSQL (as postgres-nio keeps its integration tests apart).
         .testTarget(
-            name: "AtelierLoaderTests",
+            name: "AtelierLoaderIntegrationTests",
             dependencies: ["AtelierLoader", "AtelierPostgres", "AtelierSchema", "AtelierCatalog", "AtelierTestSupport"]
         ),
         .testTarget(
-            name: "AtelierAPITests",
+            name: "AtelierAPIIntegrationTests",
             dependencies: [
                 "AtelierAPI", "AtelierCatalog", "AtelierLoader", "AtelierPostgres", "AtelierSchema", "AtelierTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

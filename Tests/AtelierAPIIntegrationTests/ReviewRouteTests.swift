@@ -4,10 +4,6 @@ import Foundation
 import Testing
 
 /// A JSON body from key/value pairs, for POST tests.
-func jsonBody(_ fields: [String: Any]) -> String {
-    String(decoding: try! JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]), as: UTF8.self)
-}
-
 @Suite struct ReviewRouteTests {
     static var validReview: [String: Any] {
         [

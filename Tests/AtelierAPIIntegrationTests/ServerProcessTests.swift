@@ -1,0 +1,45 @@
+import AtelierTestSupport
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+
+@Suite struct ServerProcessTests {
+    /// A vote waits on a row lock; SIGTERM arrives meanwhile. The server stops accepting, lets
+    /// the vote finish (204, counted), then exits 0.
+    @Test func sigtermLetsAnInFlightRequestFinishThenExitsZero() async throws {
+        let database = try TestDatabase.create(template: Samples.template.get())
+        let server = try ServerProcess(arguments: ["--database-url", database.apiURL])
+        try await server.waitUntilHealthy()
+        let lock = try database.connect()
+        try lock.execute("BEGIN; SELECT helpfulness FROM reviews WHERE id = 1 FOR UPDATE")
+        let vote = Task { try await server.request("PUT", "/reviews/1/helpful") }
+        // Signal only once the vote is in flight: its UPDATE waits on the row lock.
+        let waiting = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        for _ in 0..<100 where try database.value(waiting) == "0" { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(try database.value(waiting) == "1", "the vote reached the database")
+        server.signal(SIGTERM)
+        try await Task.sleep(for: .seconds(1))
+        #expect(server.isRunning, "the server must wait for the request in flight")
+        try lock.execute("COMMIT")
+        let status = try await vote.value
+        #expect(status == 204)
+        #expect(server.waitForExit() == 0)
+        #expect(try database.value("SELECT helpfulness FROM reviews WHERE id = 1") == "2")
+    }
+
+    @Test func usageErrorsExitOneAndABusyPortExitsTwo() async throws {
+        let badOption = try ServerProcess(arguments: ["--pool-size", "0"])
+        #expect(badOption.waitForExit() == 1)
+        let badURL = try ServerProcess(arguments: ["--database-url", "port=abc"])
+        #expect(badURL.waitForExit() == 1)
+        let database = try TestDatabase.create(template: Samples.template.get())
+        let first = try ServerProcess(arguments: ["--database-url", database.apiURL])
+        try await first.waitUntilHealthy()
+        let second = try ServerProcess(arguments: ["--database-url", database.apiURL, "--port", String(first.port)])
+        #expect(second.waitForExit() == 2)
+        first.signal(SIGINT)
+        #expect(first.waitForExit() == 0)
+    }
+}

@@ -1,0 +1,11 @@
+import Foundation
+
+/// Waits up to `seconds` for `condition`; false if it never held.
+public func eventually(within seconds: Double = 5, _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let end = Date().addingTimeInterval(seconds)
+    while Date() < end {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return try await condition()
+}

@@ -1,0 +1,32 @@
+import Foundation
+
+/// Runs the built `atelier-etl` (its path comes from `make test`) and returns its exit code
+/// and output; with `peakMemory`, under GNU time, which writes the peak RSS in KiB there. A
+/// run past `timeout` seconds is killed (and so fails), rather than hanging the suite.
+public func runETL(_ arguments: [String], environment: [String: String] = [:], peakMemory: String? = nil,
+            in directory: String? = nil, timeout: Double = 300) throws -> (status: Int32, stdout: String, stderr: String) {
+    let etl = try Executables.path("ATELIER_ETL")
+    let process = Process()
+    if let peakMemory {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
+        process.arguments = ["-f", "%M", "-o", peakMemory, etl] + arguments
+    } else {
+        process.executableURL = URL(fileURLWithPath: etl)
+        process.arguments = arguments
+    }
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    var env = ProcessInfo.processInfo.environment
+    env.removeValue(forKey: "DATABASE_URL")
+    process.environment = env.merging(environment) { $1 }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+    DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
+    defer { watchdog.cancel() }
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+}

@@ -1,0 +1,71 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The built `atelier-serve` (its path comes from `make test`), run as a real process on a
+/// loopback port.
+public final class ServerProcess: Sendable {
+    public let port: Int
+    private let process: Process
+
+    /// With `logFile`, the server's standard error goes there.
+    public init(arguments: [String], logFile: String? = nil) throws {
+        guard let path = ProcessInfo.processInfo.environment["ATELIER_SERVE"] else {
+            throw TestDatabase.Missing(description: "ATELIER_SERVE is not set: run the tests with `make test`")
+        }
+        port = Int.random(in: 20_000...60_000)
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = ["--host", "127.0.0.1", "--port", String(port)] + arguments
+        process.standardOutput = FileHandle.nullDevice
+        if let logFile {
+            _ = FileManager.default.createFile(atPath: logFile, contents: nil)
+            process.standardError = FileHandle(forWritingAtPath: logFile)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
+        try process.run()
+    }
+
+    public var isRunning: Bool { process.isRunning }
+
+    /// A session that sends concurrent requests at once (URLSession's default is 6 per host).
+    static let session: URLSession = {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpMaximumConnectionsPerHost = 64
+        return URLSession(configuration: configuration)
+    }()
+
+    /// Sends `method path` and returns the status code.
+    public func request(_ method: String, _ path: String) async throws -> Int {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        request.httpMethod = method
+        let (_, response) = try await Self.session.data(for: request)
+        return (response as? HTTPURLResponse)?.statusCode ?? 0
+    }
+
+    /// Waits until `/health` answers 200, for at most ten seconds.
+    public func waitUntilHealthy() async throws {
+        for _ in 0..<100 {
+            if (try? await request("GET", "/health")) == 200 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestDatabase.Missing(description: "atelier-serve did not become healthy on port \(port)")
+    }
+
+    public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+    /// Waits for the process to end and returns its exit status.
+    public func waitForExit() -> Int32 {
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning { process.terminate() }
+    }
+}
