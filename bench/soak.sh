@@ -24,9 +24,13 @@ field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])['$2'])" "$1
 peak=$(run_wrk 64 "$peak_seconds" 0)
 peak_rps=$(field "$peak" rps)
 target=$(python3 -c "print(round(0.8 * $peak_rps))")
-# Each connection sends one request per pause plus its latency (about a millisecond here).
+# Each connection sends one request per pause plus its latency: a first guess, then one
+# 20 s calibration run that scales the connections to the rate it reached.
 connections=$(python3 -c "print(max(2, round($target * ($pause_ms + 1) / 1000)))")
+calibration=$(run_wrk "$connections" 20 "$pause_ms")
+connections=$(python3 -c "print(max(2, round($connections * $target / $(field "$calibration" rps))))")
 echo "peak: $peak"
+echo "calibration: $calibration"
 echo "soak: $minutes min at about $target req/s (80%): $connections connections, ${pause_ms} ms pause each"
 
 rss() { awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$server_pid/status"; }
