@@ -27,8 +27,8 @@ load_export() {  # NAME SCALE: a fresh database NAME holding the clean export at
     "$etl" load "$data" --database-url "$server/$1" --reject-dir "$work/rejects" >/dev/null
 }
 
-start_server() {  # PORT DATABASE CACHE_MB: in the background; sets server_pid
-    "$serve" --port "$1" --database-url "$api_server/$2" --log-level error --cache-size "$3" &
+start_server() {  # PORT DATABASE CACHE_MB: in the background, warnings to $work/serve-PORT.log; sets server_pid
+    "$serve" --port "$1" --database-url "$api_server/$2" --log-level warning --cache-size "$3" 2>"$work/serve-$1.log" &
     server_pid=$!
     for _ in $(seq 50); do curl -sf "http://127.0.0.1:$1/health" >/dev/null && return; sleep 0.2; done
 }
