@@ -15,8 +15,8 @@ public final class Connection {
     public var willSend: ((String) -> Void)?
 
     /// Opens a connection; `conninfo` is a libpq URI or key=value string ("" reads `PG*`).
-    /// Options the string leaves out are taken from `defaults` (see `KeepaliveDefaults`).
-    public init(_ conninfo: String, defaults: [String: String] = KeepaliveDefaults.client) throws(DatabaseError) {
+    /// Options the string leaves out are taken from `defaults` (see `ConnectionDefaults`).
+    public init(_ conninfo: String, defaults: [String: String] = ConnectionDefaults.client) throws(DatabaseError) {
         // The defaults come before `dbname`, whose expanded string then overrides them.
         let keywords = Array(defaults.keys) + ["dbname"]
         let values = keywords.dropLast().map { defaults[$0]! } + [conninfo]
@@ -30,7 +30,7 @@ public final class Connection {
             throw DatabaseError("cannot connect: \(Self.trimmedMessage(PQerrorMessage(handle)))")
         }
         try execute("SET client_min_messages = warning")
-        if isTCP, !conninfo.contains("tcp_keepalives") { try execute(KeepaliveDefaults.serverSQL) }
+        if isTCP, !conninfo.contains("tcp_keepalives") { try execute(ConnectionDefaults.serverKeepaliveSQL) }
     }
 
     deinit { PQfinish(handle) }

@@ -47,7 +47,7 @@ public struct TestDatabase: Sendable {
 
     /// A connection named `atelier-tests`, so that it is told apart from the loader's own.
     public func connect() throws -> Connection {
-        try Connection(url, defaults: KeepaliveDefaults.client.merging(["application_name": "atelier-tests"]) { $1 })
+        try Connection(url, defaults: ConnectionDefaults.client.merging(["application_name": "atelier-tests"]) { $1 })
     }
 
     /// Loads `paths` in plan order, each file reading the next ahead as `atelier-etl load`

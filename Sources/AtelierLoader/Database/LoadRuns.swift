@@ -1,6 +1,5 @@
 import AtelierPostgres
 import AtelierSchema
-import Foundation
 
 /// The `atelier_load_runs` table: a `load` command of several files is a run, recorded when
 /// it starts (committed at once, outside the files' transactions) and marked complete only
@@ -21,8 +20,10 @@ public struct LoadRun: Sendable, Equatable {
 extension Connection {
     /// Records the start of a run of `files` (file names) and returns its id.
     public func startRun(files: [String]) throws(DatabaseError) -> Int64 {
-        let id = try scalar("INSERT INTO \(Schema.runsTable) (files, status) VALUES ($1::text[], 'running') RETURNING id",
-                            [Self.textArray(files)])
+        // File names travel one per line, as `latestEffectiveRun` reads them back.
+        let id = try scalar("""
+            INSERT INTO \(Schema.runsTable) (files, status) VALUES (string_to_array($1, E'\\n'), 'running') RETURNING id
+            """, [files.joined(separator: "\n")])
         guard let id, let value = Int64(id) else { throw DatabaseError("the run was not recorded") }
         return value
     }
@@ -48,11 +49,5 @@ extension Connection {
         }
         let missing = (row[3] ?? "").split(separator: "\n").map(String.init)
         return LoadRun(id: id, status: status, startedAt: row[2] ?? "", filesNotLoaded: missing)
-    }
-
-    /// A PostgreSQL array literal of text values.
-    private static func textArray(_ values: [String]) -> String {
-        "{" + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
-            .joined(separator: ",") + "}"
     }
 }
