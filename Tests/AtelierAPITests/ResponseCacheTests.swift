@@ -70,4 +70,20 @@ let cachedStatements: [any CachedStatement.Type] = [
                     of: ProductQueries.Styles.self, ticket: cache.ticket())
         #expect(cache.lookup(ProductQueries.Styles(id: 999).cacheKey) == nil, "one answer may take at most an eighth")
     }
+
+    /// An answer is counted at its allocation when stored; eviction must give back the same amount,
+    /// or the count drifts up, the cache holds fewer and fewer answers and finally empties at once.
+    @Test func evictionGivesBackWhatStoringCounted() {
+        let cache = ResponseCache(capacity: 64 * 1024)
+        cache.setEnabled(true)
+        let body = ByteBuffer(repeating: 0x41, count: 600)
+        for id in 1...2000 {
+            cache.store(body, for: ProductQueries.Styles(id: Int32(id)).cacheKey, of: ProductQueries.Styles.self, ticket: cache.ticket())
+        }
+        let held = (1...2000).filter { cache.lookup(ProductQueries.Styles(id: Int32($0)).cacheKey) != nil }
+        let stored = ByteBuffer(bytes: body.readableBytesView).capacity + ResponseCache.entryOverhead
+        #expect(held == Array((2001 - held.count)...2000), "the newest answers are the ones kept")
+        #expect(held.count == 64 * 1024 / stored)
+        #expect(cache.bytesHeld == held.count * stored)
+    }
 }

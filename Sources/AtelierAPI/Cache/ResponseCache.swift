@@ -66,7 +66,7 @@ public final class ResponseCache: @unchecked Sendable {
         // or each entry would pin a whole buffer and the budget would not bound memory. The copy's
         // allocation (NIO rounds it up to a power of two) is what counts against the budget.
         let body = ByteBuffer(bytes: body.readableBytesView)
-        let size = body.capacity + Self.entryOverhead
+        let size = Self.size(of: body)
         lock.withLock {
             guard enabled, ticket == generation else { return }
             var answers = statements.removeValue(forKey: key.statement) ?? Answers(tablesRead: Statement.tablesRead)
@@ -109,6 +109,11 @@ public final class ResponseCache: @unchecked Sendable {
     /// Bytes held, overhead included.
     public var bytesHeld: Int { lock.withLock { bytes } }
 
+    /// What an answer counts against the budget: its allocation, as stored and as evicted alike.
+    private static func size(of body: ByteBuffer) -> Int {
+        body.capacity + entryOverhead
+    }
+
     /// Evicts the oldest answer of the statement holding the most bytes. Called under the lock.
     private func evictOldest() {
         guard let statement = statements.max(by: { $0.value.bytes < $1.value.bytes })?.key,
@@ -119,7 +124,7 @@ public final class ResponseCache: @unchecked Sendable {
             statements = [:]
             return
         }
-        let size = body.readableBytes + Self.entryOverhead
+        let size = Self.size(of: body)
         answers.bytes -= size
         bytes -= size
         statements[statement] = answers
