@@ -27,7 +27,6 @@ final class FileEncoder: @unchecked Sendable {
     static let readAheadLimit = 64 * 1024 * 1024
 
     let path: String
-    let fileName: String
     let table: TableSpec
     let unknownColumns: [String]
     let fileSize: Int
@@ -45,14 +44,19 @@ final class FileEncoder: @unchecked Sendable {
     init(path: String, table: TableSpec, options: LoadOptions, existingIds: IdSet, parentIds: [String: IdSet]) throws(LoadError) {
         self.path = path
         self.table = table
-        fileName = URL(fileURLWithPath: path).lastPathComponent
-        let mapping: HeaderMapping
-        do {
+        let hasHeader: Bool
+        do throws(CSVReadError) {
             reader = try CSVRecordReader(path: path, maxRecordBytes: options.maxRecordBytes)
-            guard try reader.next() else { throw HeaderError.noHeader(file: fileName) }
+            hasHeader = try reader.next()
+        } catch {
+            throw LoadError(error)
+        }
+        guard hasHeader else { throw LoadError(HeaderError.noHeader(file: URL(fileURLWithPath: path).lastPathComponent)) }
+        let mapping: HeaderMapping
+        do throws(HeaderError) {
             mapping = try HeaderMapping(header: reader.fieldStrings(), table: table)
         } catch {
-            throw LoadError(error, file: fileName)
+            throw LoadError(error)
         }
         reader.expectedFieldCount = mapping.fieldCount
         unknownColumns = mapping.unknownColumns
@@ -87,10 +91,10 @@ final class FileEncoder: @unchecked Sendable {
         done.wait()
         done.signal()
         let outcome = try result!.get()
-        do {
+        do throws(CSVReadError) {
             try reader.checkUnchanged()
         } catch {
-            throw LoadError(error, file: fileName)
+            throw LoadError(error)
         }
         finished = true
         return outcome
@@ -114,8 +118,8 @@ final class FileEncoder: @unchecked Sendable {
     private func encode(into outcome: inout Outcome) -> Result<Void, LoadError> {
         var buffer = queue.emptyBuffer()
         BinaryCopyEncoder.appendHeader(to: buffer)
-        do {
-            while try reader.next() {
+        do throws(LoadError) {
+            while try nextRecord() {
                 outcome.rowsRead += 1
                 if let rejection = cleaner.clean(reader) {
                     outcome.rejected[rejection.reason, default: 0] += 1
@@ -131,7 +135,7 @@ final class FileEncoder: @unchecked Sendable {
                 }
             }
         } catch {
-            return .failure(LoadError(error, file: fileName))
+            return .failure(error)
         }
         BinaryCopyEncoder.appendTrailer(to: buffer)
         _ = queue.put(ChunkQueue.Chunk(buffer: buffer, rowsRead: outcome.rowsRead, bytesRead: reader.bytesRead))
@@ -139,5 +143,14 @@ final class FileEncoder: @unchecked Sendable {
         outcome.ids = cleaner.seenIds
         outcome.checksum = reader.checksum.hexDigest
         return .success(())
+    }
+
+    /// Reads the next record; false at the end of the file.
+    private func nextRecord() throws(LoadError) -> Bool {
+        do {
+            return try reader.next()
+        } catch {
+            throw LoadError(error)
+        }
     }
 }

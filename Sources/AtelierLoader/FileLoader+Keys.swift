@@ -17,41 +17,52 @@ extension FileLoader {
 
     /// Restores keys and indexes after a replacing load, and makes sure no other table is
     /// left pointing at rows that are gone: refused, or with `--cascade` those tables emptied.
-    func rebuildKeys(_ table: TableSpec, shrink: ShrinkGuard, report: inout FileReport) throws {
+    func rebuildKeys(_ table: TableSpec, shrink: ShrinkGuard, report: inout FileReport) throws(LoadError) {
+        let file = report.file
+        let orphaned = try LoadError.onDatabase(file: file) { () throws(DatabaseError) in try restoreKeys(table) }
+        guard !orphaned.isEmpty else { return }
+        let emptied = Self.descendants(of: orphaned.map(\.table.name))
+        guard options.cascade else {
+            let listing = try LoadError.onDatabase(file: file) { () throws(DatabaseError) in
+                try orphaned.map { orphan throws(DatabaseError) in
+                    "\(try connection.scalar(Schema.orphanCount(orphan.table, orphan.column)) ?? "?") rows of \(orphan.table.name)"
+                }
+            }
+            throw LoadError.refused("""
+                \(file): refused: the new \(table.name) rows would leave \(listing.joined(separator: ", ")) \
+                pointing at \(table.name) rows that are gone. Load those files too, or pass --cascade to empty \
+                the dependent tables (\(emptied.joined(separator: ", "))). Nothing was changed.
+                """)
+        }
+        let changes = try LoadError.onDatabase(file: file) { () throws(DatabaseError) in
+            try emptied.map { name throws(DatabaseError) in
+                ShrinkGuard.Change(table: name, before: try rowCount(name), after: 0, note: " (emptied by --cascade)")
+            }
+        }
+        try shrink.check(changes)
+        try LoadError.onDatabase(file: file) { () throws(DatabaseError) in
+            try connection.execute("TRUNCATE " + emptied.map(Schema.quoted).joined(separator: ", "))
+            for (child, column) in orphaned { try connection.execute(Schema.addForeignKey(child, column)) }
+            for name in emptied {
+                try connection.recordLoad(LoadHistoryEntry(
+                    table: name, file: file, fileSize: 0, checksum: "", mode: "emptied", rowsRead: 0,
+                    rowsLoaded: 0, rowsRepaired: 0, rejectedJSON: "{}", tableRows: 0, seconds: 0, runId: runId))
+            }
+        }
+        report.emptiedTables = emptied
+        warn("\(file): --cascade emptied \(emptied.joined(separator: ", "))")
+    }
+
+    /// Rebuilds `table`'s keys and indexes and re-adds its dependants' foreign keys; returns
+    /// the dependant keys that could not be added because rows point at rows that are gone.
+    private func restoreKeys(_ table: TableSpec) throws(DatabaseError) -> [(table: TableSpec, column: ColumnSpec)] {
         for statement in Schema.createKeysAndIndexes(table) { try connection.execute(statement) }
         // Re-adding a dependant's foreign key validates it; orphans are only counted when it fails.
         var orphaned: [(table: TableSpec, column: ColumnSpec)] = []
         for (child, column) in Self.dependantKeys(of: table) where try !addForeignKeyIfValid(child, column) {
             orphaned.append((child, column))
         }
-        guard !orphaned.isEmpty else { return }
-        let emptied = Self.descendants(of: orphaned.map(\.table.name))
-        guard options.cascade else {
-            var listing: [String] = []
-            for (child, column) in orphaned {
-                let rows = try connection.scalar(Schema.orphanCount(child, column)) ?? "?"
-                listing.append("\(rows) rows of \(child.name)")
-            }
-            throw LoadError.refused("""
-                \(report.file): refused: the new \(table.name) rows would leave \(listing.joined(separator: ", ")) \
-                pointing at \(table.name) rows that are gone. Load those files too, or pass --cascade to empty \
-                the dependent tables (\(emptied.joined(separator: ", "))). Nothing was changed.
-                """)
-        }
-        var changes: [ShrinkGuard.Change] = []
-        for name in emptied {
-            changes.append(ShrinkGuard.Change(table: name, before: try rowCount(name), after: 0, note: " (emptied by --cascade)"))
-        }
-        try shrink.check(changes)
-        try connection.execute("TRUNCATE " + emptied.map(Schema.quoted).joined(separator: ", "))
-        for (child, column) in orphaned { try connection.execute(Schema.addForeignKey(child, column)) }
-        for name in emptied {
-            try connection.recordLoad(LoadHistoryEntry(
-                table: name, file: report.file, fileSize: 0, checksum: "", mode: "emptied", rowsRead: 0,
-                rowsLoaded: 0, rowsRepaired: 0, rejectedJSON: "{}", tableRows: 0, seconds: 0, runId: runId))
-        }
-        report.emptiedTables = emptied
-        warn("\(report.file): --cascade emptied \(emptied.joined(separator: ", "))")
+        return orphaned
     }
 
     /// Every foreign key of another table that points at `table`.

@@ -75,34 +75,41 @@ public final class FileLoader {
         }
         let started = Date()
         var report = FileReport(file: fileName, table: table.name)
-        do {
-            try applySchemaOnce()
-            let file = try encoder ?? makeEncoder(path: path, table: table)
+        do throws(LoadError) {
+            try LoadError.onDatabase(file: fileName) { () throws(DatabaseError) in try applySchemaOnce() }
+            let file: FileEncoder
+            if let readAhead = encoder { file = readAhead } else { file = try makeEncoder(path: path, table: table) }
             encoder = file
             file.start()
             for column in file.unknownColumns { warn("\(fileName): ignoring unknown column '\(column)'") }
-            try connection.execute("BEGIN")
-            try connection.execute("SET LOCAL maintenance_work_mem = '512MB'")
             state.forget(table.name)
             let shrink = ShrinkGuard(allowed: options.allowShrink, file: fileName)
-            let rowsBefore = options.mode == .replace ? try rowCount(table.name) : 0
-            if options.mode == .replace { try dropKeysAndEmpty(table) }
+            let rowsBefore = try LoadError.onDatabase(file: fileName) { () throws(DatabaseError) -> Int in
+                try connection.execute("BEGIN")
+                try connection.execute("SET LOCAL maintenance_work_mem = '512MB'")
+                guard options.mode == .replace else { return 0 }
+                let rows = try rowCount(table.name)
+                try dropKeysAndEmpty(table)
+                return rows
+            }
             let (ids, checksum) = try stream(file, into: table, report: &report)
             try shrink.checkRejections(table: table.name, before: rowsBefore, rowsRead: report.rowsRead,
                                        rowsRejected: report.rowsRejected)
             try shrink.check(table.name, before: rowsBefore, after: report.rowsLoaded)
             if let next { readAhead(next, after: table.name, ids: ids) }
             if options.mode == .replace { try rebuildKeys(table, shrink: shrink, report: &report) }
-            try advanceSequence(table)
-            try connection.execute("ANALYZE \(Schema.quoted(table.name))")
-            report.tableRows = options.mode == .replace ? report.rowsLoaded : try rowCount(table.name)
-            report.seconds = Date().timeIntervalSince(started)
-            try connection.recordLoad(LoadHistoryEntry(
-                table: table.name, file: fileName, fileSize: file.fileSize, checksum: checksum,
-                mode: options.mode.rawValue, rowsRead: report.rowsRead, rowsLoaded: report.rowsLoaded,
-                rowsRepaired: report.rowsRepaired, rejectedJSON: report.rejectedJSON, tableRows: report.tableRows,
-                seconds: report.seconds, runId: runId))
-            try connection.execute("COMMIT")
+            try LoadError.onDatabase(file: fileName) { () throws(DatabaseError) in
+                try advanceSequence(table)
+                try connection.execute("ANALYZE \(Schema.quoted(table.name))")
+                report.tableRows = options.mode == .replace ? report.rowsLoaded : try rowCount(table.name)
+                report.seconds = Date().timeIntervalSince(started)
+                try connection.recordLoad(LoadHistoryEntry(
+                    table: table.name, file: fileName, fileSize: file.fileSize, checksum: checksum,
+                    mode: options.mode.rawValue, rowsRead: report.rowsRead, rowsLoaded: report.rowsLoaded,
+                    rowsRepaired: report.rowsRepaired, rejectedJSON: report.rejectedJSON, tableRows: report.tableRows,
+                    seconds: report.seconds, runId: runId))
+                try connection.execute("COMMIT")
+            }
             state.remember(table.name, ids)
             for emptied in report.emptiedTables { state.remember(emptied, IdSet()) }
             state.dropEncoder(ifItChecksAgainst: report.emptiedTables)
@@ -111,7 +118,7 @@ public final class FileLoader {
             try? connection.execute("ROLLBACK")
             encoder?.cancel()
             state.dropEncoder()
-            throw LoadError(error, file: fileName)
+            throw error
         }
     }
 
@@ -137,10 +144,15 @@ public final class FileLoader {
 
     /// An encoder for `path` whose references are checked against the parents' ids: those
     /// this run loaded, else those in the database.
-    private func makeEncoder(path: String, table: TableSpec) throws -> FileEncoder {
-        var parentIds: [String: IdSet] = [:]
-        for parent in table.parents { parentIds[parent] = try state[parent] ?? connection.ids(of: parent) }
-        let existingIds = options.mode == .append ? try connection.ids(of: table.name) : IdSet()
+    private func makeEncoder(path: String, table: TableSpec) throws(LoadError) -> FileEncoder {
+        let (parentIds, existingIds) = try LoadError.onDatabase(file: table.fileName) {
+            () throws(DatabaseError) -> ([String: IdSet], IdSet) in
+            var parentIds: [String: IdSet] = [:]
+            for parent in table.parents {
+                if let known = state[parent] { parentIds[parent] = known } else { parentIds[parent] = try connection.ids(of: parent) }
+            }
+            return (parentIds, options.mode == .append ? try connection.ids(of: table.name) : IdSet())
+        }
         return try FileEncoder(path: path, table: table, options: options, existingIds: existingIds, parentIds: parentIds)
     }
 
@@ -165,23 +177,25 @@ public final class FileLoader {
     /// existing) table. Returns the ids the table holds afterwards and the file's checksum.
     /// A load that stops midway leaves no reject file: the next attempt writes a whole one.
     private func stream(_ encoder: FileEncoder, into table: TableSpec,
-                        report: inout FileReport) throws -> (ids: IdSet, checksum: String) {
+                        report: inout FileReport) throws(LoadError) -> (ids: IdSet, checksum: String) {
         let columns = table.columns.map { Schema.quoted($0.name) }.joined(separator: ", ")
         // Rows written into a table emptied in this transaction can be frozen at once.
         let copyOptions = options.mode == .replace ? "FORMAT binary, FREEZE" : "FORMAT binary"
-        let copy = try connection.copyIn("COPY \(Schema.quoted(table.name)) (\(columns)) FROM STDIN (\(copyOptions))")
+        let copy = try LoadError.onDatabase(file: report.file) { () throws(DatabaseError) in
+            try connection.copyIn("COPY \(Schema.quoted(table.name)) (\(columns)) FROM STDIN (\(copyOptions))")
+        }
         let progress = ProgressMeter(file: report.file)
         defer { progress.finish() }
         let outcome: FileEncoder.Outcome
-        do {
+        do throws(LoadError) {
             while let chunk = encoder.nextChunk() {
-                try copy.send(chunk.buffer.bytes)
+                try LoadError.onDatabase(file: report.file) { () throws(DatabaseError) in try copy.send(chunk.buffer.bytes) }
                 encoder.recycle(chunk)
                 progress.update(rows: chunk.rowsRead, bytes: chunk.bytesRead, totalBytes: encoder.fileSize)
                 onChunkSent?(chunk.bytesRead)
             }
             outcome = try encoder.finish()
-            try copy.finish()
+            try LoadError.onDatabase(file: report.file) { () throws(DatabaseError) in try copy.finish() }
         } catch {
             copy.abort("the loader stopped: \(error)")
             throw error

@@ -23,14 +23,27 @@ public enum LoadError: Error, CustomStringConvertible {
         }
     }
 
-    /// The load error for whatever stopped the load of `file`.
-    init(_ error: any Error, file: String) {
-        switch error {
-        case let error as LoadError: self = error
-        case let error as DatabaseError: self = .database(file: file, error)
-        case let error as HeaderError: self = .refused(error.description)
-        case let error as CSVReadError: self = .refused("\(error.path): cannot read: \(error.message)")
-        default: self = .refused("\(file): \(error)")
+    /// The database failed while loading `file`.
+    init(_ error: DatabaseError, file: String) {
+        self = .database(file: file, error)
+    }
+
+    /// The file could not be read.
+    init(_ error: CSVReadError) {
+        self = .refused("\(error.path): cannot read: \(error.message)")
+    }
+
+    /// The file's header does not describe its table.
+    init(_ error: HeaderError) {
+        self = .refused(error.description)
+    }
+
+    /// Runs `work` on the database for the load of `file`, its failure as that file's load error.
+    static func onDatabase<Value>(file: String, _ work: () throws(DatabaseError) -> Value) throws(LoadError) -> Value {
+        do {
+            return try work()
+        } catch {
+            throw LoadError(error, file: file)
         }
     }
 }
