@@ -65,7 +65,7 @@ let package = Package(
         .target(
             name: "AtelierAPI",
             dependencies: [
-                "AtelierPostgres", "AtelierSchema", "CMalloc",
+                "AtelierCatalog", "AtelierPostgres", "AtelierSchema", "CMalloc",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(name: "AtelierLoaderTests", dependencies: ["AtelierLoader", "AtelierCatalog"]),
         .testTarget(
             name: "AtelierAPITests",
-            dependencies: ["AtelierAPI", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["AtelierAPI", "AtelierCatalog", .product(name: "NIOCore", package: "swift-nio")]
         ),
         // Tests against a real PostgreSQL (as postgres-nio keeps its integration tests apart).
         .testTarget(

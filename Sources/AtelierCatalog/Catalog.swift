@@ -2,7 +2,7 @@
 /// data contract. Everything else — parsing, validation, schema, verify, tests — reads this.
 public enum Catalog {
     public static let tables: [TableSpec] = [
-        TableSpec("product", [
+        TableSpec(.product, [
             ColumnSpec("id", .id),
             ColumnSpec("name", .text),
             ColumnSpec("slogan", .text),
@@ -10,40 +10,40 @@ public enum Catalog {
             ColumnSpec("category", .text),
             ColumnSpec("default_price", .money),
         ]),
-        TableSpec("features", [
+        TableSpec(.features, [
             ColumnSpec("id", .id),
-            ColumnSpec("product_id", .reference("product")),
+            ColumnSpec("product_id", .reference(.product)),
             ColumnSpec("feature", .text),
             ColumnSpec("value", .text, nullable: true),
         ]),
-        TableSpec("styles", [
+        TableSpec(.styles, [
             ColumnSpec("id", .id),
-            ColumnSpec("product_id", .reference("product")),
+            ColumnSpec("product_id", .reference(.product)),
             ColumnSpec("name", .text),
             ColumnSpec("sale_price", .money, nullable: true),
             ColumnSpec("original_price", .money),
             ColumnSpec("default_style", .boolean, aliases: ["default"]),
         ]),
-        TableSpec("photos", [
+        TableSpec(.photos, [
             ColumnSpec("id", .id),
-            ColumnSpec("style_id", .reference("styles")),
+            ColumnSpec("style_id", .reference(.styles)),
             ColumnSpec("url", .text, nullable: true),
             ColumnSpec("thumbnail_url", .text, nullable: true),
         ]),
-        TableSpec("skus", [
+        TableSpec(.skus, [
             ColumnSpec("id", .id),
-            ColumnSpec("style_id", .reference("styles")),
+            ColumnSpec("style_id", .reference(.styles)),
             ColumnSpec("size", .text),
             ColumnSpec("quantity", .count),
         ]),
-        TableSpec("related", [
+        TableSpec(.related, [
             ColumnSpec("id", .id),
-            ColumnSpec("current_product_id", .reference("product")),
-            ColumnSpec("related_product_id", .reference("product"), indexed: false),
+            ColumnSpec("current_product_id", .reference(.product)),
+            ColumnSpec("related_product_id", .reference(.product), indexed: false),
         ]),
-        TableSpec("questions", [
+        TableSpec(.questions, [
             ColumnSpec("id", .id, aliases: ["question_id"]),
-            ColumnSpec("product_id", .reference("product")),
+            ColumnSpec("product_id", .reference(.product)),
             ColumnSpec("body", .text),
             ColumnSpec("date_written", .date),
             ColumnSpec("asker_name", .text),
@@ -51,9 +51,9 @@ public enum Catalog {
             ColumnSpec("reported", .boolean),
             ColumnSpec("helpful", .count),
         ]),
-        TableSpec("answers", [
+        TableSpec(.answers, [
             ColumnSpec("id", .id, aliases: ["answer_id"]),
-            ColumnSpec("question_id", .reference("questions")),
+            ColumnSpec("question_id", .reference(.questions)),
             ColumnSpec("body", .text),
             ColumnSpec("date_written", .date),
             ColumnSpec("answerer_name", .text),
@@ -61,14 +61,14 @@ public enum Catalog {
             ColumnSpec("reported", .boolean),
             ColumnSpec("helpful", .count),
         ]),
-        TableSpec("answers_photos", [
+        TableSpec(.answersPhotos, [
             ColumnSpec("id", .id),
-            ColumnSpec("answer_id", .reference("answers")),
+            ColumnSpec("answer_id", .reference(.answers)),
             ColumnSpec("url", .text, nullable: true),
         ]),
-        TableSpec("reviews", [
+        TableSpec(.reviews, [
             ColumnSpec("id", .id, aliases: ["review_id"]),
-            ColumnSpec("product_id", .reference("product")),
+            ColumnSpec("product_id", .reference(.product)),
             ColumnSpec("rating", .rating),
             ColumnSpec("date", .date),
             ColumnSpec("summary", .text),
@@ -80,23 +80,23 @@ public enum Catalog {
             ColumnSpec("response", .text, nullable: true),
             ColumnSpec("helpfulness", .count),
         ]),
-        TableSpec("reviews_photos", [
+        TableSpec(.reviewsPhotos, [
             ColumnSpec("id", .id),
-            ColumnSpec("review_id", .reference("reviews")),
+            ColumnSpec("review_id", .reference(.reviews)),
             ColumnSpec("url", .text, nullable: true),
         ]),
-        TableSpec("characteristics", [
+        TableSpec(.characteristics, [
             ColumnSpec("id", .id),
-            ColumnSpec("product_id", .reference("product")),
+            ColumnSpec("product_id", .reference(.product)),
             ColumnSpec("name", .text),
         ]),
-        TableSpec("characteristic_reviews", [
+        TableSpec(.characteristicReviews, [
             ColumnSpec("id", .id),
-            ColumnSpec("characteristic_id", .reference("characteristics")),
-            ColumnSpec("review_id", .reference("reviews")),
+            ColumnSpec("characteristic_id", .reference(.characteristics)),
+            ColumnSpec("review_id", .reference(.reviews)),
             ColumnSpec("value", .rating),
         ]),
-        TableSpec("cart", [
+        TableSpec(.cart, [
             ColumnSpec("id", .id),
             ColumnSpec("user_session", .integer, indexed: true),
             ColumnSpec("product_id", .integer),

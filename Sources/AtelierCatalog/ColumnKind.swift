@@ -3,7 +3,7 @@ public enum ColumnKind: Sendable, Equatable {
     /// The row's own id: an integer from 1 to 2,147,483,647.
     case id
     /// An id of a row in another table, checked to exist.
-    case reference(String)
+    case reference(TableName)
     /// An integer from 1 to 2,147,483,647 kept as given, not checked against any table.
     case integer
     /// A non-negative integer (helpful, helpfulness, quantity).
@@ -32,6 +32,6 @@ public enum ColumnKind: Sendable, Equatable {
 
     /// The table this column points at, if it is a checked reference.
     public var referencedTable: String? {
-        if case .reference(let table) = self { table } else { nil }
+        if case .reference(let table) = self { table.rawValue } else { nil }
     }
 }

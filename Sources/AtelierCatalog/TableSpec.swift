@@ -1,16 +1,18 @@
 /// One export file and the table it loads into: the single description that drives
 /// header matching, field reading, reference checks, the schema and verification.
 public struct TableSpec: Sendable, Equatable {
-    /// The table name; the export file is `<name>.csv`.
-    public let name: String
+    public let tableName: TableName
     /// Columns in the order of the real export's header; the first is the id.
     public let columns: [ColumnSpec]
 
-    public init(_ name: String, _ columns: [ColumnSpec]) {
-        precondition(columns.first?.kind == .id, "the first column of \(name) must be its id")
-        self.name = name
+    public init(_ tableName: TableName, _ columns: [ColumnSpec]) {
+        precondition(columns.first?.kind == .id, "the first column of \(tableName) must be its id")
+        self.tableName = tableName
         self.columns = columns
     }
+
+    /// The table name as SQL and the files spell it; the export file is `<name>.csv`.
+    public var name: String { tableName.rawValue }
 
     public var fileName: String { "\(name).csv" }
 

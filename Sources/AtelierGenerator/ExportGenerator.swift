@@ -70,14 +70,15 @@ public struct ExportGenerator: Sendable {
 
     /// A rough size of a table at this scale, only to start the biggest files first.
     func estimatedBytes(_ table: Int) -> Double {
-        estimatedRows(Catalog.tables[table].name) * Double(ExportShape.tables[Catalog.tables[table].name]!.values.count)
+        let name = Catalog.tables[table].tableName
+        return estimatedRows(name) * Double(ExportShape.shape(of: name).values.count)
     }
 
-    private func estimatedRows(_ name: String) -> Double {
-        switch ExportShape.tables[name]!.rows {
+    private func estimatedRows(_ name: TableName) -> Double {
+        switch ExportShape.shape(of: name).rows {
         case .root(let full): Double(full) * scale
         case .perParent(let parent, let mean, _): estimatedRows(parent) * mean
-        case .characteristicReviewPairs: estimatedRows("reviews") * estimatedRows("characteristics") / max(1, estimatedRows("product"))
+        case .characteristicReviewPairs: estimatedRows(.reviews) * estimatedRows(.characteristics) / max(1, estimatedRows(.product))
         }
     }
 }

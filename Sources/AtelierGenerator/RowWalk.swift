@@ -21,7 +21,7 @@ struct RowWalk {
     let scale: Double
     let defects: DefectPlan
 
-    func number(of table: String) -> Int { Catalog.tables.firstIndex { $0.name == table }! }
+    func number(of table: TableName) -> Int { table.position }
 
     /// Children of parent row `parent` in table number `table`.
     func childCount(table: Int, parent: Int, mean: Double, spread: Double) -> Int {
@@ -33,8 +33,7 @@ struct RowWalk {
     func rootCount(_ full: Int) -> Int { max(1, Int((Double(full) * scale).rounded())) }
 
     func walk(_ table: Int, _ body: (WalkRow) -> Void) {
-        let name = Catalog.tables[table].name
-        switch ExportShape.tables[name]!.rows {
+        switch ExportShape.shape(of: Catalog.tables[table].tableName).rows {
         case .root(let full):
             for id in 1...rootCount(full) {
                 body(WalkRow(id: id, ordinal: id - 1, parent: 0, secondParent: 0, parentsLoaded: true))
@@ -57,10 +56,9 @@ struct RowWalk {
     /// One row per review of a product and characteristic of the same product, reviews in id
     /// order: the real file's shape (19.3 million rows at full scale).
     private func walkCharacteristicReviews(_ table: Int, _ body: (WalkRow) -> Void) {
-        let product = number(of: "product"), characteristics = number(of: "characteristics"), reviews = number(of: "reviews")
-        guard case .perParent(_, let characteristicMean, let characteristicSpread) = ExportShape.tables["characteristics"]!.rows,
-              case .perParent(_, let reviewMean, let reviewSpread) = ExportShape.tables["reviews"]!.rows
-        else { preconditionFailure("characteristics and reviews are generated per product") }
+        let product = number(of: .product), characteristics = number(of: .characteristics), reviews = number(of: .reviews)
+        let (characteristicMean, characteristicSpread) = ExportShape.characteristicsPerProduct
+        let (reviewMean, reviewSpread) = ExportShape.reviewsPerProduct
         var next = 0, characteristicBase = 0, reviewBase = 0
         walk(product) { productRow in
             let productLoaded = !defects.rejects(table: product, id: productRow.id)

@@ -22,10 +22,9 @@ final class TableFileWriter {
         self.walk = walk
         self.table = table
         spec = Catalog.tables[table]
-        shape = ExportShape.tables[spec.name]!
-        productTable = walk.number(of: "product")
-        guard case .root(let full) = ExportShape.tables["product"]!.rows else { preconditionFailure("product is a root table") }
-        productCount = walk.rootCount(full)
+        shape = ExportShape.shape(of: spec.tableName)
+        productTable = walk.number(of: .product)
+        productCount = walk.rootCount(ExportShape.productRows)
         row.reserveCapacity(4096)
         output.reserveCapacity(flushSize + 8192)
     }

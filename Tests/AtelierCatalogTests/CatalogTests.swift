@@ -10,6 +10,13 @@ import Testing
         ])
     }
 
+    /// `TableName` is how other modules name tables: it must name each table once, in load order.
+    @Test func tableNamesAreTheCatalogueTables() {
+        #expect(TableName.allCases.map(\.rawValue) == Catalog.tables.map(\.name))
+        #expect(TableName.allCases.map(\.position) == Array(Catalog.tables.indices))
+        #expect(TableName.allCases.sorted() == TableName.allCases)
+    }
+
     @Test func parentsComeBeforeTheirChildren() {
         for table in Catalog.tables {
             for parent in table.parents {

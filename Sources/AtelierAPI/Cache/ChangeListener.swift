@@ -1,3 +1,4 @@
+import AtelierCatalog
 import AtelierPostgres
 import AtelierSchema
 import Logging
@@ -80,7 +81,8 @@ struct ChangeListener: Service {
                     cache.setEnabled(true)
                     logger.notice("response cache on: listening for changes")
                     for try await notification in notifications {
-                        cache.tablesChanged([notification.payload])
+                        // A name this server does not know (a newer schema) changes everything.
+                        cache.tablesChanged(TableName(rawValue: notification.payload).map { [$0] } ?? TableName.allCases)
                     }
                 }
             }

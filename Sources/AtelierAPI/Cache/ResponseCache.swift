@@ -1,3 +1,4 @@
+import AtelierCatalog
 import Foundation
 import NIOCore
 
@@ -28,7 +29,7 @@ public final class ResponseCache: @unchecked Sendable {
 
     /// The answers of one statement, oldest first for eviction.
     private struct Answers {
-        let tablesRead: Set<String>
+        let tablesRead: Set<TableName>
         var bodies: [Key: ByteBuffer] = [:]
         var order = CircularBuffer<Key>()
         var bytes = 0
@@ -81,7 +82,7 @@ public final class ResponseCache: @unchecked Sendable {
     }
 
     /// Drops every answer built from any of `tables`, and any answer being built now.
-    public func tablesChanged(_ tables: some Sequence<String>) {
+    public func tablesChanged(_ tables: some Sequence<TableName>) {
         let tables = Set(tables)
         lock.withLock {
             generation &+= 1

@@ -41,11 +41,12 @@ public struct APIDatabase: Sendable {
         }
     }
 
-    /// Runs a write and then drops this server's cached answers built from `tables` (other
-    /// servers drop theirs when the tables' triggers notify them at commit).
-    func write<T: PostgresDecodable & Sendable>(_ query: PostgresQuery, changing tables: Set<String>, as type: T.Type = T.self) async throws -> T? {
-        defer { cache.tablesChanged(tables) }
-        return try await scalar(query, as: type)
+    /// Runs a write and then drops this server's cached answers built from the tables it
+    /// writes (other servers drop theirs when the tables' triggers notify them at commit).
+    /// Returns the id of the row written, nil when what it refers to does not exist.
+    func write(_ write: Write) async throws -> Int32? {
+        defer { cache.tablesChanged(write.tablesWritten) }
+        return try await scalar(write.query, as: Int32.self)
     }
 
     /// Whether the database answers a trivial query before the deadline.

@@ -1,3 +1,4 @@
+import AtelierCatalog
 import PostgresNIO
 
 /// The cart routes' SQL. The cart export's `product_id` column holds sku ids (the legacy
@@ -14,15 +15,17 @@ enum CartQueries {
                 """, "[]"))
             """
 
-        let id: Int32
+        /// The shopper's session, bound as `$1`.
+        let session: Int32
+        var rowID: Int32 { session }
     }
 
     /// `POST /cart`: adds one of the sku, or returns no row when there is no such sku.
-    static func add(skuID: Int32, session: Int32) -> PostgresQuery {
-        """
-        INSERT INTO cart (user_session, product_id, active)
-        SELECT \(session), k.id, true FROM skus k WHERE k.id = \(skuID)
-        RETURNING id
-        """
+    static func add(skuID: Int32, session: Int32) -> Write {
+        Write(query: """
+            INSERT INTO cart (user_session, product_id, active)
+            SELECT \(session), k.id, true FROM skus k WHERE k.id = \(skuID)
+            RETURNING id
+            """, tablesWritten: [.cart])
     }
 }

@@ -1,3 +1,4 @@
+import AtelierCatalog
 import PostgresNIO
 
 /// `PUT …/helpful` and `PUT …/report` on reviews, questions and answers: one atomic statement
@@ -8,11 +9,11 @@ enum FeedbackQueries {
     enum Target: Sendable {
         case review, question, answer
 
-        var table: String {
+        var table: TableName {
             switch self {
-            case .review: "reviews"
-            case .question: "questions"
-            case .answer: "answers"
+            case .review: .reviews
+            case .question: .questions
+            case .answer: .answers
             }
         }
 
@@ -21,15 +22,16 @@ enum FeedbackQueries {
 
     /// Adds exactly one to the helpfulness; concurrent PUTs each count, as the row lock
     /// serialises the increments.
-    static func markHelpful(_ target: Target, id: Int32) -> PostgresQuery {
+    static func markHelpful(_ target: Target, id: Int32) -> Write {
         let column = target.helpfulnessColumn
-        return PostgresQuery(unsafeSQL: "UPDATE \(target.table) SET \(column) = \(column) + 1 WHERE id = $1 RETURNING id",
-                             binds: binds(id))
+        return Write(query: PostgresQuery(unsafeSQL: "UPDATE \(target.table) SET \(column) = \(column) + 1 WHERE id = $1 RETURNING id",
+                                          binds: binds(id)), tablesWritten: [target.table])
     }
 
     /// Hides the row from every list and aggregate; nothing is deleted.
-    static func report(_ target: Target, id: Int32) -> PostgresQuery {
-        PostgresQuery(unsafeSQL: "UPDATE \(target.table) SET reported = true WHERE id = $1 RETURNING id", binds: binds(id))
+    static func report(_ target: Target, id: Int32) -> Write {
+        Write(query: PostgresQuery(unsafeSQL: "UPDATE \(target.table) SET reported = true WHERE id = $1 RETURNING id", binds: binds(id)),
+              tablesWritten: [target.table])
     }
 
     private static func binds(_ id: Int32) -> PostgresBindings {

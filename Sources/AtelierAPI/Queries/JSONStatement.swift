@@ -9,9 +9,10 @@ extension JSONStatement {
     func decodeRow(_ row: PostgresRow) throws -> ByteBuffer { try row.decode(ByteBuffer.self) }
 }
 
-/// A JSON statement about one row named by id: `$1` is the id.
+/// A JSON statement about one row named by id: `$1` is the id (each statement names it for
+/// what it is: a product, a question, a session).
 protocol ByIDStatement: JSONStatement {
-    var id: Int32 { get }
+    var rowID: Int32 { get }
 }
 
 extension ByIDStatement {
@@ -19,7 +20,7 @@ extension ByIDStatement {
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 1)
-        bindings.append(id)
+        bindings.append(rowID)
         return bindings
     }
 }
@@ -27,7 +28,7 @@ extension ByIDStatement {
 /// A JSON statement listing one page of a row's children: `$1` is the id, `$2` the count,
 /// `$3` the offset and `$4` the page (for the answers that echo it).
 protocol PagedStatement: JSONStatement {
-    var id: Int32 { get }
+    var rowID: Int32 { get }
     var page: Page { get }
 }
 
@@ -41,7 +42,7 @@ extension PagedStatement {
     /// `$1` to `$4`, with room for `extra` more parameters after them.
     func pageBindings(extra: Int = 0) -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 4 + extra)
-        bindings.append(id)
+        bindings.append(rowID)
         bindings.append(page.count)
         bindings.append(page.offset)
         bindings.append(page.page)

@@ -1,3 +1,4 @@
+import AtelierCatalog
 import PostgresNIO
 
 /// The product routes' SQL and JSON shapes. Each statement builds the whole answer in one
@@ -5,7 +6,7 @@ import PostgresNIO
 enum ProductQueries {
     /// `GET /products`: a bare array of products ordered by id. `$1` count, `$2` offset.
     struct List: CachedStatement {
-        static let tablesRead: Set<String> = ["product"]
+        static let tablesRead: Set<TableName> = [.product]
         var cacheKey: ResponseCache.Key { ResponseCache.Key(Self.self, page: page.page, count: page.count) }
         static let sql = """
             SELECT \(SQL.orEmpty("""
@@ -29,7 +30,7 @@ enum ProductQueries {
 
     /// `GET /products/:product_id`: the product and its features in id order.
     struct Detail: ByIDStatement, CachedStatement {
-        static let tablesRead: Set<String> = ["product", "features"]
+        static let tablesRead: Set<TableName> = [.product, .features]
         static let sql = """
             SELECT json_build_object('id', p.id, 'name', p.name, 'slogan', p.slogan, 'description', p.description,
                 'category', p.category, 'default_price', p.default_price::text,
@@ -40,13 +41,15 @@ enum ProductQueries {
             FROM product p WHERE p.id = $1
             """
 
-        let id: Int32
+        /// The product, bound as `$1`.
+        let productID: Int32
+        var rowID: Int32 { productID }
     }
 
     /// `GET /products/:product_id/styles`: styles in id order with photos in id order and skus
     /// keyed by id; a style without photos or skus gets the legacy service's placeholders.
     struct Styles: ByIDStatement, CachedStatement {
-        static let tablesRead: Set<String> = ["product", "styles", "photos", "skus"]
+        static let tablesRead: Set<TableName> = [.product, .styles, .photos, .skus]
         static let noPhotos = #"[{"thumbnail_url": null, "url": null}]"#
         static let noSkus = #"{"null": {"quantity": null, "size": null}}"#
         static let sql = """
@@ -68,12 +71,14 @@ enum ProductQueries {
             FROM product p WHERE p.id = $1
             """
 
-        let id: Int32
+        /// The product, bound as `$1`.
+        let productID: Int32
+        var rowID: Int32 { productID }
     }
 
     /// `GET /products/:product_id/related`: related product ids in the order of the rows.
     struct Related: ByIDStatement, CachedStatement {
-        static let tablesRead: Set<String> = ["product", "related"]
+        static let tablesRead: Set<TableName> = [.product, .related]
         static let sql = """
             SELECT \(SQL.orEmpty("""
                 SELECT json_agg(r.related_product_id ORDER BY r.id) FROM related r WHERE r.current_product_id = p.id
@@ -81,6 +86,8 @@ enum ProductQueries {
             FROM product p WHERE p.id = $1
             """
 
-        let id: Int32
+        /// The product, bound as `$1`.
+        let productID: Int32
+        var rowID: Int32 { productID }
     }
 }

@@ -1,3 +1,4 @@
+import AtelierCatalog
 import PostgresNIO
 
 /// The Q&A routes' SQL and JSON shapes. Reported questions and answers are never listed.
@@ -5,7 +6,7 @@ enum QuestionQueries {
     /// `GET /qa/questions`: one page of a product's listed questions, most helpful first, each
     /// with every listed answer keyed by id and the answers' photo URLs in id order.
     struct List: PagedStatement, CachedStatement {
-        static let tablesRead: Set<String> = ["product", "questions", "answers", "answers_photos"]
+        static let tablesRead: Set<TableName> = [.product, .questions, .answers, .answersPhotos]
         static let sql = """
             SELECT json_build_object('product_id', p.id::text, 'results', \(SQL.orEmpty("""
                 SELECT json_agg(json_build_object('question_id', q.id, 'question_body', q.body,
@@ -27,14 +28,16 @@ enum QuestionQueries {
             FROM product p WHERE p.id = $1
             """
 
-        let id: Int32
+        /// The product, bound as `$1`.
+        let productID: Int32
+        var rowID: Int32 { productID }
         let page: Page
     }
 
     /// `GET /qa/questions/:question_id/answers`: one page of a question's listed answers, most
     /// helpful first, with their photos as `{id, url}` in id order.
     struct Answers: PagedStatement, CachedStatement {
-        static let tablesRead: Set<String> = ["questions", "answers", "answers_photos"]
+        static let tablesRead: Set<TableName> = [.questions, .answers, .answersPhotos]
         static let sql = """
             SELECT json_build_object('question', q.id::text, 'page', $4::int8, 'count', $2::int8, 'results', \(SQL.orEmpty("""
                 SELECT json_agg(json_build_object('answer_id', a.id, 'body', a.body,
@@ -51,34 +54,36 @@ enum QuestionQueries {
             FROM questions q WHERE q.id = $1
             """
 
-        let id: Int32
+        /// The question, bound as `$1`.
+        let questionID: Int32
+        var rowID: Int32 { questionID }
         let page: Page
     }
 
     /// `POST /qa/questions`: the new question's id, or no row when the product does not exist.
-    static func insertQuestion(_ question: QuestionSubmission) -> PostgresQuery {
-        """
-        INSERT INTO questions (product_id, body, date_written, asker_name, asker_email, reported, helpful)
-        SELECT p.id, \(question.body), now(), \(question.name), \(question.email), false, 0
-        FROM product p WHERE p.id = \(question.productID)
-        RETURNING id
-        """
+    static func insertQuestion(_ question: QuestionSubmission) -> Write {
+        Write(query: """
+            INSERT INTO questions (product_id, body, date_written, asker_name, asker_email, reported, helpful)
+            SELECT p.id, \(question.body), now(), \(question.name), \(question.email), false, 0
+            FROM product p WHERE p.id = \(question.productID)
+            RETURNING id
+            """, tablesWritten: [.questions])
     }
 
     /// `POST /qa/questions/:question_id/answers`: the answer and its photos in one statement;
     /// the new answer's id, or no row when the question does not exist.
-    static func insertAnswer(_ answer: AnswerSubmission, questionID: Int32) -> PostgresQuery {
-        """
-        WITH answer AS (
-            INSERT INTO answers (question_id, body, date_written, answerer_name, answerer_email, reported, helpful)
-            SELECT q.id, \(answer.body), now(), \(answer.name), \(answer.email), false, 0
-            FROM questions q WHERE q.id = \(questionID)
-            RETURNING id),
-        photos AS (
-            INSERT INTO answers_photos (answer_id, url)
-            SELECT answer.id, photo.url FROM answer, unnest(\(answer.photos)::text[]) WITH ORDINALITY AS photo(url, position)
-            ORDER BY photo.position)
-        SELECT id FROM answer
-        """
+    static func insertAnswer(_ answer: AnswerSubmission, questionID: Int32) -> Write {
+        Write(query: """
+            WITH answer AS (
+                INSERT INTO answers (question_id, body, date_written, answerer_name, answerer_email, reported, helpful)
+                SELECT q.id, \(answer.body), now(), \(answer.name), \(answer.email), false, 0
+                FROM questions q WHERE q.id = \(questionID)
+                RETURNING id),
+            photos AS (
+                INSERT INTO answers_photos (answer_id, url)
+                SELECT answer.id, photo.url FROM answer, unnest(\(answer.photos)::text[]) WITH ORDINALITY AS photo(url, position)
+                ORDER BY photo.position)
+            SELECT id FROM answer
+            """, tablesWritten: [.answers, .answersPhotos])
     }
 }

@@ -1,3 +1,4 @@
+import AtelierCatalog
 import PostgresNIO
 
 /// The review routes' SQL and JSON shapes. Reported reviews appear nowhere: not in the list,
@@ -17,9 +18,9 @@ enum ReviewQueries {
     /// `GET /reviews`: one page of a product's listed reviews with their photos in id order.
     /// `$1` product, `$2` count, `$3` offset, `$4` page (echoed), `$5` true for newest first.
     struct List: PagedStatement, CachedStatement {
-        static let tablesRead: Set<String> = ["product", "reviews", "reviews_photos"]
+        static let tablesRead: Set<TableName> = [.product, .reviews, .reviewsPhotos]
         var cacheKey: ResponseCache.Key {
-            ResponseCache.Key(Self.self, id: id, page: page.page, count: page.count, variant: sort == .newest ? 1 : 0)
+            ResponseCache.Key(Self.self, id: productID, page: page.page, count: page.count, variant: sort == .newest ? 1 : 0)
         }
         static let order = "CASE WHEN $5 THEN 0 ELSE r.helpfulness END DESC, r.date DESC, r.id DESC"
         static let sql = """
@@ -40,7 +41,9 @@ enum ReviewQueries {
         static let bindingDataTypes = pageBindingTypes + [.bool]
 
         /// The product.
-        let id: Int32
+        /// The product, bound as `$1`.
+        let productID: Int32
+        var rowID: Int32 { productID }
         let page: Page
         let sort: Sort
 
@@ -54,7 +57,7 @@ enum ReviewQueries {
     /// `GET /reviews/meta`: counts per star and per recommendation, and each characteristic's
     /// average rating to 16 decimals (`null` when nobody rated it), all as strings.
     struct Meta: ByIDStatement, CachedStatement {
-        static let tablesRead: Set<String> = ["product", "reviews", "characteristics", "characteristic_reviews"]
+        static let tablesRead: Set<TableName> = [.product, .reviews, .characteristics, .characteristicReviews]
         static let sql = """
             SELECT json_build_object('product_id', p.id::text,
                 'ratings', \(SQL.orEmpty("""
@@ -76,7 +79,9 @@ enum ReviewQueries {
             FROM product p WHERE p.id = $1
             """
 
-        let id: Int32
+        /// The product, bound as `$1`.
+        let productID: Int32
+        var rowID: Int32 { productID }
     }
 
     /// `POST /reviews`, step one: the product's characteristic ids; no row when the product
@@ -87,10 +92,10 @@ enum ReviewQueries {
 
     /// `POST /reviews`, step two: the review, its photos and its characteristic ratings in one
     /// statement, so all of them are stored or none. Returns the new review's id.
-    static func insert(_ review: ReviewSubmission) -> PostgresQuery {
+    static func insert(_ review: ReviewSubmission) -> Write {
         let characteristicIDs = review.characteristics.keys.sorted()
         let values = characteristicIDs.map { review.characteristics[$0]! }
-        return """
+        return Write(query: """
             WITH review AS (
                 INSERT INTO reviews (product_id, rating, date, summary, body, recommend, reported,
                                      reviewer_name, reviewer_email, response, helpfulness)
@@ -106,6 +111,6 @@ enum ReviewQueries {
                 SELECT rating.characteristic_id, review.id, rating.value
                 FROM review, unnest(\(characteristicIDs)::int4[], \(values)::int2[]) AS rating(characteristic_id, value))
             SELECT id FROM review
-            """
+            """, tablesWritten: [.reviews, .reviewsPhotos, .characteristicReviews])
     }
 }

@@ -8,12 +8,12 @@ struct CartRoutes<Context: RequestContext> {
 
     func add(to router: Router<Context>) {
         router.get("cart") { request, _ in
-            try await database.answer(CartQueries.Items(id: Self.session(of: request)))
+            try await database.answer(CartQueries.Items(session: Self.session(of: request)))
         }
         router.post("cart") { request, _ in
             let session = try Self.session(of: request)
             let skuID = try await RequestBody.read(request).id("sku_id")
-            guard let id = try await database.scalar(CartQueries.add(skuID: skuID, session: session), as: Int32.self) else {
+            guard let id = try await database.write(CartQueries.add(skuID: skuID, session: session)) else {
                 throw APIError.invalid("sku_id \(skuID) is no sku")
             }
             return Response.created(id: id)

@@ -19,8 +19,8 @@ struct FeedbackRoutes<Context: RequestContext> {
         }
     }
 
-    private func update(_ query: PostgresQuery) async throws -> Response {
-        guard try await database.write(query, changing: [target.table], as: Int32.self) != nil else {
+    private func update(_ write: Write) async throws -> Response {
+        guard try await database.write(write) != nil else {
             throw APIError.notFound("no \(target) with that \(idName)")
         }
         return Response(status: .noContent)

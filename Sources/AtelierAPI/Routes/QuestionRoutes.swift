@@ -7,15 +7,15 @@ struct QuestionRoutes<Context: RequestContext> {
 
     func add(to router: Router<Context>) {
         router.get("qa/questions") { request, _ in
-            try await database.answer(QuestionQueries.List(id: request.queryID("product_id"), page: request.page()), missing: .noProduct)
+            try await database.answer(QuestionQueries.List(productID: request.queryID("product_id"), page: request.page()), missing: .noProduct)
         }
         router.get("qa/questions/:question_id/answers") { request, context in
-            let statement = try QuestionQueries.Answers(id: context.pathID("question_id"), page: request.page())
+            let statement = try QuestionQueries.Answers(questionID: context.pathID("question_id"), page: request.page())
             return try await database.answer(statement, missing: .noQuestion)
         }
         router.post("qa/questions") { request, _ in
             let question = try QuestionSubmission(await RequestBody.read(request))
-            guard let id = try await database.write(QuestionQueries.insertQuestion(question), changing: ["questions"], as: Int32.self) else {
+            guard let id = try await database.write(QuestionQueries.insertQuestion(question)) else {
                 throw APIError.noProduct
             }
             return Response.created(id: id)
@@ -23,8 +23,7 @@ struct QuestionRoutes<Context: RequestContext> {
         router.post("qa/questions/:question_id/answers") { request, context in
             let questionID = try context.pathID("question_id")
             let answer = try AnswerSubmission(await RequestBody.read(request))
-            guard let id = try await database.write(QuestionQueries.insertAnswer(answer, questionID: questionID),
-                                                     changing: ["answers", "answers_photos"], as: Int32.self) else {
+            guard let id = try await database.write(QuestionQueries.insertAnswer(answer, questionID: questionID)) else {
                 throw APIError.noQuestion
             }
             return Response.created(id: id)

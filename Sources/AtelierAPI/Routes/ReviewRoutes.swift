@@ -7,11 +7,11 @@ struct ReviewRoutes<Context: RequestContext> {
     func add(to router: Router<Context>) {
         router.get("reviews") { request, _ in
             let sort = try Self.sort(request.uri.queryParameters.get("sort"))
-            let statement = try ReviewQueries.List(id: request.queryID("product_id"), page: request.page(), sort: sort)
+            let statement = try ReviewQueries.List(productID: request.queryID("product_id"), page: request.page(), sort: sort)
             return try await database.answer(statement, missing: .noProduct)
         }
         router.get("reviews/meta") { request, _ in
-            try await database.answer(ReviewQueries.Meta(id: request.queryID("product_id")), missing: .noProduct)
+            try await database.answer(ReviewQueries.Meta(productID: request.queryID("product_id")), missing: .noProduct)
         }
         router.post("reviews") { request, _ in
             let review = try ReviewSubmission(await RequestBody.read(request))
@@ -22,8 +22,7 @@ struct ReviewRoutes<Context: RequestContext> {
             guard foreign.isEmpty else {
                 throw APIError.invalid("characteristics \(foreign.map(String.init).joined(separator: ", ")) do not belong to product \(review.productID)")
             }
-            let changed: Set<String> = ["reviews", "reviews_photos", "characteristic_reviews"]
-            guard let id = try await database.write(ReviewQueries.insert(review), changing: changed, as: Int32.self) else {
+            guard let id = try await database.write(ReviewQueries.insert(review)) else {
                 throw APIError.noProduct
             }
             return Response.created(id: id)
