@@ -14,7 +14,7 @@ TEST_DATABASE_URL := postgresql://postgres@127.0.0.1:$(TEST_PORT)/postgres
 # The clusters the server's fault tests start, stop and freeze (Tests/AtelierTestSupport/PrivateCluster.swift).
 STOP_FAULT_CLUSTERS = for dir in $(CURDIR)/.atelier/fault-pg-*; do [ -d "$$dir" ] && scripts/pg-cluster.sh stop "$$dir"; done; true
 
-.PHONY: run deps db db-stop build load verify serve fuzz-api fuzz-csv faults soak test clean bench-etl bench-api loadtest
+.PHONY: run deps db db-stop build load verify serve fuzz-api fuzz-csv faults soak test lint format clean bench-etl bench-api loadtest
 
 ## run: install what is missing, start the embedded database, build, load the samples, verify,
 ## then serve the API on http://localhost:3000 until Ctrl-C
@@ -108,8 +108,16 @@ faults: deps
 	scripts/pg-cluster.sh stop $(TEST_DB_DIR); $(STOP_FAULT_CLUSTERS); \
 	exit $$status
 
-## test: the same bootstrap on a throwaway cluster, then every test against it
-test: deps
+## format: rewrite Package.swift, Sources/ and Tests/ in the style of .swift-format
+format:
+	swift format format --in-place --parallel --recursive Package.swift Sources Tests
+
+## lint: fail when a source strays from .swift-format (part of `make test`)
+lint:
+	swift format lint --strict --parallel --recursive Package.swift Sources Tests
+
+## test: lint, the same bootstrap on a throwaway cluster, then every test against it
+test: deps lint
 	swift build --build-tests
 	@scripts/pg-cluster.sh start $(TEST_DB_DIR) $(TEST_PORT) --throwaway
 	@status=0; \
