@@ -40,8 +40,10 @@ let package = Package(
         // The SQL schema rendered from the catalogue: tables, keys, triggers, the API's role.
         .target(name: "AtelierSchema", dependencies: ["AtelierCatalog"], swiftSettings: swiftSettings),
         // The load pipeline: CSV file → cleaner → COPY, with rejects, progress, reports, runs and verify.
-        .target(name: "AtelierLoader", dependencies: ["AtelierCatalog", "AtelierPostgres", "AtelierSchema", "CLibCSV", "CLibPQ"],
-                swiftSettings: swiftSettings),
+        .target(
+            name: "AtelierLoader",
+            dependencies: ["AtelierCatalog", "AtelierPostgres", "AtelierSchema", "CLibCSV", "CLibPQ"],
+            swiftSettings: swiftSettings),
         // Deterministic synthetic exports at any scale, with planted defects, for benchmarks.
         .target(name: "AtelierGenerator", dependencies: ["AtelierCatalog"], swiftSettings: swiftSettings),
         // What both programs share on the command line: exit codes, --database-url, main.
@@ -60,7 +62,8 @@ let package = Package(
         ),
         // The CSV reader, cleaner and COPY encoder under libFuzzer (`make fuzz-csv`); a plain
         // build replays fuzz inputs.
-        .executableTarget(name: "atelier-fuzz-csv", dependencies: ["AtelierCatalog", "CLibFuzzer"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "atelier-fuzz-csv", dependencies: ["AtelierCatalog", "CLibFuzzer"], swiftSettings: swiftSettings),
         // The legacy HTTP API: routes, request validation and the SQL that builds each answer.
         .target(
             name: "AtelierAPI",
@@ -112,7 +115,8 @@ let package = Package(
         .testTarget(
             name: "AtelierAPIIntegrationTests",
             dependencies: [
-                "AtelierAPI", "AtelierCatalog", "AtelierLoader", "AtelierPostgres", "AtelierSchema", "AtelierTestSupport",
+                "AtelierAPI", "AtelierCatalog", "AtelierLoader", "AtelierPostgres", "AtelierSchema",
+                "AtelierTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

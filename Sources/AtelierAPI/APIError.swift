@@ -18,13 +18,15 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     public static func notFound(_ message: String) -> APIError { APIError(.notFound, message) }
 
     /// 413: the body is over `RequestBody.maximumSize`.
-    static let bodyTooLarge = APIError(.contentTooLarge, "the request body is larger than \(RequestBody.maximumSize / 1024) KiB")
+    static let bodyTooLarge = APIError(
+        .contentTooLarge, "the request body is larger than \(RequestBody.maximumSize / 1024) KiB")
 
     static let noProduct = notFound("product_id names no product")
     static let noQuestion = notFound("question_id names no question")
 
     /// 503: the database cannot be reached (or did not answer in time).
-    public static let databaseUnavailable = APIError(.serviceUnavailable, "the database is unavailable, try again shortly")
+    public static let databaseUnavailable = APIError(
+        .serviceUnavailable, "the database is unavailable, try again shortly")
 
     /// 503 at once: more requests wait for a database connection than the server queues.
     public static let databaseBusy = APIError(.serviceUnavailable, "the server is busy, try again shortly")

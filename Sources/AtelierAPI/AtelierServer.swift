@@ -14,26 +14,31 @@ public enum AtelierServer {
     public static func makeApplication(_ configuration: ServerConfiguration) throws -> some ApplicationProtocol {
         var logger = Logger(label: "atelier-serve")
         logger.logLevel = configuration.logLevel
-        let pool = DatabasePool(parameters: configuration.database, poolSize: configuration.poolSize,
-                                maximumWaiting: configuration.maximumWaiting, deadline: configuration.databaseDeadline,
-                                logger: logger)
+        let pool = DatabasePool(
+            parameters: configuration.database, poolSize: configuration.poolSize,
+            maximumWaiting: configuration.maximumWaiting, deadline: configuration.databaseDeadline,
+            logger: logger)
         let cache = ResponseCache(capacity: configuration.cacheCapacity)
         let database = APIDatabase(pool: pool, deadline: configuration.databaseDeadline, cache: cache)
         var application = Application(
             router: try makeRouter(database: database, logRequests: configuration.logLevel <= .debug),
             server: .http1(configuration: .init(idleTimeout: .seconds(configuration.idleTimeout.components.seconds))),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "atelier-serve"),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "atelier-serve"),
             logger: logger
         )
         // Shut down in reverse order: the HTTP server, then the listener, then the pool.
-        application.addServices(pool, ChangeListener(parameters: configuration.database, cache: cache, logger: logger),
-                                MemoryTrimmer())
+        application.addServices(
+            pool, ChangeListener(parameters: configuration.database, cache: cache, logger: logger),
+            MemoryTrimmer())
         return application
     }
 
     /// The router of the whole API over `database`; errors become `{"error": ...}` answers.
     /// Requests are logged only when asked (`--log-level debug`): it costs throughput.
-    public static func makeRouter(database: APIDatabase, logRequests: Bool = false) throws -> Router<BasicRequestContext> {
+    public static func makeRouter(database: APIDatabase, logRequests: Bool = false) throws -> Router<
+        BasicRequestContext
+    > {
         let router = Router()
         if logRequests { router.add(middleware: LogRequestsMiddleware(.debug)) }
         router.add(middleware: ErrorMiddleware())

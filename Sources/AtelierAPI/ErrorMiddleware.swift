@@ -7,13 +7,16 @@ import NIOCore
 /// a 503), an unknown route as 404 and an oversize body as 413. Anything else is a bug of ours:
 /// logged, and answered with a 500 that names no internals.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         do {
             return try await next(request, context)
         } catch {
             let apiError = Self.translate(error, request: request)
             if apiError.status == .internalServerError {
-                context.logger.error("request failed: \(request.method) \(request.uri.path): \(String(reflecting: error))")
+                context.logger.error(
+                    "request failed: \(request.method) \(request.uri.path): \(String(reflecting: error))")
             } else if apiError.status == .serviceUnavailable {
                 // Outages are logged once per change of state by `DatabasePool`, not per request.
                 context.logger.debug("503: \(request.method) \(request.uri.path): \(error)")

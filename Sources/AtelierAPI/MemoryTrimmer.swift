@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import CMalloc
+    import CMalloc
 #endif
 import ServiceLifecycle
 
@@ -18,7 +18,7 @@ public struct MemoryTrimmer: Service {
     /// Limits the allocator's arenas; call first thing in `main`, before threads exist.
     public static func limitArenas() {
         #if canImport(Glibc)
-        _ = mallopt(M_ARENA_MAX, 2)
+            _ = mallopt(M_ARENA_MAX, 2)
         #endif
     }
 
@@ -27,7 +27,7 @@ public struct MemoryTrimmer: Service {
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
                 #if canImport(Glibc)
-                _ = malloc_trim(0)
+                    _ = malloc_trim(0)
                 #endif
             }
         }

@@ -20,9 +20,11 @@ public struct ServerConfiguration: Sendable {
     /// Bytes the response cache may hold; 0 turns it off.
     public var cacheCapacity: Int
 
-    public init(host: String = "0.0.0.0", port: Int = 3000, database: ConnectionParameters, poolSize: Int = 16,
-                maximumWaiting: Int = 256, idleTimeout: Duration = .seconds(60), databaseDeadline: Duration = .seconds(5),
-                logLevel: Logger.Level = .info, cacheCapacity: Int = 256 << 20) {
+    public init(
+        host: String = "0.0.0.0", port: Int = 3000, database: ConnectionParameters, poolSize: Int = 16,
+        maximumWaiting: Int = 256, idleTimeout: Duration = .seconds(60), databaseDeadline: Duration = .seconds(5),
+        logLevel: Logger.Level = .info, cacheCapacity: Int = 256 << 20
+    ) {
         self.host = host
         self.port = port
         self.database = database

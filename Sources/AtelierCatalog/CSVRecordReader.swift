@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 import CLibCSV
 
@@ -62,7 +62,8 @@ public final class CSVRecordReader {
     @exclusivity(unchecked) private var fieldLengths: [Int] = []
     @exclusivity(unchecked) private var fieldIsNull: [Bool] = []
     /// Completed records not yet returned: (first field, end field, line, repaired, too long).
-    @exclusivity(unchecked) private var completed: [(start: Int, end: Int, line: Int, repaired: Bool, tooLong: Bool)] = []
+    @exclusivity(unchecked) private var completed: [(start: Int, end: Int, line: Int, repaired: Bool, tooLong: Bool)] =
+        []
     @exclusivity(unchecked) private var completedCursor = 0
     @exclusivity(unchecked) private var currentFieldStart = 0
     @exclusivity(unchecked) private var currentFieldEnd = 0
@@ -120,7 +121,11 @@ public final class CSVRecordReader {
         guard fstat(fd, &info) == 0 else { throw CSVReadError(path: path, message: String(cString: strerror(errno))) }
         let size = Int(info.st_size)
         guard size == fileSize, !atEOF || bytesRead == fileSize else {
-            throw CSVReadError(path: path, message: "the file changed while it was being read (\(fileSize) bytes when opened, \(max(size, bytesRead)) now)")
+            throw CSVReadError(
+                path: path,
+                message:
+                    "the file changed while it was being read (\(fileSize) bytes when opened, \(max(size, bytesRead)) now)"
+            )
         }
     }
 
@@ -236,7 +241,8 @@ public final class CSVRecordReader {
         dropOpenFields()
         tooLongPrefix.removeAll()
         tooLongPrefix.append(UnsafeRawBufferPointer(rebasing: raw.bytes.prefix(Self.tooLongPrefixBytes)))
-        tooLongPrefix.append(UnsafeRawBufferPointer(rebasing: piece.prefix(Self.tooLongPrefixBytes - tooLongPrefix.count)))
+        tooLongPrefix.append(
+            UnsafeRawBufferPointer(rebasing: piece.prefix(Self.tooLongPrefixBytes - tooLongPrefix.count)))
         skippedBytes = raw.count + piece.count
         skipLine = openRecordLine
         raw.removeAll()
@@ -253,7 +259,8 @@ public final class CSVRecordReader {
     }
 
     private func dropOpenFields() {
-        fieldBytes.truncate(to: fieldStarts.count > openRecordFieldStart ? fieldStarts[openRecordFieldStart] : fieldBytes.count)
+        fieldBytes.truncate(
+            to: fieldStarts.count > openRecordFieldStart ? fieldStarts[openRecordFieldStart] : fieldBytes.count)
         fieldStarts.removeSubrange(openRecordFieldStart...)
         fieldLengths.removeSubrange(openRecordFieldStart...)
         fieldIsNull.removeSubrange(openRecordFieldStart...)
@@ -261,7 +268,9 @@ public final class CSVRecordReader {
 
     private func parse(_ bytes: UnsafeRawBufferPointer) {
         withCallbacks { parser, context in
-            if csv_parse(parser, bytes.baseAddress, bytes.count, csvFieldCallback, csvRecordCallback, context) != bytes.count {
+            if csv_parse(parser, bytes.baseAddress, bytes.count, csvFieldCallback, csvRecordCallback, context)
+                != bytes.count
+            {
                 parseError = csv_error(parser)
             }
         }
@@ -302,7 +311,8 @@ public final class CSVRecordReader {
         while true {
             let available = blockEnd - blockStart
             if available > 0, let start = readBlock.baseAddress.map({ $0 + blockStart }),
-               let newline = memchr(start, 0x0A, available) {
+                let newline = memchr(start, 0x0A, available)
+            {
                 let length = start.distance(to: newline) + 1
                 blockStart += length
                 return UnsafeRawBufferPointer(start: start, count: length)

@@ -26,14 +26,15 @@ enum CivilDate {
     static func parseISO8601(_ text: UnsafeRawBufferPointer) -> Int64? {
         var cursor = Cursor(text)
         guard let year = cursor.digits(4), cursor.skip(0x2D), let month = cursor.digits(2), cursor.skip(0x2D),
-              let day = cursor.digits(2),
-              year >= 1, (1...12).contains(month), day >= 1, day <= daysInMonth(year: year, month: month)
+            let day = cursor.digits(2),
+            year >= 1, (1...12).contains(month), day >= 1, day <= daysInMonth(year: year, month: month)
         else { return nil }
         var micros = daysFromCivil(year: year, month: month, day: day) * 86_400_000_000
         guard !cursor.atEnd else { return micros }
         guard cursor.skip(0x54) || cursor.skip(0x74) || cursor.skip(0x20),
-              let hour = cursor.digits(2), cursor.skip(0x3A), let minute = cursor.digits(2),
-              hour < 24, minute < 60 else { return nil }
+            let hour = cursor.digits(2), cursor.skip(0x3A), let minute = cursor.digits(2),
+            hour < 24, minute < 60
+        else { return nil }
         var second: Int64 = 0, fraction: Int64 = 0
         if cursor.skip(0x3A) {
             guard let value = cursor.digits(2), value < 60 else { return nil }

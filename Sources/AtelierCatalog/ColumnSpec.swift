@@ -10,7 +10,9 @@ public struct ColumnSpec: Sendable, Equatable {
     /// Whether the API looks rows up by this column, so it needs an index.
     public let indexed: Bool
 
-    public init(_ name: String, _ kind: ColumnKind, nullable: Bool = false, aliases: [String] = [], indexed: Bool? = nil) {
+    public init(
+        _ name: String, _ kind: ColumnKind, nullable: Bool = false, aliases: [String] = [], indexed: Bool? = nil
+    ) {
         self.name = name
         self.kind = kind
         self.nullable = nullable

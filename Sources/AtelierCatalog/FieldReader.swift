@@ -30,8 +30,8 @@ public enum FieldReader {
         var lowered: UInt64 = 0
         for byte in field { lowered = lowered << 8 | UInt64(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) }
         switch lowered {
-        case 0x74, 0x31, 0x74_7275_65, 0x79_6573: return true          // t 1 true yes
-        case 0x66, 0x30, 0x66_616C_7365, 0x6E_6F: return false         // f 0 false no
+        case 0x74, 0x31, 0x74_7275_65, 0x79_6573: return true  // t 1 true yes
+        case 0x66, 0x30, 0x66_616C_7365, 0x6E_6F: return false  // f 0 false no
         default: return nil
         }
     }
@@ -58,7 +58,11 @@ public enum FieldReader {
                 whole = whole * 10 + digit
             } else {
                 fractionDigits += 1
-                if fractionDigits <= 2 { cents = cents * 10 + digit } else if fractionDigits == 3 { roundUp = digit >= 5 }
+                if fractionDigits <= 2 {
+                    cents = cents * 10 + digit
+                } else if fractionDigits == 3 {
+                    roundUp = digit >= 5
+                }
             }
         }
         guard wholeDigits + fractionDigits > 0, whole < 10_000_000_000 else { return nil }

@@ -34,8 +34,10 @@ public struct RecordCleaner {
     /// Reads the reader's current record into `values`; returns why it is rejected, or nil.
     public mutating func clean(_ record: CSVRecordReader) -> Rejection? {
         if record.isTooLong {
-            return Rejection(.tooLong, "the record runs \(record.tooLongRecordBytes) bytes, over the limit of "
-                + "\(record.maxRecordBytes); reading went on at the next line that starts like a record")
+            return Rejection(
+                .tooLong,
+                "the record runs \(record.tooLongRecordBytes) bytes, over the limit of "
+                    + "\(record.maxRecordBytes); reading went on at the next line that starts like a record")
         }
         guard record.fieldCount == mapping.fieldCount else {
             return Rejection(.fieldCount, "\(record.fieldCount) fields, the header has \(mapping.fieldCount)")
@@ -60,7 +62,8 @@ public struct RecordCleaner {
             guard case .int32(let parent) = values[index] else { continue }
             if !ids.contains(parent) {
                 let column = table.columns[index]
-                return Rejection(.orphan, "\(column.name) \(parent): no such row in \(column.kind.referencedTable ?? "")")
+                return Rejection(
+                    .orphan, "\(column.name) \(parent): no such row in \(column.kind.referencedTable ?? "")")
             }
         }
         seenIds.insert(id)

@@ -25,7 +25,9 @@ public struct ExportGenerator: Sendable {
 
     /// Writes every file into `directory` (created if missing), largest first, one file per
     /// core at a time, then the manifest. `progress` is called as each file is finished.
-    public func generate(into directory: String, progress: @escaping @Sendable (GeneratedFile, Double) -> Void = { _, _ in })
+    public func generate(
+        into directory: String, progress: @escaping @Sendable (GeneratedFile, Double) -> Void = { _, _ in }
+    )
         throws(GeneratorError) -> [GeneratedFile]
     {
         do {
@@ -36,18 +38,22 @@ public struct ExportGenerator: Sendable {
         let walk = self.walk
         let order = Catalog.tables.indices.sorted { estimatedBytes($0) > estimatedBytes($1) }
         let work = WorkQueue(order)
-        DispatchQueue.concurrentPerform(iterations: max(1, min(ProcessInfo.processInfo.activeProcessorCount, order.count))) { _ in
+        DispatchQueue.concurrentPerform(
+            iterations: max(1, min(ProcessInfo.processInfo.activeProcessorCount, order.count))
+        ) { _ in
             while let table = work.next() {
                 let start = Date()
                 let result = Result { () throws(GeneratorError) in
-                    try TableFileWriter(walk: walk, table: table).write(to: "\(directory)/\(Catalog.tables[table].fileName)")
+                    try TableFileWriter(walk: walk, table: table).write(
+                        to: "\(directory)/\(Catalog.tables[table].fileName)")
                 }
                 work.finish(table, result)
                 if case .success(let file) = result { progress(file, Date().timeIntervalSince(start)) }
             }
         }
         let files = try work.results()
-        let manifest = JSONDocument.encode(Manifest(scale: scale, seed: seed, defectRate: defectRate, files: files.map(\.entry)))
+        let manifest = JSONDocument.encode(
+            Manifest(scale: scale, seed: seed, defectRate: defectRate, files: files.map(\.entry)))
         let path = "\(directory)/\(Self.manifestName)"
         guard FileManager.default.createFile(atPath: path, contents: Data(manifest.utf8)) else {
             throw .cannotWrite(path, "could not create the file")
@@ -78,7 +84,8 @@ public struct ExportGenerator: Sendable {
         switch ExportShape.shape(of: name).rows {
         case .root(let full): Double(full) * scale
         case .perParent(let parent, let mean, _): estimatedRows(parent) * mean
-        case .characteristicReviewPairs: estimatedRows(.reviews) * estimatedRows(.characteristics) / max(1, estimatedRows(.product))
+        case .characteristicReviewPairs:
+            estimatedRows(.reviews) * estimatedRows(.characteristics) / max(1, estimatedRows(.product))
         }
     }
 }

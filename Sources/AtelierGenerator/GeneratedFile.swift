@@ -36,9 +36,12 @@ public struct GeneratedFile: Sendable, Equatable {
     }
 
     var entry: Entry {
-        Entry(file: file, table: table, rows: rows, bytes: bytes,
-              planted: Dictionary(uniqueKeysWithValues: PlantedDefect.allCases.map { ($0.rawValue, planted[$0, default: 0]) }),
-              expected: Entry.Expected(loaded: expectedLoaded, repaired: expectedRepaired,
-                                       rejected: JSONDocument.counts(expectedRejected)))
+        Entry(
+            file: file, table: table, rows: rows, bytes: bytes,
+            planted: Dictionary(
+                uniqueKeysWithValues: PlantedDefect.allCases.map { ($0.rawValue, planted[$0, default: 0]) }),
+            expected: Entry.Expected(
+                loaded: expectedLoaded, repaired: expectedRepaired,
+                rejected: JSONDocument.counts(expectedRejected)))
     }
 }

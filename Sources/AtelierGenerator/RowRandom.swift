@@ -5,7 +5,9 @@ struct RowRandom {
     private var state: UInt64
 
     init(seed: UInt64, stream: UInt64, index: Int) {
-        state = Self.mix(seed ^ Self.mix(stream &* 0xD1B5_4A32_D192_ED03) ^ Self.mix(UInt64(truncatingIfNeeded: index) &+ 0x632B_E59B_D9B4_E019))
+        state = Self.mix(
+            seed ^ Self.mix(stream &* 0xD1B5_4A32_D192_ED03)
+                ^ Self.mix(UInt64(truncatingIfNeeded: index) &+ 0x632B_E59B_D9B4_E019))
     }
 
     private static func mix(_ value: UInt64) -> UInt64 {

@@ -56,21 +56,26 @@ struct RowWalk {
     /// One row per review of a product and characteristic of the same product, reviews in id
     /// order: the real file's shape (19.3 million rows at full scale).
     private func walkCharacteristicReviews(_ table: Int, _ body: (WalkRow) -> Void) {
-        let product = number(of: .product), characteristics = number(of: .characteristics), reviews = number(of: .reviews)
+        let product = number(of: .product), characteristics = number(of: .characteristics),
+            reviews = number(of: .reviews)
         let (characteristicMean, characteristicSpread) = ExportShape.characteristicsPerProduct
         let (reviewMean, reviewSpread) = ExportShape.reviewsPerProduct
         var next = 0, characteristicBase = 0, reviewBase = 0
         walk(product) { productRow in
             let productLoaded = !defects.rejects(table: product, id: productRow.id)
-            let characteristicCount = childCount(table: characteristics, parent: productRow.id, mean: characteristicMean, spread: characteristicSpread)
+            let characteristicCount = childCount(
+                table: characteristics, parent: productRow.id, mean: characteristicMean, spread: characteristicSpread)
             let reviewCount = childCount(table: reviews, parent: productRow.id, mean: reviewMean, spread: reviewSpread)
-            for review in reviewBase + 1 ..< reviewBase + 1 + reviewCount {
+            for review in reviewBase + 1..<reviewBase + 1 + reviewCount {
                 let reviewLoaded = productLoaded && !defects.rejects(table: reviews, id: review)
                 for ordinal in 0..<characteristicCount {
                     let characteristic = characteristicBase + 1 + ordinal
                     next += 1
                     let loaded = reviewLoaded && !defects.rejects(table: characteristics, id: characteristic)
-                    body(WalkRow(id: next, ordinal: ordinal, parent: characteristic, secondParent: review, parentsLoaded: loaded))
+                    body(
+                        WalkRow(
+                            id: next, ordinal: ordinal, parent: characteristic, secondParent: review,
+                            parentsLoaded: loaded))
                 }
             }
             characteristicBase += characteristicCount

@@ -50,7 +50,9 @@ final class TableFileWriter {
             }
             if output.count >= flushSize { failed = !flush(file, &summary) }
         }
-        if failed || !flush(file, &summary) || fflush(file) != 0 { throw .cannotWrite(path, String(cString: strerror(errno))) }
+        if failed || !flush(file, &summary) || fflush(file) != 0 {
+            throw .cannotWrite(path, String(cString: strerror(errno)))
+        }
         return summary
     }
 
@@ -128,7 +130,8 @@ final class TableFileWriter {
         case .secondParent: appendInteger(walkRow.secondParent)
         case .anyProduct:
             let product = random.int(in: 1...productCount)
-            if spec.columns[column].kind.referencedTable != nil, walk.defects.rejects(table: productTable, id: product) {
+            if spec.columns[column].kind.referencedTable != nil, walk.defects.rejects(table: productTable, id: product)
+            {
                 extraReferenceLoads = false
             }
             appendInteger(product)

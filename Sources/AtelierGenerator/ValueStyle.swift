@@ -53,7 +53,9 @@ enum Vocabulary {
         maría_p kaito smith jones garcía müller
         """.split(separator: " ").map { Array($0.utf8) }
 
-    static let domains: [[UInt8]] = ["gmail.com", "yahoo.com", "hotmail.com", "atelier.example", "mail.de"].map { Array($0.utf8) }
+    static let domains: [[UInt8]] = ["gmail.com", "yahoo.com", "hotmail.com", "atelier.example", "mail.de"].map {
+        Array($0.utf8)
+    }
 
     static let photoIDs: [[UInt8]] = """
         1501088430049-71c79fa3283e 1530519729491-aea5b51d1ee1 1560567546-4c6dbc16877b \

@@ -41,7 +41,9 @@ final class FileEncoder: @unchecked Sendable {
     private var result: Result<Outcome, LoadError>?
 
     /// Opens the file and reads its header; encoding starts with `start()`.
-    init(path: String, table: TableSpec, options: LoadOptions, existingIds: IdSet, parentIds: [String: IdSet]) throws(LoadError) {
+    init(path: String, table: TableSpec, options: LoadOptions, existingIds: IdSet, parentIds: [String: IdSet])
+        throws(LoadError)
+    {
         self.path = path
         self.table = table
         let hasHeader: Bool
@@ -51,7 +53,9 @@ final class FileEncoder: @unchecked Sendable {
         } catch {
             throw LoadError(error)
         }
-        guard hasHeader else { throw LoadError(HeaderError.noHeader(file: URL(fileURLWithPath: path).lastPathComponent)) }
+        guard hasHeader else {
+            throw LoadError(HeaderError.noHeader(file: URL(fileURLWithPath: path).lastPathComponent))
+        }
         let mapping: HeaderMapping
         do throws(HeaderError) {
             mapping = try HeaderMapping(header: reader.fieldStrings(), table: table)
@@ -129,7 +133,8 @@ final class FileEncoder: @unchecked Sendable {
                 BinaryCopyEncoder.appendRow(cleaner.values, to: buffer)
                 outcome.rowsLoaded += 1
                 if buffer.count >= ChunkQueue.chunkSize {
-                    let chunk = ChunkQueue.Chunk(buffer: buffer, rowsRead: outcome.rowsRead, bytesRead: reader.bytesRead)
+                    let chunk = ChunkQueue.Chunk(
+                        buffer: buffer, rowsRead: outcome.rowsRead, bytesRead: reader.bytesRead)
                     guard queue.put(chunk) else { return .success(()) }
                     buffer = queue.emptyBuffer()
                 }

@@ -28,7 +28,8 @@ extension FileLoader {
                     "\(try connection.scalar(Schema.orphanCount(orphan.table, orphan.column)) ?? "?") rows of \(orphan.table.name)"
                 }
             }
-            throw LoadError.refused("""
+            throw LoadError.refused(
+                """
                 \(file): refused: the new \(table.name) rows would leave \(listing.joined(separator: ", ")) \
                 pointing at \(table.name) rows that are gone. Load those files too, or pass --cascade to empty \
                 the dependent tables (\(emptied.joined(separator: ", "))). Nothing was changed.
@@ -44,9 +45,10 @@ extension FileLoader {
             try connection.execute("TRUNCATE " + emptied.map(Schema.quoted).joined(separator: ", "))
             for (child, column) in orphaned { try connection.execute(Schema.addForeignKey(child, column)) }
             for name in emptied {
-                try connection.recordLoad(LoadHistoryEntry(
-                    table: name, file: file, fileSize: 0, checksum: "", mode: "emptied", rowsRead: 0,
-                    rowsLoaded: 0, rowsRepaired: 0, rejectedJSON: "{}", tableRows: 0, seconds: 0, runId: runId))
+                try connection.recordLoad(
+                    LoadHistoryEntry(
+                        table: name, file: file, fileSize: 0, checksum: "", mode: "emptied", rowsRead: 0,
+                        rowsLoaded: 0, rowsRepaired: 0, rejectedJSON: "{}", tableRows: 0, seconds: 0, runId: runId))
             }
         }
         report.emptiedTables = emptied
@@ -93,7 +95,8 @@ extension FileLoader {
         var changed = true
         while changed {
             changed = false
-            for table in Catalog.tables where !found.contains(table.name) && table.parents.contains(where: found.contains) {
+            for table in Catalog.tables
+            where !found.contains(table.name) && table.parents.contains(where: found.contains) {
                 found.insert(table.name)
                 changed = true
             }

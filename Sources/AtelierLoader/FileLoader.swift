@@ -71,7 +71,9 @@ public final class FileLoader {
         var encoder = state.takeEncoder(for: path)
         let fileName = URL(fileURLWithPath: path).lastPathComponent
         guard let table = Catalog.table(forFile: fileName) else {
-            throw .refused("\(path): not an export file this loader knows (expected one of: \(Catalog.tables.map(\.fileName).joined(separator: ", ")))")
+            throw .refused(
+                "\(path): not an export file this loader knows (expected one of: \(Catalog.tables.map(\.fileName).joined(separator: ", ")))"
+            )
         }
         let started = Date()
         var report = FileReport(file: fileName, table: table.name)
@@ -93,8 +95,9 @@ public final class FileLoader {
                 return rows
             }
             let (ids, checksum) = try stream(file, into: table, report: &report)
-            try shrink.checkRejections(table: table.name, before: rowsBefore, rowsRead: report.rowsRead,
-                                       rowsRejected: report.rowsRejected)
+            try shrink.checkRejections(
+                table: table.name, before: rowsBefore, rowsRead: report.rowsRead,
+                rowsRejected: report.rowsRejected)
             try shrink.check(table.name, before: rowsBefore, after: report.rowsLoaded)
             if let next { readAhead(next, after: table.name, ids: ids) }
             if options.mode == .replace { try rebuildKeys(table, shrink: shrink, report: &report) }
@@ -103,11 +106,13 @@ public final class FileLoader {
                 try connection.execute("ANALYZE \(Schema.quoted(table.name))")
                 report.tableRows = options.mode == .replace ? report.rowsLoaded : try rowCount(table.name)
                 report.seconds = Date().timeIntervalSince(started)
-                try connection.recordLoad(LoadHistoryEntry(
-                    table: table.name, file: fileName, fileSize: file.fileSize, checksum: checksum,
-                    mode: options.mode.rawValue, rowsRead: report.rowsRead, rowsLoaded: report.rowsLoaded,
-                    rowsRepaired: report.rowsRepaired, rejectedJSON: report.rejectedJSON, tableRows: report.tableRows,
-                    seconds: report.seconds, runId: runId))
+                try connection.recordLoad(
+                    LoadHistoryEntry(
+                        table: table.name, file: fileName, fileSize: file.fileSize, checksum: checksum,
+                        mode: options.mode.rawValue, rowsRead: report.rowsRead, rowsLoaded: report.rowsLoaded,
+                        rowsRepaired: report.rowsRepaired, rejectedJSON: report.rejectedJSON,
+                        tableRows: report.tableRows,
+                        seconds: report.seconds, runId: runId))
                 try connection.execute("COMMIT")
             }
             state.remember(table.name, ids)
@@ -149,11 +154,16 @@ public final class FileLoader {
             () throws(DatabaseError) -> ([String: IdSet], IdSet) in
             var parentIds: [String: IdSet] = [:]
             for parent in table.parents {
-                if let known = state[parent] { parentIds[parent] = known } else { parentIds[parent] = try connection.ids(of: parent) }
+                if let known = state[parent] {
+                    parentIds[parent] = known
+                } else {
+                    parentIds[parent] = try connection.ids(of: parent)
+                }
             }
             return (parentIds, options.mode == .append ? try connection.ids(of: table.name) : IdSet())
         }
-        return try FileEncoder(path: path, table: table, options: options, existingIds: existingIds, parentIds: parentIds)
+        return try FileEncoder(
+            path: path, table: table, options: options, existingIds: existingIds, parentIds: parentIds)
     }
 
     /// Starts encoding `next` now when every id it is checked against is known without asking
@@ -167,8 +177,11 @@ public final class FileLoader {
             guard let known = parent == table ? ids : state[parent] else { return }
             parentIds[parent] = known
         }
-        guard let encoder = try? FileEncoder(path: next, table: nextTable, options: options,
-                                             existingIds: IdSet(), parentIds: parentIds) else { return }
+        guard
+            let encoder = try? FileEncoder(
+                path: next, table: nextTable, options: options,
+                existingIds: IdSet(), parentIds: parentIds)
+        else { return }
         encoder.start()
         state.keepEncoder(encoder)
     }
@@ -176,8 +189,10 @@ public final class FileLoader {
     /// Sends the encoder's rows through one COPY into the emptied (or, when appending, the
     /// existing) table. Returns the ids the table holds afterwards and the file's checksum.
     /// A load that stops midway leaves no reject file: the next attempt writes a whole one.
-    private func stream(_ encoder: FileEncoder, into table: TableSpec,
-                        report: inout FileReport) throws(LoadError) -> (ids: IdSet, checksum: String) {
+    private func stream(
+        _ encoder: FileEncoder, into table: TableSpec,
+        report: inout FileReport
+    ) throws(LoadError) -> (ids: IdSet, checksum: String) {
         let columns = table.columns.map { Schema.quoted($0.name) }.joined(separator: ", ")
         // Rows written into a table emptied in this transaction can be frozen at once.
         let copyOptions = options.mode == .replace ? "FORMAT binary, FREEZE" : "FORMAT binary"
@@ -189,7 +204,9 @@ public final class FileLoader {
         let outcome: FileEncoder.Outcome
         do throws(LoadError) {
             while let chunk = encoder.nextChunk() {
-                try LoadError.onDatabase(file: report.file) { () throws(DatabaseError) in try copy.send(chunk.buffer.bytes) }
+                try LoadError.onDatabase(file: report.file) { () throws(DatabaseError) in
+                    try copy.send(chunk.buffer.bytes)
+                }
                 encoder.recycle(chunk)
                 progress.update(rows: chunk.rowsRead, bytes: chunk.bytesRead, totalBytes: encoder.fileSize)
                 onChunkSent?(chunk.bytesRead)

@@ -24,7 +24,9 @@ public struct FileReport: Sendable, Equatable {
     public var rowsRejected: Int { rejected.values.reduce(0, +) }
 
     /// The counts by reason as a JSON object with every reason of the contract.
-    public var rejectedJSON: String { JSONDocument.encode(JSONDocument.counts(rejected)).trimmingCharacters(in: .newlines) }
+    public var rejectedJSON: String {
+        JSONDocument.encode(JSONDocument.counts(rejected)).trimmingCharacters(in: .newlines)
+    }
 
     /// The `--report` document: `{"files":[…]}`.
     public static func json(_ reports: [FileReport]) -> String {

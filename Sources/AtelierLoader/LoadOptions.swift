@@ -29,14 +29,17 @@ public struct LoadOptions: Sendable {
     /// checkout leaves nothing in it.
     public static var defaultRejectDirectory: String {
         let environment = ProcessInfo.processInfo.environment
-        let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+        let state =
+            environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/state")
         return (state as NSString).appendingPathComponent("atelier/rejects")
     }
 
-    public init(mode: Mode = .replace, cascade: Bool = false, allowShrink: Bool = false,
-                maxRecordBytes: Int = LoadOptions.defaultMaxRecordBytes,
-                rejectDirectory: String = LoadOptions.defaultRejectDirectory) {
+    public init(
+        mode: Mode = .replace, cascade: Bool = false, allowShrink: Bool = false,
+        maxRecordBytes: Int = LoadOptions.defaultMaxRecordBytes,
+        rejectDirectory: String = LoadOptions.defaultRejectDirectory
+    ) {
         self.mode = mode
         self.cascade = cascade
         self.allowShrink = allowShrink

@@ -20,8 +20,9 @@ final class ProgressMeter {
         lastDraw = now
         let elapsed = max(now.timeIntervalSince(start), 0.001)
         let percent = totalBytes > 0 ? 100 * Double(bytes) / Double(totalBytes) : 100
-        let line = String(format: "\r%@: %5.1f%%  %.0f rows/s  %.1f MB/s ", file, percent,
-                          Double(rows) / elapsed, Double(bytes) / elapsed / 1_000_000)
+        let line = String(
+            format: "\r%@: %5.1f%%  %.0f rows/s  %.1f MB/s ", file, percent,
+            Double(rows) / elapsed, Double(bytes) / elapsed / 1_000_000)
         FileHandle.standardError.write(Data(line.utf8))
     }
 

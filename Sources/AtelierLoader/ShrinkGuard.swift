@@ -24,7 +24,8 @@ struct ShrinkGuard {
         let shrinking = changes.filter { $0.before > 0 && $0.after * 2 < $0.before }
         guard !allowed, !shrinking.isEmpty else { return }
         let listing = shrinking.map { "\($0.table) from \($0.before) rows to \($0.after)\($0.note)" }
-        throw .refused("""
+        throw .refused(
+            """
             \(file): refused: this load would shrink \(listing.joined(separator: ", ")). \
             Nothing was changed. If the smaller data is intended, pass --allow-shrink.
             """)
@@ -33,7 +34,8 @@ struct ShrinkGuard {
     /// Refuses a file whose rows were mostly rejected from replacing a table that holds rows.
     func checkRejections(table: String, before: Int, rowsRead: Int, rowsRejected: Int) throws(LoadError) {
         guard !allowed, before > 0, rowsRead > 0, rowsRejected * 2 > rowsRead else { return }
-        throw .refused("""
+        throw .refused(
+            """
             \(file): refused: \(rowsRejected) of its \(rowsRead) rows were rejected (see the reject file), and it \
             would replace the \(before) rows of \(table). Nothing was changed. If that is intended, pass --allow-shrink.
             """)

@@ -14,5 +14,6 @@ public enum ConnectionDefaults {
     ]
 
     /// Session settings for the server's side of the same connection.
-    public static let serverKeepaliveSQL = "SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3"
+    public static let serverKeepaliveSQL =
+        "SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3"
 }

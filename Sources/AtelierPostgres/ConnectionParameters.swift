@@ -47,8 +47,9 @@ public struct ConnectionParameters: Sendable, Equatable {
         guard let port = Int(value("port") ?? "5432"), (1...65535).contains(port) else {
             throw DatabaseError("invalid port in connection string: \(value("port") ?? "")")
         }
-        self.init(host: value("hostaddr") ?? value("host") ?? "/var/run/postgresql", port: port, user: user,
-                  password: value("password"), database: value("dbname") ?? user, sslMode: value("sslmode") ?? "prefer")
+        self.init(
+            host: value("hostaddr") ?? value("host") ?? "/var/run/postgresql", port: port, user: user,
+            password: value("password"), database: value("dbname") ?? user, sslMode: value("sslmode") ?? "prefer")
     }
 
     /// The Unix-socket path libpq would use, when `host` is a directory.

@@ -13,7 +13,8 @@ extension Schema {
 
     /// Columns the API updates: helpful votes and reports.
     public static let apiUpdateColumns: [(table: String, columns: [String])] = [
-        ("reviews", ["helpfulness", "reported"]), ("questions", ["helpful", "reported"]), ("answers", ["helpful", "reported"]),
+        ("reviews", ["helpfulness", "reported"]), ("questions", ["helpful", "reported"]),
+        ("answers", ["helpful", "reported"]),
     ]
 
     /// Creates the role when missing and this session may create roles (a loader connected
@@ -24,27 +25,29 @@ extension Schema {
     static var apiRoleSQL: String {
         let catalogue = (Catalog.tables.map(\.name) + [interactionsTable]).map(quoted).joined(separator: ", ")
         let inserts = apiInsertTables.map(quoted).joined(separator: ", ")
-        let updates = apiUpdateColumns.map { "GRANT UPDATE (\($0.columns.map(quoted).joined(separator: ", "))) ON \(quoted($0.table)) TO \(apiRole);" }
+        let updates = apiUpdateColumns.map {
+            "GRANT UPDATE (\($0.columns.map(quoted).joined(separator: ", "))) ON \(quoted($0.table)) TO \(apiRole);"
+        }
         let sequences = apiInsertTables.map {
             "EXECUTE format('GRANT USAGE ON SEQUENCE %s TO \(apiRole)', pg_get_serial_sequence('\(quoted($0))', 'id'));"
         }
         return """
-        -- The API's role (atelier-serve): read the catalogue, make the API's writes, nothing more.
-        DO $$ BEGIN
-            IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '\(apiRole)')
-               AND (SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user) THEN
-                CREATE ROLE \(apiRole) LOGIN;
-            END IF;
-        EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
-        END $$;
-        DO $$ BEGIN
-            IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '\(apiRole)') THEN
-                GRANT SELECT ON \(catalogue) TO \(apiRole);
-                GRANT INSERT ON \(inserts) TO \(apiRole);
-                \(updates.joined(separator: "\n        "))
-                \(sequences.joined(separator: "\n        "))
-            END IF;
-        END $$;
-        """
+            -- The API's role (atelier-serve): read the catalogue, make the API's writes, nothing more.
+            DO $$ BEGIN
+                IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '\(apiRole)')
+                   AND (SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user) THEN
+                    CREATE ROLE \(apiRole) LOGIN;
+                END IF;
+            EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+            END $$;
+            DO $$ BEGIN
+                IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '\(apiRole)') THEN
+                    GRANT SELECT ON \(catalogue) TO \(apiRole);
+                    GRANT INSERT ON \(inserts) TO \(apiRole);
+                    \(updates.joined(separator: "\n        "))
+                    \(sequences.joined(separator: "\n        "))
+                END IF;
+            END $$;
+            """
     }
 }

@@ -27,13 +27,13 @@ extension Schema {
     /// `session_replication_role = replica` (a replication tool, a bulk fix) notifies too.
     static var changeNotificationSQL: String {
         let function = """
-        -- Change notifications for the API's response cache: one per table and transaction.
-        CREATE OR REPLACE FUNCTION atelier_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            PERFORM pg_notify('\(changeChannel)', TG_TABLE_NAME);
-            RETURN NULL;
-        END $$;
-        """
+            -- Change notifications for the API's response cache: one per table and transaction.
+            CREATE OR REPLACE FUNCTION atelier_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_notify('\(changeChannel)', TG_TABLE_NAME);
+                RETURN NULL;
+            END $$;
+            """
         let triggers = Catalog.tables.map { table in
             "CREATE OR REPLACE TRIGGER \(quoted(changeTriggerName(table))) AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
                 + "ON \(quoted(table.name)) FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();\n"

@@ -43,7 +43,10 @@ struct GenerateCommand: ParsableCommand {
         let files: [GeneratedFile]
         do {
             files = try generator.generate(into: out) { file, seconds in
-                printError(String(format: "  %@  %@ rows  %@  %.1f s", file.file, grouped(file.rows), megabytes(file.bytes), seconds))
+                printError(
+                    String(
+                        format: "  %@  %@ rows  %@  %.1f s", file.file, grouped(file.rows), megabytes(file.bytes),
+                        seconds))
             }
         } catch {
             printError("atelier-etl: \(error)")
@@ -51,9 +54,11 @@ struct GenerateCommand: ParsableCommand {
         }
         let rows = files.reduce(0) { $0 + $1.rows }, bytes = files.reduce(0) { $0 + $1.bytes }
         let planted = files.reduce(0) { $0 + $1.planted.values.reduce(0, +) }
-        print(String(format: "wrote %@ rows, %@ in %d files to %@ in %.1f s; %@ defects planted (see %@)",
-                     grouped(rows), megabytes(bytes), files.count, out, Date().timeIntervalSince(started),
-                     grouped(planted), ExportGenerator.manifestName))
+        print(
+            String(
+                format: "wrote %@ rows, %@ in %d files to %@ in %.1f s; %@ defects planted (see %@)",
+                grouped(rows), megabytes(bytes), files.count, out, Date().timeIntervalSince(started),
+                grouped(planted), ExportGenerator.manifestName))
     }
 }
 

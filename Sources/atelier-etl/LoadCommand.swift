@@ -31,20 +31,25 @@ struct LoadCommand: ParsableCommand {
     @Flag(help: "When replacing a table would orphan rows of other tables, empty those tables instead of refusing.")
     var cascade = false
 
-    @Flag(name: .customLong("allow-shrink"),
-          help: "Let a replace leave a table with fewer than half its rows (refused by default).")
+    @Flag(
+        name: .customLong("allow-shrink"),
+        help: "Let a replace leave a table with fewer than half its rows (refused by default).")
     var allowShrink = false
 
-    @Option(name: .customLong("max-record-size"),
-            help: "Reject records longer than this as too_long: bytes, or with K, M or G (default 1M, at most 1G).",
-            transform: LoadCommand.parseSize)
+    @Option(
+        name: .customLong("max-record-size"),
+        help: "Reject records longer than this as too_long: bytes, or with K, M or G (default 1M, at most 1G).",
+        transform: LoadCommand.parseSize)
     var maxRecordSize = LoadOptions.defaultMaxRecordBytes
 
     @Option(help: "Write a JSON report of every file loaded to this path.")
     var report: String?
 
-    @Option(name: .customLong("reject-dir"),
-            help: "Directory for the reject files (default: the report's directory, else $XDG_STATE_HOME/atelier/rejects or ~/.local/state/atelier/rejects).")
+    @Option(
+        name: .customLong("reject-dir"),
+        help:
+            "Directory for the reject files (default: the report's directory, else $XDG_STATE_HOME/atelier/rejects or ~/.local/state/atelier/rejects)."
+    )
     var rejectDirectory: String?
 
     @Argument(help: "CSV files or directories.")
@@ -89,10 +94,12 @@ struct LoadCommand: ParsableCommand {
         let reportFolder = report.map { ($0 as NSString).deletingLastPathComponent }.map { $0.isEmpty ? "." : $0 }
         let rejectDirectory = rejectDirectory ?? reportFolder ?? LoadOptions.defaultRejectDirectory
         try? FileManager.default.createDirectory(atPath: rejectDirectory, withIntermediateDirectories: true)
-        let loader = FileLoader(connection: try connection.connect(),
-                                options: LoadOptions(mode: append ? .append : .replace, cascade: cascade,
-                                                     allowShrink: allowShrink, maxRecordBytes: maxRecordSize,
-                                                     rejectDirectory: rejectDirectory))
+        let loader = FileLoader(
+            connection: try connection.connect(),
+            options: LoadOptions(
+                mode: append ? .append : .replace, cascade: cascade,
+                allowShrink: allowShrink, maxRecordBytes: maxRecordSize,
+                rejectDirectory: rejectDirectory))
         var reports: [FileReport] = []
         var status: Int32 = 0
         loader.load(files: plan.files) { outcome in

@@ -32,7 +32,8 @@ struct VerifyCommand: ParsableCommand {
         print(json ? VerifyReport.json(checks) : VerifyReport.table(checks), terminator: "")
         let failed = checks.filter { !$0.passed }
         guard failed.isEmpty else {
-            printError("atelier-etl: verify failed: " + failed.map { "\($0.name) (\($0.detail))" }.joined(separator: "; "))
+            printError(
+                "atelier-etl: verify failed: " + failed.map { "\($0.name) (\($0.detail))" }.joined(separator: "; "))
             throw ExitCode(ExitStatus.verifyFailed)
         }
     }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import AtelierCatalog
 import Foundation
@@ -12,7 +12,8 @@ import Foundation
 enum CSVFuzzTarget {
     static let maxRecordBytes = 2048
     /// The reader takes a path: each input is written to one file, in memory where possible.
-    static let path = (FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory())
+    static let path =
+        (FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory())
         + "/atelier-fuzz-\(getpid()).csv"
 
     static func run(_ input: UnsafeRawBufferPointer) {
@@ -24,8 +25,9 @@ enum CSVFuzzTarget {
         guard FileManager.default.createFile(atPath: path, contents: file) else { fatalError("cannot write \(path)") }
         let blockSize = [64, 256, 4096, 1 << 20][Int(input[1] >> 1) % 4]
         guard let reader = try? CSVRecordReader(path: path, blockSize: blockSize, maxRecordBytes: maxRecordBytes),
-              (try? reader.next()) == true,
-              let mapping = try? HeaderMapping(header: reader.fieldStrings(), table: table) else { return }
+            (try? reader.next()) == true,
+            let mapping = try? HeaderMapping(header: reader.fieldStrings(), table: table)
+        else { return }
         reader.expectedFieldCount = mapping.fieldCount
         var parents: [String: IdSet] = [:]
         for parent in table.parents {

@@ -47,7 +47,10 @@ struct AtelierServe: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical. Requests are not logged below debug.")
     var logLevel: Logger.Level = .info
 
-    @Option(help: "Megabytes of read answers to keep in memory (0: no cache). Kept correct after any write through PostgreSQL change notifications.")
+    @Option(
+        help:
+            "Megabytes of read answers to keep in memory (0: no cache). Kept correct after any write through PostgreSQL change notifications."
+    )
     var cacheSize = 256
 
     @Flag(help: "Print the SQL each read route runs (one JSON object per line) and exit.")
@@ -57,9 +60,15 @@ struct AtelierServe: AsyncParsableCommand {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be from 1 to 65535") }
         guard (1...1000).contains(poolSize) else { throw ValidationError("--pool-size must be from 1 to 1000") }
         guard databaseTimeout > 0 else { throw ValidationError("--database-timeout must be positive") }
-        guard (0...100_000).contains(maxWaiting) else { throw ValidationError("--max-waiting must be from 0 to 100000") }
-        guard (1...86_400).contains(idleTimeout) else { throw ValidationError("--idle-timeout must be from 1 to 86400 seconds") }
-        guard (0...65536).contains(cacheSize) else { throw ValidationError("--cache-size must be from 0 to 65536 (megabytes)") }
+        guard (0...100_000).contains(maxWaiting) else {
+            throw ValidationError("--max-waiting must be from 0 to 100000")
+        }
+        guard (1...86_400).contains(idleTimeout) else {
+            throw ValidationError("--idle-timeout must be from 1 to 86400 seconds")
+        }
+        guard (0...65536).contains(cacheSize) else {
+            throw ValidationError("--cache-size must be from 0 to 65536 (megabytes)")
+        }
     }
 
     func run() async throws {
@@ -75,7 +84,8 @@ struct AtelierServe: AsyncParsableCommand {
         }
         let configuration = ServerConfiguration(
             host: host, port: port, database: parameters, poolSize: poolSize, maximumWaiting: maxWaiting,
-            idleTimeout: .seconds(idleTimeout), databaseDeadline: .milliseconds(Int(databaseTimeout * 1000)), logLevel: logLevel, cacheCapacity: cacheSize << 20
+            idleTimeout: .seconds(idleTimeout), databaseDeadline: .milliseconds(Int(databaseTimeout * 1000)),
+            logLevel: logLevel, cacheCapacity: cacheSize << 20
         )
         try await AtelierServer.makeApplication(configuration).runService()
     }

@@ -25,21 +25,26 @@ enum APIHarness {
     /// `body` gets a client of an app serving a fresh copy of the loaded samples, and that copy.
     /// With a `cache`, the app keeps a response cache and runs its change listener, as
     /// `atelier-serve` does.
-    static func withSamples(cache: ResponseCache? = nil,
-                            _ body: @escaping @Sendable (any TestClientProtocol, TestDatabase) async throws -> Void) async throws {
+    static func withSamples(
+        cache: ResponseCache? = nil,
+        _ body: @escaping @Sendable (any TestClientProtocol, TestDatabase) async throws -> Void
+    ) async throws {
         let database = try TestDatabase.create(template: Samples.template.get())
         try await withApp(database: ConnectionParameters(connectionString: database.apiURL), cache: cache) { client in
             try await body(client, database)
         }
     }
 
-    static func withApp(database: ConnectionParameters, deadline: Duration = .seconds(10), cache: ResponseCache? = nil,
-                        poolSize: Int = 8, maximumWaiting: Int = 256,
-                        _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    static func withApp(
+        database: ConnectionParameters, deadline: Duration = .seconds(10), cache: ResponseCache? = nil,
+        poolSize: Int = 8, maximumWaiting: Int = 256,
+        _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+    ) async throws {
         var logger = Logger(label: "atelier-serve-tests")
         logger.logLevel = .error
-        let pool = DatabasePool(parameters: database, poolSize: poolSize, maximumWaiting: maximumWaiting, deadline: deadline,
-                                logger: logger)
+        let pool = DatabasePool(
+            parameters: database, poolSize: poolSize, maximumWaiting: maximumWaiting, deadline: deadline,
+            logger: logger)
         let cache = cache ?? ResponseCache(capacity: 0)
         let router = try AtelierServer.makeRouter(database: APIDatabase(pool: pool, deadline: deadline, cache: cache))
         var application = Application(router: router, logger: logger)
@@ -73,15 +78,19 @@ struct JSONResponse: Sendable {
 
 extension TestClientProtocol {
     /// Sends a request and parses the answer as JSON (nil when the body is empty).
-    func request(_ method: HTTPRequest.Method, _ uri: String, body: String? = nil,
-                 headers: HTTPFields = [:]) async throws -> JSONResponse {
+    func request(
+        _ method: HTTPRequest.Method, _ uri: String, body: String? = nil,
+        headers: HTTPFields = [:]
+    ) async throws -> JSONResponse {
         var headers = headers
         if body != nil { headers[.contentType] = "application/json" }
-        return try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) { response in
+        return try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        { response in
             let bytes = Data(response.body.readableBytesView)
             let json = bytes.isEmpty ? nil : try JSONDecoder().decode(JSONValue.self, from: bytes)
-            return JSONResponse(status: response.status, contentType: response.headers[.contentType],
-                                retryAfter: response.headers[.retryAfter], json: json)
+            return JSONResponse(
+                status: response.status, contentType: response.headers[.contentType],
+                retryAfter: response.headers[.retryAfter], json: json)
         }
     }
 

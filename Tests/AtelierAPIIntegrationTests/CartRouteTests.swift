@@ -28,8 +28,10 @@ import Testing
                 let added = try await client.post("/cart", #"{"sku_id": 3}"#, headers: shopper)
                 #expect(added.status == .created)
                 let next = expected.catalog["cart"].count + 1
-                expected.catalog["cart"].append(.init(values: [
-                    "id": .int(next), "user_session": .int(1001), "product_id": .int(3), "active": .bool(true)]))
+                expected.catalog["cart"].append(
+                    .init(values: [
+                        "id": .int(next), "user_session": .int(1001), "product_id": .int(3), "active": .bool(true),
+                    ]))
             }
             let cart = try await client.get("/cart", headers: shopper)
             #expect(cart.json == expected.cart(1001))
@@ -37,13 +39,17 @@ import Testing
         }
     }
 
-    @Test(arguments: [
-        ([:], #"{"sku_id": 3}"#, "user_session is required: send the user_session cookie or an X-User-Session header"),
-        ([.userSession: "abc"], #"{"sku_id": 3}"#, "invalid user_session provided"),
-        ([.userSession: "1001"], #"{"sku_id": 99999}"#, "sku_id 99999 is no sku"),
-        ([.userSession: "1001"], #"{"sku_id": "3"}"#, "sku_id must be an integer from 1 to 2147483647"),
-        ([.userSession: "1001"], #"{}"#, "sku_id is required"),
-    ] as [(HTTPFields, String, String)])
+    @Test(
+        arguments: [
+            (
+                [:], #"{"sku_id": 3}"#,
+                "user_session is required: send the user_session cookie or an X-User-Session header"
+            ),
+            ([.userSession: "abc"], #"{"sku_id": 3}"#, "invalid user_session provided"),
+            ([.userSession: "1001"], #"{"sku_id": 99999}"#, "sku_id 99999 is no sku"),
+            ([.userSession: "1001"], #"{"sku_id": "3"}"#, "sku_id must be an integer from 1 to 2147483647"),
+            ([.userSession: "1001"], #"{}"#, "sku_id is required"),
+        ] as [(HTTPFields, String, String)])
     func badCartRequestsAre422(headers: HTTPFields, body: String, message: String) async throws {
         try await APIHarness.withSamples { client, database in
             let answer = try await client.post("/cart", body, headers: headers)
@@ -55,7 +61,8 @@ import Testing
     @Test func aCartWithoutASessionIs422() async throws {
         try await APIHarness.withSamples { client, _ in
             let answer = try await client.get("/cart")
-            answer.expectError(422, "user_session is required: send the user_session cookie or an X-User-Session header")
+            answer.expectError(
+                422, "user_session is required: send the user_session cookie or an X-User-Session header")
         }
     }
 }
@@ -63,10 +70,14 @@ import Testing
 @Suite struct InteractionRouteTests {
     @Test func anInteractionIsStoredAsSent() async throws {
         try await APIHarness.withSamples { client, database in
-            let posted = try await client.post("/interactions", #"{"element": "button#add", "widget": "Overview", "time": "2026-11-22T10:00:00Z"}"#)
+            let posted = try await client.post(
+                "/interactions", #"{"element": "button#add", "widget": "Overview", "time": "2026-11-22T10:00:00Z"}"#)
             #expect(posted.status == .created)
             #expect(posted.json == .object(["id": .integer(1)]))
-            #expect(try database.rows("SELECT element, widget, time FROM interactions") == [["button#add", "Overview", "2026-11-22T10:00:00Z"]])
+            #expect(
+                try database.rows("SELECT element, widget, time FROM interactions") == [
+                    ["button#add", "Overview", "2026-11-22T10:00:00Z"]
+                ])
         }
     }
 

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 @testable import AtelierAPI
 import AtelierPostgres
@@ -14,10 +14,12 @@ import Testing
 @Suite struct ChangeListenerTests {
     /// The listener's backend on `database` (other than `except`).
     static func listenerPID(_ database: TestDatabase, except: Int32 = 0) throws -> Int32? {
-        try database.value("""
+        try database.value(
+            """
             SELECT pid FROM pg_stat_activity WHERE datname = '\(database.name)' AND application_name = 'atelier-serve-listener'
             AND pid <> \(except)
-            """).flatMap { Int32($0) }
+            """
+        ).flatMap { Int32($0) }
     }
 
     @Test func aListenerWhoseServerStopsAnsweringIsNoticedAndReplaced() async throws {
@@ -36,7 +38,10 @@ import Testing
             #expect(answer.status == .ok)
             #expect(cache.bytesHeld == 0, "nothing is stored while the cache is off")
             // A new listener connection (a new backend) turns it back on.
-            #expect(await eventually(within: 10) { cache.isEnabled && (try? Self.listenerPID(database, except: frozen)) != nil })
+            #expect(
+                await eventually(within: 10) {
+                    cache.isEnabled && (try? Self.listenerPID(database, except: frozen)) != nil
+                })
         }
     }
 
@@ -65,7 +70,8 @@ import Testing
             #expect(await eventually { cache.isEnabled })
             let before = try await client.get("/reviews?product_id=2")
             #expect(cache.bytesHeld > 0)
-            try database.connect().execute("SET session_replication_role = replica; UPDATE reviews SET reported = true WHERE product_id = 2")
+            try database.connect().execute(
+                "SET session_replication_role = replica; UPDATE reviews SET reported = true WHERE product_id = 2")
             #expect(await eventually { (try? await client.get("/reviews?product_id=2").json) != before.json })
         }
     }
@@ -74,11 +80,15 @@ import Testing
     @Test func aPoolOfOneServesEveryRoute() async throws {
         let cache = ResponseCache(capacity: 16 << 20)
         let database = try TestDatabase.create(template: Samples.template.get())
-        try await APIHarness.withApp(database: ConnectionParameters(connectionString: database.apiURL), cache: cache,
-                                     poolSize: 1) { client in
+        try await APIHarness.withApp(
+            database: ConnectionParameters(connectionString: database.apiURL), cache: cache,
+            poolSize: 1
+        ) { client in
             #expect(await eventually { cache.isEnabled })
-            for uri in ["/products", "/products/1", "/products/1/styles", "/products/1/related", "/reviews?product_id=2",
-                        "/reviews/meta?product_id=2", "/qa/questions?product_id=1", "/qa/questions/1/answers", "/health"] {
+            for uri in [
+                "/products", "/products/1", "/products/1/styles", "/products/1/related", "/reviews?product_id=2",
+                "/reviews/meta?product_id=2", "/qa/questions?product_id=1", "/qa/questions/1/answers", "/health",
+            ] {
                 let answer = try await client.get(uri)
                 #expect(answer.status == .ok, "\(uri)")
             }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 @testable import AtelierAPI
 import AtelierPostgres
@@ -17,15 +17,20 @@ import Testing
     @Test func requestsPastTheWaitingBoundAre503AtOnce() async throws {
         let database = try TestDatabase.create(template: Samples.template.get())
         let lock = try database.connect()
-        try lock.execute("SET idle_in_transaction_session_timeout = '30s'; BEGIN; LOCK TABLE reviews IN ACCESS EXCLUSIVE MODE")
+        try lock.execute(
+            "SET idle_in_transaction_session_timeout = '30s'; BEGIN; LOCK TABLE reviews IN ACCESS EXCLUSIVE MODE")
         let lockHolder = lock.backendPID
-        try await APIHarness.withApp(database: ConnectionParameters(connectionString: database.apiURL), deadline: .seconds(10),
-                                     poolSize: 1, maximumWaiting: 1) { client in
+        try await APIHarness.withApp(
+            database: ConnectionParameters(connectionString: database.apiURL), deadline: .seconds(10),
+            poolSize: 1, maximumWaiting: 1
+        ) { client in
             // One request holds the only connection (stuck behind the lock), one waits for it.
             async let stuck = client.get("/reviews?product_id=2")
-            #expect(await eventually {
-                (try? database.value("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'reviews'::regclass")) == "1"
-            })
+            #expect(
+                await eventually {
+                    (try? database.value(
+                        "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'reviews'::regclass")) == "1"
+                })
             async let waiting = client.get("/reviews/meta?product_id=2")
             try await Task.sleep(for: .milliseconds(500))
             let start = ContinuousClock.now
@@ -51,7 +56,9 @@ import Testing
         address.sin_port = in_port_t(UInt16(server.port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         #expect(connected == 0)
         let request = "GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: keep-alive\r\n\r\n"
@@ -72,8 +79,10 @@ import Testing
     @Test func postsDuringAReloadAreStoredOr503NeverA500() async throws {
         let database = try TestDatabase.create(template: Samples.template.get())
         let statuses = NIOLockedStatuses()
-        try await APIHarness.withApp(database: ConnectionParameters(connectionString: database.apiURL),
-                                     deadline: .seconds(2)) { client in
+        try await APIHarness.withApp(
+            database: ConnectionParameters(connectionString: database.apiURL),
+            deadline: .seconds(2)
+        ) { client in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<4 {
                     group.addTask {
@@ -85,8 +94,9 @@ import Testing
                 }
                 group.addTask {
                     for _ in 0..<3 {
-                        _ = try database.load(Repository.samples + "/product.csv", Repository.samples + "/reviews.csv",
-                                              options: LoadOptions(cascade: true, allowShrink: true))
+                        _ = try database.load(
+                            Repository.samples + "/product.csv", Repository.samples + "/reviews.csv",
+                            options: LoadOptions(cascade: true, allowShrink: true))
                     }
                 }
                 try await group.waitForAll()

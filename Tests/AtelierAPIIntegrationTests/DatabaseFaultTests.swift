@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import AtelierTestSupport
 import Foundation
@@ -27,8 +27,11 @@ import Testing
     @Test(arguments: outages) func backWithinFiveSecondsOfTheDatabase(outage seconds: Int) async throws {
         let cluster = try Self.cluster.get()
         let log = try Repository.temporaryDirectory() + "/serve.log"
-        let server = try ServerProcess(arguments: ["--database-url", cluster.apiURL, "--database-timeout", "1",
-                                                   "--cache-size", "0"], logFile: log)
+        let server = try ServerProcess(
+            arguments: [
+                "--database-url", cluster.apiURL, "--database-timeout", "1",
+                "--cache-size", "0",
+            ], logFile: log)
         try await server.waitUntilHealthy()
         #expect(try await server.request("GET", "/products/1") == 200)
         try cluster.stop()
@@ -54,8 +57,10 @@ import Testing
 
     @Test func aFrozenDatabaseIsAnsweredWithinTheDeadlineAndItsConnectionsAreNotReused() async throws {
         let cluster = try Self.cluster.get()
-        let server = try ServerProcess(arguments: ["--database-url", cluster.apiURL, "--database-timeout", "2",
-                                                   "--cache-size", "0", "--pool-size", "8"])
+        let server = try ServerProcess(arguments: [
+            "--database-url", cluster.apiURL, "--database-timeout", "2",
+            "--cache-size", "0", "--pool-size", "8",
+        ])
         try await server.waitUntilHealthy()
         // Eight requests at once behind a lock open all eight pool connections.
         let admin = try TestDatabase(name: "atelier", url: cluster.url).connect()
@@ -67,12 +72,15 @@ import Testing
         try await Task.sleep(for: .milliseconds(700))
         try admin.execute("COMMIT")
         #expect(try await warm == Array(repeating: 200, count: 8))
-        let opened = try admin.query("SELECT pid FROM pg_stat_activity WHERE application_name = 'atelier-serve'").compactMap { $0[0] }
+        let opened = try admin.query("SELECT pid FROM pg_stat_activity WHERE application_name = 'atelier-serve'")
+            .compactMap { $0[0] }
         #expect(opened.count == 8)
 
         try cluster.freeze()
-        let routes = ["/products/1", "/products/2/styles", "/products/3/related", "/reviews?product_id=2",
-                      "/reviews/meta?product_id=2", "/qa/questions?product_id=1", "/qa/questions/1/answers", "/products"]
+        let routes = [
+            "/products/1", "/products/2/styles", "/products/3/related", "/reviews?product_id=2",
+            "/reviews/meta?product_id=2", "/qa/questions?product_id=1", "/qa/questions/1/answers", "/products",
+        ]
         let answers = try await withThrowingTaskGroup(of: (Int, Duration).self) { group in
             for route in routes {
                 group.addTask {

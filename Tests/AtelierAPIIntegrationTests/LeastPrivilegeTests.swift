@@ -22,6 +22,8 @@ import Testing
         }
         #expect(try database.count("reviews") == 84)
         #expect(try database.count("cart") == 12)
-        #expect(try api.scalar("UPDATE reviews SET helpfulness = helpfulness + 1 WHERE id = 1 RETURNING helpfulness") != nil)
+        #expect(
+            try api.scalar("UPDATE reviews SET helpfulness = helpfulness + 1 WHERE id = 1 RETURNING helpfulness") != nil
+        )
     }
 }

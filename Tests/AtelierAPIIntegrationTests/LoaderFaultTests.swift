@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 @testable import AtelierAPI
 import AtelierPostgres
@@ -38,7 +38,9 @@ import Testing
     /// `atelier-etl load reviews.csv --cascade --allow-shrink`, as a run, on `database`; with
     /// `endAt`, the loader's backend is terminated as the first statement of that kind is sent.
     /// Returns the kinds of statement sent, in order, and whether every file loaded.
-    static func reload(_ database: TestDatabase, endingTheBackendAt endAt: String? = nil) throws -> (kinds: [String], loaded: Bool) {
+    static func reload(_ database: TestDatabase, endingTheBackendAt endAt: String? = nil) throws -> (
+        kinds: [String], loaded: Bool
+    ) {
         let connection = try database.connect()
         let killer = try database.connect()
         var kinds: [String] = []
@@ -52,8 +54,10 @@ import Testing
                 Thread.sleep(forTimeInterval: 0.005)
             }
         }
-        let loader = FileLoader(connection: connection, options: LoadOptions(
-            cascade: true, allowShrink: true, rejectDirectory: try Repository.temporaryDirectory()))
+        let loader = FileLoader(
+            connection: connection,
+            options: LoadOptions(
+                cascade: true, allowShrink: true, rejectDirectory: try Repository.temporaryDirectory()))
         var loaded = true
         loader.load(files: [Repository.samples + "/reviews.csv"]) { outcome in
             if case .failure = outcome { loaded = false }
@@ -97,7 +101,10 @@ import Testing
         }
         let folder = try Repository.folder(["reviews.csv": ReplaceHeader.reviews + rows.joined(separator: "\n") + "\n"])
         let arguments = { (database: TestDatabase) in
-            ["load", folder + "/reviews.csv", "--cascade", "--allow-shrink", "--database-url", database.url, "--reject-dir", folder]
+            [
+                "load", folder + "/reviews.csv", "--cascade", "--allow-shrink", "--database-url", database.url,
+                "--reject-dir", folder,
+            ]
         }
         let timed = try TestDatabase.create(template: served)
         let started = Date()
@@ -119,5 +126,6 @@ import Testing
 
 /// Header lines of the current export.
 enum ReplaceHeader {
-    static let reviews = "id,product_id,rating,date,summary,body,recommend,reported,reviewer_name,reviewer_email,response,helpfulness\n"
+    static let reviews =
+        "id,product_id,rating,date,summary,body,recommend,reported,reviewer_name,reviewer_email,response,helpfulness\n"
 }

@@ -18,7 +18,8 @@ import Testing
     /// Nothing listens on the port: every route that needs the database answers 503 within
     /// the deadline, while bad input is still a 422.
     @Test func anUnreachableDatabaseIs503NotA500() async throws {
-        let nowhere = ConnectionParameters(host: "127.0.0.1", port: 9, user: "postgres", password: nil, database: "atelier", sslMode: "disable")
+        let nowhere = ConnectionParameters(
+            host: "127.0.0.1", port: 9, user: "postgres", password: nil, database: "atelier", sslMode: "disable")
         let review = jsonBody(ReviewRouteTests.validReview)
         try await APIHarness.withApp(database: nowhere, deadline: .milliseconds(500)) { client in
             for uri in ["/health", "/products/1", "/reviews?product_id=2", "/qa/questions?product_id=1", "/cart?x=1"] {
@@ -41,8 +42,11 @@ import Testing
     @Test func aStatementStuckBehindALockIs503AtTheDeadline() async throws {
         let database = try TestDatabase.create(template: Samples.template.get())
         let lock = try database.connect()
-        try lock.execute("SET idle_in_transaction_session_timeout = '60s'; BEGIN; LOCK TABLE reviews IN ACCESS EXCLUSIVE MODE")
-        try await APIHarness.withApp(database: ConnectionParameters(connectionString: database.apiURL), deadline: .seconds(1)) { client in
+        try lock.execute(
+            "SET idle_in_transaction_session_timeout = '60s'; BEGIN; LOCK TABLE reviews IN ACCESS EXCLUSIVE MODE")
+        try await APIHarness.withApp(
+            database: ConnectionParameters(connectionString: database.apiURL), deadline: .seconds(1)
+        ) { client in
             let start = ContinuousClock.now
             let list = try await client.get("/reviews?product_id=2")
             #expect(list.status.code == 503)
@@ -60,15 +64,20 @@ import Testing
         let database = try TestDatabase.create(template: Samples.template.get())
         _ = try database.value("ALTER DATABASE \(database.name) SET lock_timeout = '200ms'")
         let lock = try database.connect()
-        try lock.execute("SET idle_in_transaction_session_timeout = '60s'; BEGIN; LOCK TABLE reviews IN ACCESS EXCLUSIVE MODE")
-        try await APIHarness.withApp(database: ConnectionParameters(connectionString: database.apiURL), deadline: .seconds(20)) { client in
+        try lock.execute(
+            "SET idle_in_transaction_session_timeout = '60s'; BEGIN; LOCK TABLE reviews IN ACCESS EXCLUSIVE MODE")
+        try await APIHarness.withApp(
+            database: ConnectionParameters(connectionString: database.apiURL), deadline: .seconds(20)
+        ) { client in
             let start = ContinuousClock.now
             let vote = try await client.put("/reviews/1/helpful")
             vote.expectError(503, "the database is unavailable, try again shortly")
             #expect(ContinuousClock.now - start < .seconds(10))
         }
         try? lock.execute("ROLLBACK")
-        for state in ["40001", "40P01", "55P03", "57014", "08006"] { #expect(APIDatabase.meansUnavailable(state), "\(state)") }
+        for state in ["40001", "40P01", "55P03", "57014", "08006"] {
+            #expect(APIDatabase.meansUnavailable(state), "\(state)")
+        }
         for state in ["23505", "22P02", "42601"] { #expect(!APIDatabase.meansUnavailable(state), "\(state)") }
     }
 
@@ -82,11 +91,16 @@ import Testing
     }
 
     @Test func theOpenAPIDocumentDescribesExactlyTheRoutes() async throws {
-        let router = try AtelierServer.makeRouter(database: APIDatabase(pool: DatabasePool(
-            parameters: ConnectionParameters(connectionString: "host=127.0.0.1 port=9"), poolSize: 1, deadline: .seconds(1),
-            logger: .init(label: "unused"))))
+        let router = try AtelierServer.makeRouter(
+            database: APIDatabase(
+                pool: DatabasePool(
+                    parameters: ConnectionParameters(connectionString: "host=127.0.0.1 port=9"), poolSize: 1,
+                    deadline: .seconds(1),
+                    logger: .init(label: "unused"))))
         let served = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
-        let document = try JSONSerialization.jsonObject(with: Data(AtelierServer.openAPIDocument().readableBytesView)) as? [String: Any]
+        let document =
+            try JSONSerialization.jsonObject(with: Data(AtelierServer.openAPIDocument().readableBytesView))
+            as? [String: Any]
         let paths = try #require(document?["paths"] as? [String: [String: Any]])
         let documented = Set(paths.flatMap { path, operations in operations.keys.map { "\($0.uppercased()) \(path)" } })
         #expect(served.count == 22)

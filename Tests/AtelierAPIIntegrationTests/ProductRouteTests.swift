@@ -36,7 +36,8 @@ import Testing
             }
             // Multi-line text with quotes and commas, non-ASCII names and normalised prices.
             let product3 = try await client.get("/products/3")
-            #expect(product3.json?["description"] == .string("Line one, with a comma\nand \"quoted\" words on line two"))
+            #expect(
+                product3.json?["description"] == .string("Line one, with a comma\nand \"quoted\" words on line two"))
             let product7 = try await client.get("/products/7")
             #expect(product7.json?["name"] == .string("Crème Brûlée Jacket"))
             let product5 = try await client.get("/products/5")
@@ -55,9 +56,13 @@ import Testing
             #expect(noStyles.json == .object(["product_id": .string("30"), "results": .array([])]))
             // Style 7 (product 4) has no photos and style 11 (product 6) no skus.
             let product4 = try await client.get("/products/4/styles")
-            #expect(product4.json?["results"]?.array?.first?["photos"] == .array([.object(["thumbnail_url": .null, "url": .null])]))
+            #expect(
+                product4.json?["results"]?.array?.first?["photos"]
+                    == .array([.object(["thumbnail_url": .null, "url": .null])]))
             let product6 = try await client.get("/products/6/styles")
-            #expect(product6.json?["results"]?.array?.first?["skus"] == .object(["null": .object(["quantity": .null, "size": .null])]))
+            #expect(
+                product6.json?["results"]?.array?.first?["skus"]
+                    == .object(["null": .object(["quantity": .null, "size": .null])]))
         }
     }
 

@@ -43,8 +43,14 @@ import Testing
 
     @Test func reportedQuestionsAndAnswersAreNeverListed() async throws {
         let samples = try Samples.answers
-        #expect(samples.catalog["questions"].filter { $0.bool("reported") }.map { $0.int("id") } == [9, 18, 27, 36, 45, 54, 63, 72])
-        #expect(samples.catalog["answers"].filter { $0.bool("reported") }.map { $0.int("id") } == [7, 14, 21, 28, 35, 42, 49, 56, 63, 70])
+        #expect(
+            samples.catalog["questions"].filter { $0.bool("reported") }.map { $0.int("id") } == [
+                9, 18, 27, 36, 45, 54, 63, 72,
+            ])
+        #expect(
+            samples.catalog["answers"].filter { $0.bool("reported") }.map { $0.int("id") } == [
+                7, 14, 21, 28, 35, 42, 49, 56, 63, 70,
+            ])
         try await APIHarness.withSamples { client, _ in
             var expected = samples
             let product3 = try await client.get("/qa/questions?product_id=3&count=100")
@@ -66,8 +72,10 @@ import Testing
     }
 
     @Test func aPostedQuestionStartsUnhelpfulAndListed() async throws {
-        let body = jsonBody(["body": "Is it warm?", "name": "Zoë", "email": "zoe@example.com", "product_id": 30,
-                             "helpful": 99, "reported": true])
+        let body = jsonBody([
+            "body": "Is it warm?", "name": "Zoë", "email": "zoe@example.com", "product_id": 30,
+            "helpful": 99, "reported": true,
+        ])
         try await APIHarness.withSamples { client, database in
             let posted = try await client.post("/qa/questions", body)
             #expect(posted.status == .created)
@@ -86,8 +94,10 @@ import Testing
     }
 
     @Test func aPostedAnswerShowsWithItsPhotosInBothLists() async throws {
-        let body = jsonBody(["body": "Yes, very.", "name": "Seller", "email": "seller@example.com",
-                             "photos": ["https://images.unsplash.com/a?w=668", "https://images.unsplash.com/b?w=668"]])
+        let body = jsonBody([
+            "body": "Yes, very.", "name": "Seller", "email": "seller@example.com",
+            "photos": ["https://images.unsplash.com/a?w=668", "https://images.unsplash.com/b?w=668"],
+        ])
         try await APIHarness.withSamples { client, database in
             let posted = try await client.post("/qa/questions/1/answers", body)
             #expect(posted.status == .created)
@@ -96,21 +106,27 @@ import Testing
             let answer = answers.json?["results"]?.array?.first { $0["answer_id"] == .integer(73) }
             #expect(answer?["helpfulness"] == .integer(0))
             #expect(answer?["answerer_name"] == .string("Seller"))
-            #expect(answer?["photos"] == .array([
-                .object(["id": .integer(37), "url": .string("https://images.unsplash.com/a?w=668")]),
-                .object(["id": .integer(38), "url": .string("https://images.unsplash.com/b?w=668")]),
-            ]))
+            #expect(
+                answer?["photos"]
+                    == .array([
+                        .object(["id": .integer(37), "url": .string("https://images.unsplash.com/a?w=668")]),
+                        .object(["id": .integer(38), "url": .string("https://images.unsplash.com/b?w=668")]),
+                    ]))
             let questions = try await client.get("/qa/questions?product_id=1&count=100")
             let question = questions.json?["results"]?.array?.first { $0["question_id"] == .integer(1) }
-            #expect(question?["answers"]?["73"]?["photos"] == .array([
-                .string("https://images.unsplash.com/a?w=668"), .string("https://images.unsplash.com/b?w=668"),
-            ]))
+            #expect(
+                question?["answers"]?["73"]?["photos"]
+                    == .array([
+                        .string("https://images.unsplash.com/a?w=668"), .string("https://images.unsplash.com/b?w=668"),
+                    ]))
             #expect(try database.value("SELECT count(*) FROM answers_photos WHERE answer_id = 73") == "2")
         }
     }
 
     @Test func anAnswerWithABadPhotoStoresNothing() async throws {
-        let body = jsonBody(["body": "Yes.", "name": "Seller", "email": "seller@example.com", "photos": ["ftp://x/y.jpg"]])
+        let body = jsonBody([
+            "body": "Yes.", "name": "Seller", "email": "seller@example.com", "photos": ["ftp://x/y.jpg"],
+        ])
         try await APIHarness.withSamples { client, database in
             let posted = try await client.post("/qa/questions/1/answers", body)
             posted.expectError(422, "photos must hold http or https URLs of at most 2048 characters")
@@ -136,25 +152,46 @@ import Testing
     }
 
     @Test(arguments: [
-        ("/qa/questions", #"{"body": "Q?", "name": "n", "email": "e@x.io", "product_id": 31}"#, 404, "product_id names no product"),
+        (
+            "/qa/questions", #"{"body": "Q?", "name": "n", "email": "e@x.io", "product_id": 31}"#, 404,
+            "product_id names no product"
+        ),
         ("/qa/questions", #"{"body": "Q?", "name": "n", "email": "e@x.io"}"#, 422, "product_id is required"),
         ("/qa/questions", #"{"name": "n", "email": "e@x.io", "product_id": 1}"#, 422, "body is required"),
         ("/qa/questions", #"{"body": "Q?", "email": "e@x.io", "product_id": 1}"#, 422, "name is required"),
         ("/qa/questions", #"{"body": "Q?", "name": "n", "product_id": 1}"#, 422, "email is required"),
-        ("/qa/questions", #"{"body": "Q?", "name": "n", "email": "e@", "product_id": 1}"#, 422, "email must be a valid email address"),
-        ("/qa/questions", #"{"body": "", "name": "n", "email": "e@x.io", "product_id": 1}"#, 422, "body must be 1 to 1000 characters"),
+        (
+            "/qa/questions", #"{"body": "Q?", "name": "n", "email": "e@", "product_id": 1}"#, 422,
+            "email must be a valid email address"
+        ),
+        (
+            "/qa/questions", #"{"body": "", "name": "n", "email": "e@x.io", "product_id": 1}"#, 422,
+            "body must be 1 to 1000 characters"
+        ),
         ("/qa/questions", #"{"body": "Q?", "name": "n","#, 400, "the request body is not valid JSON"),
-        ("/qa/questions/99999/answers", #"{"body": "A", "name": "n", "email": "e@x.io"}"#, 404, "question_id names no question"),
-        ("/qa/questions/0/answers", #"{"body": "A", "name": "n", "email": "e@x.io"}"#, 404, "question_id '0' names nothing"),
-        ("/qa/questions/1/answers", #"{"body": "A", "name": "", "email": "e@x.io"}"#, 422, "name must be 1 to 60 characters"),
-        ("/qa/questions/1/answers", #"{"body": "A", "name": "n", "email": "e@x.io", "photos": [1]}"#, 422,
-         "photos must hold http or https URLs of at most 2048 characters"),
+        (
+            "/qa/questions/99999/answers", #"{"body": "A", "name": "n", "email": "e@x.io"}"#, 404,
+            "question_id names no question"
+        ),
+        (
+            "/qa/questions/0/answers", #"{"body": "A", "name": "n", "email": "e@x.io"}"#, 404,
+            "question_id '0' names nothing"
+        ),
+        (
+            "/qa/questions/1/answers", #"{"body": "A", "name": "", "email": "e@x.io"}"#, 422,
+            "name must be 1 to 60 characters"
+        ),
+        (
+            "/qa/questions/1/answers", #"{"body": "A", "name": "n", "email": "e@x.io", "photos": [1]}"#, 422,
+            "photos must hold http or https URLs of at most 2048 characters"
+        ),
     ])
     func badQuestionWritesAreJSONErrors(uri: String, body: String, status: Int, message: String) async throws {
         try await APIHarness.withSamples { client, database in
             let answer = try await client.post(uri, body)
             answer.expectError(status, message)
-            #expect(try database.value("SELECT (SELECT count(*) FROM questions) + (SELECT count(*) FROM answers)") == "144")
+            #expect(
+                try database.value("SELECT (SELECT count(*) FROM questions) + (SELECT count(*) FROM answers)") == "144")
         }
     }
 }

@@ -13,8 +13,10 @@ import Testing
         let cache = ResponseCache(capacity: 16 << 20)
         try await APIHarness.withSamples(cache: cache) { client, _ in
             #expect(await eventually { cache.isEnabled })
-            for uri in ["/products", "/products/1", "/products/1/styles", "/products/1/related", "/reviews?product_id=2",
-                        "/reviews/meta?product_id=2", "/qa/questions?product_id=1", "/qa/questions/1/answers"] {
+            for uri in [
+                "/products", "/products/1", "/products/1/styles", "/products/1/related", "/reviews?product_id=2",
+                "/reviews/meta?product_id=2", "/qa/questions?product_id=1", "/qa/questions/1/answers",
+            ] {
                 let held = cache.bytesHeld
                 let answer = try await client.get(uri)
                 #expect(answer.status == .ok, "\(uri)")
@@ -30,10 +32,12 @@ import Testing
             let before = try await client.get("/reviews/meta?product_id=2")
             #expect(try await client.get("/reviews/meta?product_id=2").json == before.json)
             #expect(cache.bytesHeld > 0, "the answer was cached")
-            let posted = try await client.request(.post, "/reviews", body: """
-                {"product_id": 2, "rating": 1, "summary": "s", "body": "\(String(repeating: "b", count: 60))",
-                 "recommend": false, "name": "n", "email": "n@example.com", "photos": [], "characteristics": {}}
-                """)
+            let posted = try await client.request(
+                .post, "/reviews",
+                body: """
+                    {"product_id": 2, "rating": 1, "summary": "s", "body": "\(String(repeating: "b", count: 60))",
+                     "recommend": false, "name": "n", "email": "n@example.com", "photos": [], "characteristics": {}}
+                    """)
             #expect(posted.status == .created)
             let after = try await client.get("/reviews/meta?product_id=2")
             #expect(Self.oneStarCount(after) == Self.oneStarCount(before) + 1)
@@ -55,7 +59,8 @@ import Testing
                 answer = try await client.get("/products/1")
             }
             guard case .object(let product)? = answer.json, case .array(let features)? = product["features"],
-                  case .object(let first)? = features.first else { Issue.record("no features"); return }
+                case .object(let first)? = features.first
+            else { Issue.record("no features"); return }
             #expect(first["value"] == .string("Changed elsewhere"))
         }
     }
@@ -64,7 +69,8 @@ import Testing
         let cache = ResponseCache(capacity: 16 << 20)
         let database = try TestDatabase.create(template: Samples.template.get())
         _ = try database.rows("DROP TRIGGER reviews_notify_change ON reviews")
-        try await APIHarness.withApp(database: ConnectionParameters(connectionString: database.apiURL), cache: cache) { client in
+        try await APIHarness.withApp(database: ConnectionParameters(connectionString: database.apiURL), cache: cache) {
+            client in
             try await Task.sleep(for: .milliseconds(500))
             #expect(!cache.isEnabled)
             let before = try await client.get("/reviews?product_id=2")
@@ -78,7 +84,8 @@ import Testing
     /// The number of one-star reviews in a `/reviews/meta` answer.
     static func oneStarCount(_ meta: JSONResponse) -> Int {
         guard case .object(let fields)? = meta.json, case .object(let ratings)? = fields["ratings"],
-              case .string(let count)? = ratings["1"] else { return 0 }
+            case .string(let count)? = ratings["1"]
+        else { return 0 }
         return Int(count) ?? 0
     }
 }

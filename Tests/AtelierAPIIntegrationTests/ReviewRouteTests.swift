@@ -7,10 +7,13 @@ import Testing
 @Suite struct ReviewRouteTests {
     static var validReview: [String: Any] {
         [
-        "product_id": 2, "rating": 4, "summary": "Fits well", "body": "Comfortable and practical.", "recommend": true,
-        "name": "shortandsweeet", "email": "first.last@gmail.com",
-        "photos": ["https://images.unsplash.com/photo-1?w=668&q=80", "https://images.unsplash.com/photo-2?w=668&q=80"],
-        "characteristics": ["5": 4, "6": 2, "7": 5],
+            "product_id": 2, "rating": 4, "summary": "Fits well", "body": "Comfortable and practical.",
+            "recommend": true,
+            "name": "shortandsweeet", "email": "first.last@gmail.com",
+            "photos": [
+                "https://images.unsplash.com/photo-1?w=668&q=80", "https://images.unsplash.com/photo-2?w=668&q=80",
+            ],
+            "characteristics": ["5": 4, "6": 2, "7": 5],
         ]
     }
 
@@ -23,7 +26,9 @@ import Testing
                 for sort in ["newest", "helpful", "relevant"] {
                     for page in 1...3 {
                         let answer = try await client.get("/reviews?product_id=\(id)&sort=\(sort)&page=\(page)&count=2")
-                        #expect(answer.json == expected.reviews(id, page: page, count: 2, sort: sort), "product \(id) \(sort) page \(page)")
+                        #expect(
+                            answer.json == expected.reviews(id, page: page, count: 2, sort: sort),
+                            "product \(id) \(sort) page \(page)")
                     }
                 }
             }
@@ -91,22 +96,35 @@ import Testing
 
             let list = try await client.get("/reviews?product_id=2&sort=newest")
             guard case .string(let date)? = list.json?["results"]?.array?.first?["date"],
-                  let micros = ISO8601Micros.parse(date) else {
+                let micros = ISO8601Micros.parse(date)
+            else {
                 Issue.record("the new review is not first, or has no date: \(String(describing: list.json))")
                 return
             }
             #expect(abs(Date().timeIntervalSince1970 - Double(micros) / 1e6) < 120)
-            expected.catalog["reviews"].append(.init(values: [
-                "id": .int(85), "product_id": .int(2), "rating": .int(4), "date": .micros(micros), "summary": .text("Fits well"),
-                "body": .text("Comfortable and practical."), "recommend": .bool(true), "reported": .bool(false),
-                "reviewer_name": .text("shortandsweeet"), "reviewer_email": .text("first.last@gmail.com"), "response": .null,
-                "helpfulness": .int(0)]))
+            expected.catalog["reviews"].append(
+                .init(values: [
+                    "id": .int(85), "product_id": .int(2), "rating": .int(4), "date": .micros(micros),
+                    "summary": .text("Fits well"),
+                    "body": .text("Comfortable and practical."), "recommend": .bool(true), "reported": .bool(false),
+                    "reviewer_name": .text("shortandsweeet"), "reviewer_email": .text("first.last@gmail.com"),
+                    "response": .null,
+                    "helpfulness": .int(0),
+                ]))
             expected.catalog["reviews_photos"] += [
-                .init(values: ["id": .int(43), "review_id": .int(85), "url": .text("https://images.unsplash.com/photo-1?w=668&q=80")]),
-                .init(values: ["id": .int(44), "review_id": .int(85), "url": .text("https://images.unsplash.com/photo-2?w=668&q=80")]),
+                .init(values: [
+                    "id": .int(43), "review_id": .int(85),
+                    "url": .text("https://images.unsplash.com/photo-1?w=668&q=80"),
+                ]),
+                .init(values: [
+                    "id": .int(44), "review_id": .int(85),
+                    "url": .text("https://images.unsplash.com/photo-2?w=668&q=80"),
+                ]),
             ]
             expected.catalog["characteristic_reviews"] += [(268, 5, 4), (269, 6, 2), (270, 7, 5)].map {
-                .init(values: ["id": .int($0.0), "characteristic_id": .int($0.1), "review_id": .int(85), "value": .int($0.2)])
+                .init(values: [
+                    "id": .int($0.0), "characteristic_id": .int($0.1), "review_id": .int(85), "value": .int($0.2),
+                ])
             }
             #expect(list.json == expected.reviews(2, sort: "newest"))
             let meta = try await client.get("/reviews/meta?product_id=2")
@@ -174,15 +192,27 @@ import Testing
         ("summary", "\"\(String(repeating: "s", count: 61))\"", 422, "summary must be at most 60 characters"),
         ("body", #""""#, 422, "body must be 1 to 1000 characters"),
         ("body", "\"\(String(repeating: "é", count: 1001))\"", 422, "body must be 1 to 1000 characters"),
-        ("body", #""nul \u0000 inside""#, 422, "body must not contain NUL or control characters other than tabs and line breaks"),
-        ("body", #""bell \u0007 inside""#, 422, "body must not contain NUL or control characters other than tabs and line breaks"),
+        (
+            "body", #""nul \u0000 inside""#, 422,
+            "body must not contain NUL or control characters other than tabs and line breaks"
+        ),
+        (
+            "body", #""bell \u0007 inside""#, 422,
+            "body must not contain NUL or control characters other than tabs and line breaks"
+        ),
         ("summary", #""nul \u0000""#, 422, "summary must not contain NUL or control characters"),
         ("summary", #""two\nlines""#, 422, "summary must not contain NUL or control characters"),
         ("name", #""esc \u001b[31m""#, 422, "name must not contain NUL or control characters"),
         ("name", #""c1 \u0085""#, 422, "name must not contain NUL or control characters"),
         ("email", #""a\u0000@b.co""#, 422, "email must not contain NUL or control characters"),
-        ("photos", #"["https://x.com/a\u0000.jpg"]"#, 422, "photos must hold http or https URLs of at most 2048 characters"),
-        ("photos", #"["https://x.com/a\u0007.jpg"]"#, 422, "photos must hold http or https URLs of at most 2048 characters"),
+        (
+            "photos", #"["https://x.com/a\u0000.jpg"]"#, 422,
+            "photos must hold http or https URLs of at most 2048 characters"
+        ),
+        (
+            "photos", #"["https://x.com/a\u0007.jpg"]"#, 422,
+            "photos must hold http or https URLs of at most 2048 characters"
+        ),
         ("recommend", #""yes""#, 422, "recommend must be true or false"),
         ("name", #""""#, 422, "name must be 1 to 60 characters"),
         ("name", "12", 422, "name must be a string"),
@@ -190,8 +220,10 @@ import Testing
         ("email", #""a b@c.de""#, 422, "email must be a valid email address"),
         ("email", "\"\(String(repeating: "a", count: 55))@b.com\"", 422, "email must be 1 to 60 characters"),
         ("photos", #""https://x.com/a.jpg""#, 422, "photos must be a list of at most 5 URLs"),
-        ("photos", "[" + Array(repeating: #""https://x.com/a.jpg""#, count: 6).joined(separator: ",") + "]", 422,
-         "photos must be a list of at most 5 URLs"),
+        (
+            "photos", "[" + Array(repeating: #""https://x.com/a.jpg""#, count: 6).joined(separator: ",") + "]", 422,
+            "photos must be a list of at most 5 URLs"
+        ),
         ("photos", #"["javascript:alert(1)"]"#, 422, "photos must hold http or https URLs of at most 2048 characters"),
         ("characteristics", #"{"1": 4}"#, 422, "characteristics 1 do not belong to product 2"),
         ("characteristics", #"{"5": 6}"#, 422, "characteristics values must be integers from 1 to 5"),
@@ -241,8 +273,10 @@ import Testing
 
     @Test func helpfulAndReportNameUnknownAndInvalidIDs() async throws {
         try await APIHarness.withSamples { client, _ in
-            for path in ["/reviews/%@/helpful", "/reviews/%@/report", "/qa/questions/%@/helpful", "/qa/questions/%@/report",
-                         "/qa/answers/%@/helpful", "/qa/answers/%@/report"] {
+            for path in [
+                "/reviews/%@/helpful", "/reviews/%@/report", "/qa/questions/%@/helpful", "/qa/questions/%@/report",
+                "/qa/answers/%@/helpful", "/qa/answers/%@/report",
+            ] {
                 let unknown = try await client.put(path.replacingOccurrences(of: "%@", with: "99999"))
                 #expect(unknown.status.code == 404, "\(path)")
                 let invalid = try await client.put(path.replacingOccurrences(of: "%@", with: "x1"))

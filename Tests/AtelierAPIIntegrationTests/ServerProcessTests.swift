@@ -1,7 +1,7 @@
 import AtelierTestSupport
 import Foundation
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 import Testing
 
@@ -16,7 +16,8 @@ import Testing
         try lock.execute("BEGIN; SELECT helpfulness FROM reviews WHERE id = 1 FOR UPDATE")
         let vote = Task { try await server.request("PUT", "/reviews/1/helpful") }
         // Signal only once the vote is in flight: its UPDATE waits on the row lock.
-        let waiting = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        let waiting =
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
         for _ in 0..<100 where try database.value(waiting) == "0" { try await Task.sleep(for: .milliseconds(100)) }
         #expect(try database.value(waiting) == "1", "the vote reached the database")
         server.signal(SIGTERM)

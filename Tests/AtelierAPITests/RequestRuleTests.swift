@@ -27,7 +27,9 @@ import Testing
 
     @Test func idsFitTheIntegerColumns() throws {
         #expect(try RowID.parse("2147483647", name: "review_id") == Int32.max)
-        #expect(throws: APIError.invalid("invalid review_id provided")) { try RowID.parse("2147483648", name: "review_id") }
+        #expect(throws: APIError.invalid("invalid review_id provided")) {
+            try RowID.parse("2147483648", name: "review_id")
+        }
         #expect(throws: APIError.invalid("product_id is required")) { try RowID.parse(nil, name: "product_id") }
     }
 
@@ -43,19 +45,31 @@ import Testing
     @Test func photoURLs() {
         #expect(FieldRules.isWebURL("https://images.unsplash.com/photo-1?ixlib=rb-1.2.1&w=668&q=80"))
         #expect(FieldRules.isWebURL("http://example.com/a.jpg"))
-        for bad in ["", "example.com/a.jpg", "ftp://example.com/a.jpg", "javascript:alert(1)", "https://", "https://" + String(repeating: "a", count: 2048)] {
+        for bad in [
+            "", "example.com/a.jpg", "ftp://example.com/a.jpg", "javascript:alert(1)", "https://",
+            "https://" + String(repeating: "a", count: 2048),
+        ] {
             #expect(!FieldRules.isWebURL(bad), "\(bad.prefix(40))")
         }
     }
 
     @Test func connectionStringsAreReadByLibpq() throws {
-        let url = try ConnectionParameters(connectionString: "postgresql://shop:secret@db.internal:6543/atelier?sslmode=require")
-        #expect(url == ConnectionParameters(host: "db.internal", port: 6543, user: "shop", password: "secret", database: "atelier", sslMode: "require"))
+        let url = try ConnectionParameters(
+            connectionString: "postgresql://shop:secret@db.internal:6543/atelier?sslmode=require")
+        #expect(
+            url
+                == ConnectionParameters(
+                    host: "db.internal", port: 6543, user: "shop", password: "secret", database: "atelier",
+                    sslMode: "require"))
         let keywords = try ConnectionParameters(connectionString: DatabaseLocation.embedded)
-        #expect(keywords.host == "127.0.0.1" && keywords.port == 54320 && keywords.database == "atelier" && keywords.user == "postgres")
+        #expect(
+            keywords.host == "127.0.0.1" && keywords.port == 54320 && keywords.database == "atelier"
+                && keywords.user == "postgres")
         let socket = try ConnectionParameters(connectionString: "host=/var/run/postgresql port=5433 user=app")
         #expect(socket.unixSocketPath == "/var/run/postgresql/.s.PGSQL.5433")
         #expect(socket.database == "app")
-        #expect(throws: DatabaseError.self) { try ConnectionParameters(connectionString: "postgresql://host:notaport/db") }
+        #expect(throws: DatabaseError.self) {
+            try ConnectionParameters(connectionString: "postgresql://host:notaport/db")
+        }
     }
 }

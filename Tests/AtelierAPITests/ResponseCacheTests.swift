@@ -18,9 +18,10 @@ let cachedStatements: [any CachedStatement.Type] = [
         let statement = cachedStatements[index]
         let regex = try NSRegularExpression(pattern: #"\b(?:FROM|JOIN)\s+([a-z_]+)"#)
         let sql = statement.sql
-        let named = Set(regex.matches(in: sql, range: NSRange(sql.startIndex..., in: sql)).compactMap { match in
-            Range(match.range(at: 1), in: sql).map { String(sql[$0]) }
-        })
+        let named = Set(
+            regex.matches(in: sql, range: NSRange(sql.startIndex..., in: sql)).compactMap { match in
+                Range(match.range(at: 1), in: sql).map { String(sql[$0]) }
+            })
         #expect(Set(statement.tablesRead.map(\.rawValue)) == named, "\(statement)")
         #expect(RouteSQL.readRoutes.contains { $0.sql == sql }, "\(statement) is listed for --print-sql")
     }
@@ -62,14 +63,19 @@ let cachedStatements: [any CachedStatement.Type] = [
         cache.setEnabled(true)
         let body = ByteBuffer(repeating: 0x41, count: 1000)
         for id in 1...200 {
-            cache.store(body, for: ProductQueries.Styles(productID: Int32(id)).cacheKey, of: ProductQueries.Styles.self, ticket: cache.ticket())
+            cache.store(
+                body, for: ProductQueries.Styles(productID: Int32(id)).cacheKey, of: ProductQueries.Styles.self,
+                ticket: cache.ticket())
             #expect(cache.bytesHeld <= 64 * 1024)
         }
         #expect(cache.lookup(ProductQueries.Styles(productID: 1).cacheKey) == nil)
         #expect(cache.lookup(ProductQueries.Styles(productID: 200).cacheKey) == body)
-        cache.store(ByteBuffer(repeating: 0x41, count: 10_000), for: ProductQueries.Styles(productID: 999).cacheKey,
-                    of: ProductQueries.Styles.self, ticket: cache.ticket())
-        #expect(cache.lookup(ProductQueries.Styles(productID: 999).cacheKey) == nil, "one answer may take at most an eighth")
+        cache.store(
+            ByteBuffer(repeating: 0x41, count: 10_000), for: ProductQueries.Styles(productID: 999).cacheKey,
+            of: ProductQueries.Styles.self, ticket: cache.ticket())
+        #expect(
+            cache.lookup(ProductQueries.Styles(productID: 999).cacheKey) == nil, "one answer may take at most an eighth"
+        )
     }
 
     /// An answer is counted at its allocation when stored; eviction must give back the same amount,
@@ -79,7 +85,9 @@ let cachedStatements: [any CachedStatement.Type] = [
         cache.setEnabled(true)
         let body = ByteBuffer(repeating: 0x41, count: 600)
         for id in 1...2000 {
-            cache.store(body, for: ProductQueries.Styles(productID: Int32(id)).cacheKey, of: ProductQueries.Styles.self, ticket: cache.ticket())
+            cache.store(
+                body, for: ProductQueries.Styles(productID: Int32(id)).cacheKey, of: ProductQueries.Styles.self,
+                ticket: cache.ticket())
         }
         let held = (1...2000).filter { cache.lookup(ProductQueries.Styles(productID: Int32($0)).cacheKey) != nil }
         let stored = ByteBuffer(bytes: body.readableBytesView).capacity + ResponseCache.entryOverhead

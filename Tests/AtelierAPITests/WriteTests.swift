@@ -6,16 +6,22 @@ import Testing
 /// Every write a route sends, so that none escapes the check below.
 private func everyWrite() throws -> [Write] {
     let body = String(repeating: "a", count: 60)
-    let review = try ReviewSubmission(requestBody("""
-        {"product_id": 1, "rating": 5, "body": "\(body)", "recommend": true, "name": "n", "email": "n@example.com",
-         "photos": ["https://example.com/a.jpg"], "characteristics": {"1": 5}}
-        """))
-    let question = try QuestionSubmission(requestBody("""
-        {"product_id": 1, "body": "\(body)", "name": "n", "email": "n@example.com"}
-        """))
-    let answer = try AnswerSubmission(requestBody("""
-        {"body": "\(body)", "name": "n", "email": "n@example.com", "photos": ["https://example.com/a.jpg"]}
-        """))
+    let review = try ReviewSubmission(
+        requestBody(
+            """
+            {"product_id": 1, "rating": 5, "body": "\(body)", "recommend": true, "name": "n", "email": "n@example.com",
+             "photos": ["https://example.com/a.jpg"], "characteristics": {"1": 5}}
+            """))
+    let question = try QuestionSubmission(
+        requestBody(
+            """
+            {"product_id": 1, "body": "\(body)", "name": "n", "email": "n@example.com"}
+            """))
+    let answer = try AnswerSubmission(
+        requestBody(
+            """
+            {"body": "\(body)", "name": "n", "email": "n@example.com", "photos": ["https://example.com/a.jpg"]}
+            """))
     let feedback = [FeedbackQueries.Target.review, .question, .answer].flatMap { target in
         [FeedbackQueries.markHelpful(target, id: 1), FeedbackQueries.report(target, id: 1)]
     }
@@ -39,9 +45,10 @@ private func requestBody(_ json: String) throws -> RequestBody {
         let regex = try NSRegularExpression(pattern: #"\b(?:INSERT\s+INTO|UPDATE)\s+([a-z_]+)"#)
         for write in try everyWrite() {
             let sql = write.query.sql
-            let named = Set(regex.matches(in: sql, range: NSRange(sql.startIndex..., in: sql)).compactMap { match in
-                Range(match.range(at: 1), in: sql).map { String(sql[$0]) }
-            })
+            let named = Set(
+                regex.matches(in: sql, range: NSRange(sql.startIndex..., in: sql)).compactMap { match in
+                    Range(match.range(at: 1), in: sql).map { String(sql[$0]) }
+                })
             #expect(!named.isEmpty, "\(sql)")
             #expect(Set(write.tablesWritten.map(\.rawValue)) == named, "\(sql)")
         }

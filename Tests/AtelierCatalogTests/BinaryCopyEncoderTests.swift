@@ -31,6 +31,9 @@ import Testing
         let buffer = GrowableBuffer()
         BinaryCopyEncoder.appendHeader(to: buffer)
         BinaryCopyEncoder.appendTrailer(to: buffer)
-        #expect(Array(buffer.bytes) == Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0] + [UInt8](repeating: 0, count: 8) + [0xFF, 0xFF])
+        #expect(
+            Array(buffer.bytes) == Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0] + [UInt8](repeating: 0, count: 8) + [
+                0xFF, 0xFF,
+            ])
     }
 }

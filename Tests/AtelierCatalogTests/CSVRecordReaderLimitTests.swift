@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import AtelierCatalog
 import Foundation
@@ -21,7 +21,11 @@ import Testing
         let reader = try Self.reader(path, limit: 1024)
         var seen: [(line: Int, fields: [String], tooLong: Bool, raw: String)] = []
         while try reader.next() {
-            seen.append((reader.lineNumber, reader.fieldStrings(), reader.isTooLong, String(decoding: reader.rawRecord, as: UTF8.self)))
+            seen.append(
+                (
+                    reader.lineNumber, reader.fieldStrings(), reader.isTooLong,
+                    String(decoding: reader.rawRecord, as: UTF8.self)
+                ))
         }
         #expect(seen.map(\.line) == [1, 2, 3, 53, 54])
         #expect(seen.map(\.fields) == [["id", "body"], ["1", "ok"], [], ["3", "fine"], ["4", "last"]])
@@ -58,10 +62,13 @@ import Testing
     }
 
     @Test func theCleanerRejectsATooLongRecord() throws {
-        let header = "id,product_id,rating,date,summary,body,recommend,reported,reviewer_name,reviewer_email,response,helpfulness\n"
+        let header =
+            "id,product_id,rating,date,summary,body,recommend,reported,reviewer_name,reviewer_email,response,helpfulness\n"
         let huge = String(repeating: "w", count: 2 << 20)
-        let outcomes = try clean("reviews", header + "1,1,5,1596080481467,s,\"\(huge)\",true,false,n,e,null,1\n"
-            + "2,1,5,1596080481467,s,b,true,false,n,e,null,1\n", parents: ["product": [1]])
+        let outcomes = try clean(
+            "reviews",
+            header + "1,1,5,1596080481467,s,\"\(huge)\",true,false,n,e,null,1\n"
+                + "2,1,5,1596080481467,s,b,true,false,n,e,null,1\n", parents: ["product": [1]])
         #expect(reasons(outcomes) == [.tooLong, nil])
     }
 

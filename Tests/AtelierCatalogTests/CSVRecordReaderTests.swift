@@ -9,14 +9,18 @@ struct ReadRecord: Equatable {
     var repaired = false
 }
 
-func readAll(_ path: String, expectedFields: Int? = nil, blockSize: Int = 1 << 20) throws -> (records: [ReadRecord], repairs: Int) {
+func readAll(_ path: String, expectedFields: Int? = nil, blockSize: Int = 1 << 20) throws -> (
+    records: [ReadRecord], repairs: Int
+) {
     let reader = try CSVRecordReader(path: path, blockSize: blockSize)
     reader.expectedFieldCount = expectedFields
     var records: [ReadRecord] = []
     while try reader.next() {
         let fields = (0..<reader.fieldCount).map { reader.field($0).map { String(decoding: $0, as: UTF8.self) } }
-        records.append(ReadRecord(line: reader.lineNumber, fields: fields, raw: String(decoding: reader.rawRecord, as: UTF8.self),
-                                  repaired: reader.wasRepaired))
+        records.append(
+            ReadRecord(
+                line: reader.lineNumber, fields: fields, raw: String(decoding: reader.rawRecord, as: UTF8.self),
+                repaired: reader.wasRepaired))
     }
     return (records, reader.repairs)
 }
@@ -25,7 +29,10 @@ func readAll(_ path: String, expectedFields: Int? = nil, blockSize: Int = 1 << 2
     @Test func quotedFieldsWithCommasQuotesAndNewlines() throws {
         let path = try temporaryFile("id,body\n1,\"a, b\"\n2,\"say \"\"hi\"\"\"\n3,\"two\nlines\"\n4,plain\n")
         let records = try readAll(path).records
-        #expect(records.map(\.fields) == [["id", "body"], ["1", "a, b"], ["2", "say \"hi\""], ["3", "two\nlines"], ["4", "plain"]])
+        #expect(
+            records.map(\.fields) == [
+                ["id", "body"], ["1", "a, b"], ["2", "say \"hi\""], ["3", "two\nlines"], ["4", "plain"],
+            ])
         #expect(records.map(\.line) == [1, 2, 3, 4, 6])
         #expect(records[3].raw == "3,\"two\nlines\"")
     }
@@ -66,7 +73,8 @@ func readAll(_ path: String, expectedFields: Int? = nil, blockSize: Int = 1 << 2
     }
 
     @Test func missingClosingQuoteOnTheLastLineIsRepaired() throws {
-        let (records, repairs) = try readAll(try temporaryFile("id,url\n1,\"https://x\"\n2,\"https://y\n"), expectedFields: 2)
+        let (records, repairs) = try readAll(
+            try temporaryFile("id,url\n1,\"https://x\"\n2,\"https://y\n"), expectedFields: 2)
         #expect(repairs == 1)
         #expect(records.last?.fields == ["2", "https://y"])
     }

@@ -3,11 +3,12 @@ import Testing
 
 @Suite struct CatalogTests {
     @Test func fourteenFilesOfTheContract() {
-        #expect(Catalog.tables.map(\.fileName) == [
-            "product.csv", "features.csv", "styles.csv", "photos.csv", "skus.csv", "related.csv", "questions.csv",
-            "answers.csv", "answers_photos.csv", "reviews.csv", "reviews_photos.csv", "characteristics.csv",
-            "characteristic_reviews.csv", "cart.csv",
-        ])
+        #expect(
+            Catalog.tables.map(\.fileName) == [
+                "product.csv", "features.csv", "styles.csv", "photos.csv", "skus.csv", "related.csv", "questions.csv",
+                "answers.csv", "answers_photos.csv", "reviews.csv", "reviews_photos.csv", "characteristics.csv",
+                "characteristic_reviews.csv", "cart.csv",
+            ])
     }
 
     /// `TableName` is how other modules name tables: it must name each table once, in load order.
@@ -20,29 +21,38 @@ import Testing
     @Test func parentsComeBeforeTheirChildren() {
         for table in Catalog.tables {
             for parent in table.parents {
-                #expect(Catalog.loadOrder(of: parent) < Catalog.loadOrder(of: table.name), "\(parent) before \(table.name)")
+                #expect(
+                    Catalog.loadOrder(of: parent) < Catalog.loadOrder(of: table.name), "\(parent) before \(table.name)")
             }
         }
     }
 
     @Test func referencesOfTheContract() {
-        let references = Catalog.tables.flatMap { table in table.references.map { "\(table.name).\($0.column.name)->\($0.table)" } }
-        #expect(references == [
-            "features.product_id->product", "styles.product_id->product", "photos.style_id->styles",
-            "skus.style_id->styles", "related.current_product_id->product", "related.related_product_id->product",
-            "questions.product_id->product", "answers.question_id->questions", "answers_photos.answer_id->answers",
-            "reviews.product_id->product", "reviews_photos.review_id->reviews", "characteristics.product_id->product",
-            "characteristic_reviews.characteristic_id->characteristics", "characteristic_reviews.review_id->reviews",
-        ])
+        let references = Catalog.tables.flatMap { table in
+            table.references.map { "\(table.name).\($0.column.name)->\($0.table)" }
+        }
+        #expect(
+            references == [
+                "features.product_id->product", "styles.product_id->product", "photos.style_id->styles",
+                "skus.style_id->styles", "related.current_product_id->product", "related.related_product_id->product",
+                "questions.product_id->product", "answers.question_id->questions", "answers_photos.answer_id->answers",
+                "reviews.product_id->product", "reviews_photos.review_id->reviews",
+                "characteristics.product_id->product",
+                "characteristic_reviews.characteristic_id->characteristics",
+                "characteristic_reviews.review_id->reviews",
+            ])
     }
 
     @Test func onlyTheContractsColumnsMayBeNull() {
-        let nullable = Catalog.tables.flatMap { table in table.columns.filter(\.nullable).map { "\(table.name).\($0.name)" } }
-        #expect(nullable == [
-            "features.value", "styles.sale_price", "photos.url", "photos.thumbnail_url", "questions.asker_email",
-            "answers.answerer_email", "answers_photos.url", "reviews.reviewer_email", "reviews.response",
-            "reviews_photos.url",
-        ])
+        let nullable = Catalog.tables.flatMap { table in
+            table.columns.filter(\.nullable).map { "\(table.name).\($0.name)" }
+        }
+        #expect(
+            nullable == [
+                "features.value", "styles.sale_price", "photos.url", "photos.thumbnail_url", "questions.asker_email",
+                "answers.answerer_email", "answers_photos.url", "reviews.reviewer_email", "reviews.response",
+                "reviews_photos.url",
+            ])
     }
 
     @Test func filesAreRecognisedByName() {

@@ -12,9 +12,15 @@ func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async 
 }
 
 /// Generates into a fresh folder under the system's temporary folder.
-func generate(scale: Double, seed: UInt64 = 1, defects: Double = 0) async throws -> (directory: String, files: [GeneratedFile]) {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-generated-\(UUID().uuidString)").path
-    let files = try await onOwnThread { try ExportGenerator(scale: scale, seed: seed, defectRate: defects).generate(into: directory) }
+func generate(scale: Double, seed: UInt64 = 1, defects: Double = 0) async throws -> (
+    directory: String, files: [GeneratedFile]
+) {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "atelier-generated-\(UUID().uuidString)"
+    ).path
+    let files = try await onOwnThread {
+        try ExportGenerator(scale: scale, seed: seed, defectRate: defects).generate(into: directory)
+    }
     return (directory, files)
 }
 
@@ -61,13 +67,19 @@ func cleanAll(_ directory: String) throws -> [String: CleanedFile] {
         let other = try await generate(scale: 0.0005, seed: 8, defects: 0.02)
         for table in Catalog.tables {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: "\(first.directory)/\(table.fileName)"))
-            #expect(bytes == (try Data(contentsOf: URL(fileURLWithPath: "\(again.directory)/\(table.fileName)"))), "\(table.fileName)")
+            #expect(
+                bytes == (try Data(contentsOf: URL(fileURLWithPath: "\(again.directory)/\(table.fileName)"))),
+                "\(table.fileName)")
             if table.name != "cart" || bytes.count > 100 {
-                #expect(bytes != (try Data(contentsOf: URL(fileURLWithPath: "\(other.directory)/\(table.fileName)"))), "\(table.fileName)")
+                #expect(
+                    bytes != (try Data(contentsOf: URL(fileURLWithPath: "\(other.directory)/\(table.fileName)"))),
+                    "\(table.fileName)")
             }
         }
         let manifest = try String(contentsOfFile: "\(first.directory)/\(ExportGenerator.manifestName)", encoding: .utf8)
-        #expect(manifest == (try String(contentsOfFile: "\(again.directory)/\(ExportGenerator.manifestName)", encoding: .utf8)))
+        #expect(
+            manifest
+                == (try String(contentsOfFile: "\(again.directory)/\(ExportGenerator.manifestName)", encoding: .utf8)))
     }
 
     @Test func rowCountsFollowTheContractsPerParentAverages() async throws {
@@ -121,14 +133,19 @@ func cleanAll(_ directory: String) throws -> [String: CleanedFile] {
         }
         #expect(planted == Set(PlantedDefect.allCases))
         #expect(files.first { $0.table == "photos" }!.expectedRepaired > 0)
-        #expect(files.first { $0.table == "photos" }!.expectedRejected[.orphan, default: 0] > files.first { $0.table == "photos" }!.planted[.orphan, default: 0],
-                "rejected styles orphan their photos")
+        #expect(
+            files.first { $0.table == "photos" }!.expectedRejected[.orphan, default: 0]
+                > files.first { $0.table == "photos" }!.planted[.orphan, default: 0],
+            "rejected styles orphan their photos")
     }
 
     @Test func textIsQuotedWithCommasQuotesLineBreaksAndNonASCIILetters() async throws {
         let (directory, _) = try await generate(scale: 0.001)
         let reviews = try String(contentsOfFile: "\(directory)/reviews.csv", encoding: .utf8)
-        #expect(reviews.hasPrefix("id,product_id,rating,date,summary,body,recommend,reported,reviewer_name,reviewer_email,response,helpfulness\n1,"))
+        #expect(
+            reviews.hasPrefix(
+                "id,product_id,rating,date,summary,body,recommend,reported,reviewer_name,reviewer_email,response,helpfulness\n1,"
+            ))
         #expect(reviews.contains("\"\"really\"\""))
         #expect(reviews.contains(", "))
         #expect(reviews.unicodeScalars.contains { $0.value > 0x7F })

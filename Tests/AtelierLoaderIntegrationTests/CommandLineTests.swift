@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import AtelierTestSupport
 import Foundation
@@ -16,7 +16,9 @@ import Testing
     @Test func helpDocumentsTheExitCodes() throws {
         let result = try runETL(["--help"])
         #expect(result.status == 0)
-        for line in ["0  done", "1  usage error", "2  a file was refused", "3  database error", "4  verify found problems"] {
+        for line in [
+            "0  done", "1  usage error", "2  a file was refused", "3  database error", "4  verify found problems",
+        ] {
             #expect(result.stdout.contains(line), "\(line)")
         }
     }
@@ -61,12 +63,16 @@ import Testing
         let folder = try Repository.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/product.csv"
-        #expect(FileManager.default.createFile(atPath: path, contents: Data("""
-            id,name,slogan,description,category,default_price
-            1,"First","s","d","c",10
-            2,"Unclosed","s","d","c",10,"and then
+        #expect(
+            FileManager.default.createFile(
+                atPath: path,
+                contents: Data(
+                    """
+                    id,name,slogan,description,category,default_price
+                    1,"First","s","d","c",10
+                    2,"Unclosed","s","d","c",10,"and then
 
-            """.utf8)))
+                    """.utf8)))
         let handle = try #require(FileHandle(forWritingAtPath: path))
         handle.seekToEndOfFile()
         let block = Data(String(repeating: String(repeating: "lorem ipsum ", count: 10) + "\n", count: 8192).utf8)
@@ -74,10 +80,15 @@ import Testing
         handle.write(Data("3,\"Third\",\"s\",\"d\",\"c\",10\n".utf8))
         handle.closeFile()
         let peak = folder + "/peak.txt"
-        let result = try runETL(["load", path, "--database-url", database.url, "--reject-dir", folder,
-                                 "--report", folder + "/report.json"], peakMemory: peak)
+        let result = try runETL(
+            [
+                "load", path, "--database-url", database.url, "--reject-dir", folder,
+                "--report", folder + "/report.json",
+            ], peakMemory: peak)
         #expect(result.status == 0, "\(result.stderr)")
-        let kib = Int(try String(contentsOfFile: peak, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)) ?? .max
+        let kib =
+            Int(try String(contentsOfFile: peak, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))
+            ?? .max
         #expect(kib < 300 * 1024, "peak RSS \(kib) KiB")
         #expect(try database.count("product") == 2)
         let report = try String(contentsOfFile: folder + "/report.json", encoding: .utf8)
@@ -91,13 +102,16 @@ import Testing
     /// file with rejected rows gets one, and a stale one of the same table is removed.
     @Test func rejectFilesOnlyWhereRowsWereRejectedAndNeverInTheCurrentFolder() throws {
         let database = try TestDatabase.create()
-        let folder = try Repository.folder(["product.csv": "id,name,slogan,description,category,default_price\n1,a,b,c,d,10\n2,a,b,c,d,ten\n",
-                                            "cart.csv": "id,user_session,product_id,active\n1,1,1,true\n"])
+        let folder = try Repository.folder([
+            "product.csv": "id,name,slogan,description,category,default_price\n1,a,b,c,d,10\n2,a,b,c,d,ten\n",
+            "cart.csv": "id,user_session,product_id,active\n1,1,1,true\n",
+        ])
         let state = try Repository.temporaryDirectory()
         try FileManager.default.createDirectory(atPath: state + "/atelier/rejects", withIntermediateDirectories: true)
         try Data("stale".utf8).write(to: URL(fileURLWithPath: state + "/atelier/rejects/cart.rejects.csv"))
-        let result = try runETL(["load", folder, "--database-url", database.url], environment: ["XDG_STATE_HOME": state],
-                                in: folder)
+        let result = try runETL(
+            ["load", folder, "--database-url", database.url], environment: ["XDG_STATE_HOME": state],
+            in: folder)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("reject files: \(state)/atelier/rejects"))
         let written = try FileManager.default.contentsOfDirectory(atPath: state + "/atelier/rejects")
@@ -106,8 +120,10 @@ import Testing
     }
 
     @Test func aPasswordInTheURLIsNeverPrinted() throws {
-        for url in ["postgresql://postgres:s3cret-pw@127.0.0.1:1/none?connect_timeout=2",
-                    "postgresql://postgres:s3cret-pw@127.0.0.1:1/none?sslmode=bogus"] {
+        for url in [
+            "postgresql://postgres:s3cret-pw@127.0.0.1:1/none?connect_timeout=2",
+            "postgresql://postgres:s3cret-pw@127.0.0.1:1/none?sslmode=bogus",
+        ] {
             let result = try runETL(["verify", "--database-url", url])
             #expect(result.status == 3 || result.status == 1)
             #expect(!result.stderr.contains("s3cret") && !result.stdout.contains("s3cret"), "\(result.stderr)")
@@ -115,25 +131,31 @@ import Testing
     }
 
     @Test func anUnreachableDatabaseExitsThree() throws {
-        let result = try runETL(["load", Repository.samples, "--database-url", "postgresql://postgres@127.0.0.1:1/none?connect_timeout=2"])
+        let result = try runETL([
+            "load", Repository.samples, "--database-url", "postgresql://postgres@127.0.0.1:1/none?connect_timeout=2",
+        ])
         #expect(result.status == 3)
         #expect(result.stderr.contains("cannot connect"))
-        #expect(try runETL(["verify"], environment: ["DATABASE_URL": "postgresql://postgres@127.0.0.1:1/none"]).status == 3)
+        #expect(
+            try runETL(["verify"], environment: ["DATABASE_URL": "postgresql://postgres@127.0.0.1:1/none"]).status == 3)
     }
 
     @Test func loadWritesTheSummaryTheReportAndTheRejectFiles() throws {
         let database = try TestDatabase.create()
         let out = try Repository.temporaryDirectory()
-        let result = try runETL(["load", Repository.samples, "--report", out + "/report.json"], environment: ["DATABASE_URL": database.url])
+        let result = try runETL(
+            ["load", Repository.samples, "--report", out + "/report.json"], environment: ["DATABASE_URL": database.url])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.hasPrefix("file "))
         #expect(result.stdout.contains("photos.csv"))
         let report = try String(contentsOfFile: out + "/report.json", encoding: .utf8)
-        #expect(report.hasPrefix("""
-            {"files":[{"file":"product.csv","rejected":{"bad_boolean":0,"bad_date":0,"bad_encoding":1,"bad_integer":1,\
-            "bad_number":1,"duplicate_id":1,"field_count":1,"missing_value":1,"orphan":0,"out_of_range":0,"too_long":0},\
-            "rows_loaded":30,"rows_read":36,"rows_repaired":0,"seconds":
-            """))
+        #expect(
+            report.hasPrefix(
+                """
+                {"files":[{"file":"product.csv","rejected":{"bad_boolean":0,"bad_date":0,"bad_encoding":1,"bad_integer":1,\
+                "bad_number":1,"duplicate_id":1,"field_count":1,"missing_value":1,"orphan":0,"out_of_range":0,"too_long":0},\
+                "rows_loaded":30,"rows_read":36,"rows_repaired":0,"seconds":
+                """))
         let json = try #require(try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: [[String: Any]]])
         let files = try #require(json["files"])
         #expect(files.count == 14)

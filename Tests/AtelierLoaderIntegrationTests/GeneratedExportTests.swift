@@ -9,14 +9,17 @@ import Testing
 @Suite struct GeneratedExportTests {
     /// `generated.json` or a load report, as file name → object.
     static func filesByName(_ path: String) throws -> [String: [String: Any]] {
-        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+        let document =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
         let files = document?["files"] as? [[String: Any]] ?? []
         return Dictionary(uniqueKeysWithValues: files.map { ($0["file"] as? String ?? "", $0) })
     }
 
     @Test func loadingAGeneratedExportReportsExactlyWhatWasPlanted() throws {
         let directory = try Repository.temporaryDirectory()
-        let generated = try runETL(["generate", "--scale", "0.0005", "--seed", "5", "--defects", "0.03", "--out", directory])
+        let generated = try runETL([
+            "generate", "--scale", "0.0005", "--seed", "5", "--defects", "0.03", "--out", directory,
+        ])
         #expect(generated.status == 0, "\(generated.stderr)")
         #expect(generated.stdout.contains("defects planted"))
         let database = try TestDatabase.create()
@@ -54,7 +57,8 @@ import Testing
         let expected = try Self.filesByName("\(directory)/generated.json")
         for table in Catalog.tables {
             #expect(try database.count(table.name) == expected[table.fileName]?["rows"] as? Int, "\(table.name)")
-            let constraints = try database.value("SELECT count(*) FROM pg_constraint WHERE conrelid = '\(table.name)'::regclass")
+            let constraints = try database.value(
+                "SELECT count(*) FROM pg_constraint WHERE conrelid = '\(table.name)'::regclass")
             #expect(Int(constraints ?? "") == 1 + table.references.count, "\(table.name): primary key and foreign keys")
         }
     }

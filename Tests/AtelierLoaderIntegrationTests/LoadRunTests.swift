@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import AtelierCatalog
 import AtelierPostgres
@@ -26,7 +26,8 @@ import Testing
                 Thread.sleep(forTimeInterval: 0.2)
             }
         }
-        let loader = FileLoader(connection: connection, options: LoadOptions(rejectDirectory: try Repository.temporaryDirectory()))
+        let loader = FileLoader(
+            connection: connection, options: LoadOptions(rejectDirectory: try Repository.temporaryDirectory()))
         var outcomes: [Bool] = []
         loader.load(files: try LoadPlan.files(for: [Repository.samples]).files) { outcome in
             outcomes.append((try? outcome.get()) != nil)
@@ -35,7 +36,10 @@ import Testing
         #expect(outcomes == [true, true, true, true, true, true, true, true, true, false])
         let check = try #require(try Self.runCheck(database))
         #expect(!check.passed)
-        #expect(check.detail.contains("did not finish; files not loaded: reviews.csv, reviews_photos.csv, characteristics.csv, characteristic_reviews.csv, cart.csv"))
+        #expect(
+            check.detail.contains(
+                "did not finish; files not loaded: reviews.csv, reviews_photos.csv, characteristics.csv, characteristic_reviews.csv, cart.csv"
+            ))
         let verify = try runETL(["verify", "--database-url", database.url])
         #expect(verify.status == 4)
         #expect(verify.stderr.contains("run ("))
@@ -53,8 +57,10 @@ import Testing
     @Test func aRunKilledBetweenFilesFailsVerify() throws {
         let database = try TestDatabase.create()
         let monitor = try database.connect()
-        let process = try Executables.startETL(["load", Repository.samples, "--database-url", database.url,
-                                                "--reject-dir", try Repository.temporaryDirectory()])
+        let process = try Executables.startETL([
+            "load", Repository.samples, "--database-url", database.url,
+            "--reject-dir", try Repository.temporaryDirectory(),
+        ])
         // Kill it once its third file has committed.
         var committed = "0"
         while process.isRunning, Int(committed) ?? 0 < 3 {
@@ -72,7 +78,9 @@ import Testing
     @Test func aFileThatChangesWhileItLoadsIsRefusedWithItsTableUnchanged() throws {
         let database = try TestDatabase.withSamples()
         let body = String(repeating: "A body that fills COPY chunks. ", count: 8)
-        let rows = (1...4000).map { "\($0),\($0 % 30 + 1),4,1596080481467,\"S\",\"\(body)\",true,false,\"n\",\"a@b.co\",null,1\n" }
+        let rows = (1...4000).map {
+            "\($0),\($0 % 30 + 1),4,1596080481467,\"S\",\"\(body)\",true,false,\"n\",\"a@b.co\",null,1\n"
+        }
         let folder = try Repository.folder(["reviews.csv": ReplaceAndAppendTests.reviewHeader + rows.joined()])
         let loader = FileLoader(connection: try database.connect(), options: LoadOptions(rejectDirectory: folder))
         loader.onChunkSent = { _ in
@@ -98,7 +106,9 @@ import Testing
         #expect(connection.option("keepalives_count") == "3")
         #expect(try connection.scalar("SHOW tcp_keepalives_idle") == "30")
         #expect(try connection.scalar("SHOW tcp_keepalives_interval") == "10")
-        #expect(try connection.scalar("SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()") == "atelier-etl")
+        #expect(
+            try connection.scalar("SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()")
+                == "atelier-etl")
         let own = try Connection(database.url + "?keepalives_idle=7&application_name=mine")
         #expect(own.option("keepalives_idle") == "7")
         #expect(try own.scalar("SHOW application_name") == "mine")

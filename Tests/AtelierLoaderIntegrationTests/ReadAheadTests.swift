@@ -14,16 +14,20 @@ import Testing
         let oneByOne = try TestDatabase.create()
         let files = try LoadPlan.files(for: [Repository.samples]).files
         let (aheadRejects, plainRejects) = (try Repository.temporaryDirectory(), try Repository.temporaryDirectory())
-        let aheadLoader = FileLoader(connection: try ahead.connect(), options: LoadOptions(rejectDirectory: aheadRejects))
-        let plainLoader = FileLoader(connection: try oneByOne.connect(), options: LoadOptions(rejectDirectory: plainRejects))
+        let aheadLoader = FileLoader(
+            connection: try ahead.connect(), options: LoadOptions(rejectDirectory: aheadRejects))
+        let plainLoader = FileLoader(
+            connection: try oneByOne.connect(), options: LoadOptions(rejectDirectory: plainRejects))
         for (index, file) in files.enumerated() {
             let next = index + 1 < files.count ? files[index + 1] : nil
             var withReadAhead = try aheadLoader.load(path: file, readingAhead: next)
             var without = try plainLoader.load(path: file)
             if let next, let nextTable = Catalog.table(forFile: URL(fileURLWithPath: next).lastPathComponent) {
                 // The next file is already being read: its reject file is open.
-                #expect(FileManager.default.fileExists(atPath: "\(aheadRejects)/\(nextTable.name).rejects.csv"), "\(next)")
-                #expect(!FileManager.default.fileExists(atPath: "\(plainRejects)/\(nextTable.name).rejects.csv"), "\(next)")
+                #expect(
+                    FileManager.default.fileExists(atPath: "\(aheadRejects)/\(nextTable.name).rejects.csv"), "\(next)")
+                #expect(
+                    !FileManager.default.fileExists(atPath: "\(plainRejects)/\(nextTable.name).rejects.csv"), "\(next)")
             }
             (withReadAhead.seconds, without.seconds) = (0, 0)
             #expect(withReadAhead == without)
@@ -52,9 +56,12 @@ import Testing
     @Test func aParentEmptiedByCascadeDropsWhatWasReadAheadAgainstIt() throws {
         let database = try TestDatabase.withSamples()
         let folder = try ReplaceAndAppendTests.smallerProductFile()
-        let loader = FileLoader(connection: try database.connect(), options: LoadOptions(cascade: true, allowShrink: true, rejectDirectory: folder))
+        let loader = FileLoader(
+            connection: try database.connect(),
+            options: LoadOptions(cascade: true, allowShrink: true, rejectDirectory: folder))
         _ = try loader.load(path: Repository.samples + "/reviews.csv")
-        let product = try loader.load(path: folder + "/product.csv", readingAhead: Repository.samples + "/reviews_photos.csv")
+        let product = try loader.load(
+            path: folder + "/product.csv", readingAhead: Repository.samples + "/reviews_photos.csv")
         #expect(product.emptiedTables.contains("reviews"))
         // Read ahead, the photos were checked against the reviews loaded just before.
         let photos = try loader.load(path: Repository.samples + "/reviews_photos.csv")
@@ -63,12 +70,15 @@ import Testing
     }
 
     @Test func aLoadThatStopsMidwayLeavesNoRejectFile() throws {
-        let folder = try Repository.folder(["features.csv": "id,product_id,feature,value\n1,1,\"Sole\",\"Rubber\"\n2,x,\"Sole\",\"Rubber\"\n"])
+        let folder = try Repository.folder([
+            "features.csv": "id,product_id,feature,value\n1,1,\"Sole\",\"Rubber\"\n2,x,\"Sole\",\"Rubber\"\n"
+        ])
         let table = try #require(Catalog.table(forFile: "features.csv"))
         var products = IdSet()
         products.insert(1)
-        let finished = try FileEncoder(path: folder + "/features.csv", table: table, options: LoadOptions(rejectDirectory: folder),
-                                       existingIds: IdSet(), parentIds: ["product": products])
+        let finished = try FileEncoder(
+            path: folder + "/features.csv", table: table, options: LoadOptions(rejectDirectory: folder),
+            existingIds: IdSet(), parentIds: ["product": products])
         finished.start()
         while let chunk = finished.nextChunk() { finished.recycle(chunk) }
         let outcome = try finished.finish()
@@ -76,8 +86,9 @@ import Testing
         finished.cancel()
         #expect(FileManager.default.fileExists(atPath: folder + "/features.rejects.csv"))
 
-        let stopped = try FileEncoder(path: folder + "/features.csv", table: table, options: LoadOptions(rejectDirectory: folder),
-                                      existingIds: IdSet(), parentIds: ["product": products])
+        let stopped = try FileEncoder(
+            path: folder + "/features.csv", table: table, options: LoadOptions(rejectDirectory: folder),
+            existingIds: IdSet(), parentIds: ["product": products])
         stopped.start()
         stopped.cancel()
         #expect(!FileManager.default.fileExists(atPath: folder + "/features.rejects.csv"))

@@ -6,17 +6,20 @@ import AtelierTestSupport
 import Testing
 
 @Suite struct ReplaceAndAppendTests {
-    static let reviewHeader = "id,product_id,rating,date,summary,body,recommend,reported,reviewer_name,reviewer_email,response,helpfulness\n"
+    static let reviewHeader =
+        "id,product_id,rating,date,summary,body,recommend,reported,reviewer_name,reviewer_email,response,helpfulness\n"
 
     @Test func appendAddsRowsAndTreatsPresentIdsAsDuplicates() throws {
         let database = try TestDatabase.withSamples()
-        let folder = try Repository.folder(["reviews.csv": Self.reviewHeader + """
-            1000,1,5,1596080481467,"New","New review",true,false,"newbie","a@b.co",null,0
-            1,1,5,1596080481467,"Old id","Already loaded",true,false,"newbie","a@b.co",null,0
-            1001,2,4,1596080481467,"New","Another",false,false,"newbie","a@b.co",null,1
-            1002,999,4,1596080481467,"Orphan","No product",false,false,"newbie","a@b.co",null,1
+        let folder = try Repository.folder([
+            "reviews.csv": Self.reviewHeader + """
+                1000,1,5,1596080481467,"New","New review",true,false,"newbie","a@b.co",null,0
+                1,1,5,1596080481467,"Old id","Already loaded",true,false,"newbie","a@b.co",null,0
+                1001,2,4,1596080481467,"New","Another",false,false,"newbie","a@b.co",null,1
+                1002,999,4,1596080481467,"Orphan","No product",false,false,"newbie","a@b.co",null,1
 
-            """])
+                """
+        ])
         let report = try #require(try database.load(folder, options: LoadOptions(mode: .append)).first)
         #expect(report.rowsLoaded == 2)
         #expect(report.rejected == [.duplicateId: 1, .orphan: 1])
@@ -31,7 +34,9 @@ import Testing
     /// A product file that lacks products the other tables point at.
     static func smallerProductFile() throws -> String {
         let rows = (1...10).map { "\($0),\"P\($0)\",\"s\",\"d\",\"c\",10" }
-        return try Repository.folder(["product.csv": "id,name,slogan,description,category,default_price\n" + rows.joined(separator: "\n") + "\n"])
+        return try Repository.folder([
+            "product.csv": "id,name,slogan,description,category,default_price\n" + rows.joined(separator: "\n") + "\n"
+        ])
     }
 
     @Test func replacingAReferencedTableIsRefusedNamingTheDependants() throws {
@@ -50,9 +55,14 @@ import Testing
 
     @Test func cascadeEmptiesTheDependantsAndNothingElse() throws {
         let database = try TestDatabase.withSamples()
-        let report = try #require(try database.load(try Self.smallerProductFile(), options: LoadOptions(cascade: true, allowShrink: true)).first)
-        #expect(report.emptiedTables == ["features", "styles", "photos", "skus", "related", "questions", "answers",
-                                         "answers_photos", "reviews", "reviews_photos", "characteristics", "characteristic_reviews"])
+        let report = try #require(
+            try database.load(try Self.smallerProductFile(), options: LoadOptions(cascade: true, allowShrink: true))
+                .first)
+        #expect(
+            report.emptiedTables == [
+                "features", "styles", "photos", "skus", "related", "questions", "answers",
+                "answers_photos", "reviews", "reviews_photos", "characteristics", "characteristic_reviews",
+            ])
         #expect(try database.count("product") == 10)
         for table in report.emptiedTables { #expect(try database.count(table) == 0, "\(table)") }
         #expect(try database.count("cart") == 12)
@@ -61,7 +71,9 @@ import Testing
 
     @Test func aFileMissingARequiredColumnChangesNothing() throws {
         let database = try TestDatabase.withSamples()
-        let folder = try Repository.folder(["styles.csv": "id,productId,name,sale_price,default_style\n1,1,\"x\",null,1\n"])
+        let folder = try Repository.folder([
+            "styles.csv": "id,productId,name,sale_price,default_style\n1,1,\"x\",null,1\n"
+        ])
         #expect {
             _ = try database.load(folder)
         } throws: { error in
@@ -74,15 +86,20 @@ import Testing
     @Test func theConnectionLostMidCopyLeavesThePreviousContents() throws {
         let database = try TestDatabase.withSamples()
         let body = String(repeating: "A long enough review body to fill several COPY chunks. ", count: 4)
-        let rows = (1...3000).map { "\($0),1,4,1596080481467,\"Summary\",\"\(body)\",true,false,\"name\",\"a@b.co\",null,1" }
+        let rows = (1...3000).map {
+            "\($0),1,4,1596080481467,\"Summary\",\"\(body)\",true,false,\"name\",\"a@b.co\",null,1"
+        }
         let folder = try Repository.folder(["reviews.csv": Self.reviewHeader + rows.joined(separator: "\n") + "\n"])
         let loaderConnection = try database.connect()
         let killer = try database.connect()
-        let loader = FileLoader(connection: loaderConnection, options: LoadOptions(rejectDirectory: try Repository.temporaryDirectory()))
+        let loader = FileLoader(
+            connection: loaderConnection, options: LoadOptions(rejectDirectory: try Repository.temporaryDirectory()))
         var chunks = 0
         loader.onChunkSent = { _ in
             chunks += 1
-            if chunks == 2 { _ = try? killer.query("SELECT pg_terminate_backend($1)", [String(loaderConnection.backendPID)]) }
+            if chunks == 2 {
+                _ = try? killer.query("SELECT pg_terminate_backend($1)", [String(loaderConnection.backendPID)])
+            }
         }
         #expect {
             _ = try loader.load(path: folder + "/reviews.csv")

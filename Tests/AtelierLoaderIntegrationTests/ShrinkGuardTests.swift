@@ -14,11 +14,15 @@ import Testing
     /// A product.csv with products 1...count (header only for 0).
     static func products(_ count: Int) throws -> String {
         let ids = count > 0 ? Array(1...count) : []
-        return try Repository.folder(["product.csv": productHeader + ids.map { "\($0),\"P\($0)\",\"s\",\"d\",\"c\",10\n" }.joined()])
+        return try Repository.folder([
+            "product.csv": productHeader + ids.map { "\($0),\"P\($0)\",\"s\",\"d\",\"c\",10\n" }.joined()
+        ])
     }
 
-    static func expectRefusal(_ database: TestDatabase, _ folder: String, cascade: Bool = true,
-                              mentioning phrases: [String], sourceLocation: SourceLocation = #_sourceLocation) throws {
+    static func expectRefusal(
+        _ database: TestDatabase, _ folder: String, cascade: Bool = true,
+        mentioning phrases: [String], sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let before = try Catalog.tables.map { try database.count($0.name) }
         #expect(sourceLocation: sourceLocation) {
             _ = try database.load(folder, options: LoadOptions(cascade: cascade))
@@ -28,8 +32,9 @@ import Testing
                 && message.contains("Nothing was changed")
         }
         #expect(try Catalog.tables.map { try database.count($0.name) } == before, sourceLocation: sourceLocation)
-        #expect(try Verifier(connection: database.connect()).run().filter { !$0.passed }.map(\.name) == [],
-                sourceLocation: sourceLocation)
+        #expect(
+            try Verifier(connection: database.connect()).run().filter { !$0.passed }.map(\.name) == [],
+            sourceLocation: sourceLocation)
     }
 
     @Test func aHeaderOnlyFileIsRefusedEvenWithCascade() throws {
@@ -40,23 +45,29 @@ import Testing
     @Test func aTruncatedParentThatWouldEmptyItsDependantsIsRefused() throws {
         let database = try TestDatabase.withSamples()
         // 20 of 30 products is no shrink by half, but --cascade would empty every dependant.
-        try Self.expectRefusal(database, try Self.products(20), mentioning: [
-            "features from 70 rows to 0 (emptied by --cascade)", "reviews from 84 rows to 0 (emptied by --cascade)",
-            "characteristic_reviews from 267 rows to 0 (emptied by --cascade)",
-        ])
+        try Self.expectRefusal(
+            database, try Self.products(20),
+            mentioning: [
+                "features from 70 rows to 0 (emptied by --cascade)", "reviews from 84 rows to 0 (emptied by --cascade)",
+                "characteristic_reviews from 267 rows to 0 (emptied by --cascade)",
+            ])
     }
 
     @Test func aFileWhoseRowsAreMostlyRejectedIsRefused() throws {
         let database = try TestDatabase.withSamples()
         let rows = (1...200).map { "\($0),\"Name\",\"s\",\"d\",\"c\",\($0 <= 30 ? "10" : "ten")\n" }
         let folder = try Repository.folder(["product.csv": Self.productHeader + rows.joined()])
-        try Self.expectRefusal(database, folder, mentioning: ["170 of its 200 rows were rejected", "the 30 rows of product"])
+        try Self.expectRefusal(
+            database, folder, mentioning: ["170 of its 200 rows were rejected", "the 30 rows of product"])
     }
 
     @Test func allowShrinkLetsItThrough() throws {
         let database = try TestDatabase.withSamples()
-        let report = try #require(try database.load(try Self.products(0),
-                                                    options: LoadOptions(cascade: true, allowShrink: true)).first)
+        let report = try #require(
+            try database.load(
+                try Self.products(0),
+                options: LoadOptions(cascade: true, allowShrink: true)
+            ).first)
         #expect(report.tableRows == 0)
         #expect(try database.count("reviews") == 0)
         #expect(try database.count("cart") == 12)
@@ -75,8 +86,11 @@ import Testing
         let folder = try Self.products(0)
         let refused = try runETL(["load", folder, "--cascade", "--database-url", database.url, "--reject-dir", folder])
         #expect(refused.status == 2)
-        #expect(refused.stderr.contains("shrink product from 30 rows to 0") && refused.stderr.contains("--allow-shrink"))
-        let allowed = try runETL(["load", folder, "--cascade", "--allow-shrink", "--database-url", database.url, "--reject-dir", folder])
+        #expect(
+            refused.stderr.contains("shrink product from 30 rows to 0") && refused.stderr.contains("--allow-shrink"))
+        let allowed = try runETL([
+            "load", folder, "--cascade", "--allow-shrink", "--database-url", database.url, "--reject-dir", folder,
+        ])
         #expect(allowed.status == 0, "\(allowed.stderr)")
         #expect(try database.count("product") == 0)
     }

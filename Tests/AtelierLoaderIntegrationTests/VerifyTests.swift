@@ -24,10 +24,11 @@ import Testing
     }
 
     @Test func orphansAndTheMissingForeignKeyAreNamed() throws {
-        let failed = try failures(after: """
-            ALTER TABLE features DROP CONSTRAINT features_product_id_fkey;
-            INSERT INTO features (id, product_id, feature, value) VALUES (500, 999, 'Sole', NULL);
-            """)
+        let failed = try failures(
+            after: """
+                ALTER TABLE features DROP CONSTRAINT features_product_id_fkey;
+                INSERT INTO features (id, product_id, feature, value) VALUES (500, 999, 'Sole', NULL);
+                """)
         #expect(failed.map(\.name) == ["keys features", "orphans features.product_id", "sequence features"])
         #expect(failed[1].detail == "1 rows point at missing product rows")
         #expect(failed[2].detail == "next id 71, largest id 500")

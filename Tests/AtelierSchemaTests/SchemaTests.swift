@@ -4,7 +4,8 @@ import Foundation
 import Testing
 
 @Suite struct SchemaTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     @Test func theCommittedSchemaFileIsTheCatalogue() throws {
         let file = try String(contentsOf: Self.root.appendingPathComponent("schema/atelier.sql"), encoding: .utf8)
@@ -27,16 +28,18 @@ import Testing
 
     @Test func dropAndRebuildAreSymmetric() {
         let reviews = Catalog.table(named: "reviews")!
-        #expect(Schema.dropKeysAndIndexes(reviews) == [
-            "ALTER TABLE \"reviews\" DROP CONSTRAINT IF EXISTS \"reviews_product_id_fkey\"",
-            "DROP INDEX IF EXISTS \"reviews_product_id_idx\"",
-            "ALTER TABLE \"reviews\" DROP CONSTRAINT IF EXISTS \"reviews_pkey\"",
-        ])
-        #expect(Schema.createKeysAndIndexes(reviews) == [
-            "ALTER TABLE \"reviews\" ADD CONSTRAINT \"reviews_pkey\" PRIMARY KEY (\"id\")",
-            "CREATE INDEX IF NOT EXISTS \"reviews_product_id_idx\" ON \"reviews\" (\"product_id\")",
-            "ALTER TABLE \"reviews\" ADD CONSTRAINT \"reviews_product_id_fkey\" FOREIGN KEY (\"product_id\") REFERENCES \"product\" (\"id\")",
-        ])
+        #expect(
+            Schema.dropKeysAndIndexes(reviews) == [
+                "ALTER TABLE \"reviews\" DROP CONSTRAINT IF EXISTS \"reviews_product_id_fkey\"",
+                "DROP INDEX IF EXISTS \"reviews_product_id_idx\"",
+                "ALTER TABLE \"reviews\" DROP CONSTRAINT IF EXISTS \"reviews_pkey\"",
+            ])
+        #expect(
+            Schema.createKeysAndIndexes(reviews) == [
+                "ALTER TABLE \"reviews\" ADD CONSTRAINT \"reviews_pkey\" PRIMARY KEY (\"id\")",
+                "CREATE INDEX IF NOT EXISTS \"reviews_product_id_idx\" ON \"reviews\" (\"product_id\")",
+                "ALTER TABLE \"reviews\" ADD CONSTRAINT \"reviews_product_id_fkey\" FOREIGN KEY (\"product_id\") REFERENCES \"product\" (\"id\")",
+            ])
     }
 
     @Test func identifiersAreQuoted() {

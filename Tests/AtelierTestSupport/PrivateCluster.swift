@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import Foundation
 
@@ -14,8 +14,10 @@ public final class PrivateCluster: Sendable {
         self.port = port
         directory = Repository.root + "/.atelier/fault-pg-\(port)"
         try Self.script(["start", directory, String(port), "--throwaway"])
-        let load = try Executables.startETL(["load", Repository.samples, "--database-url", url,
-                                             "--reject-dir", try Repository.temporaryDirectory()])
+        let load = try Executables.startETL([
+            "load", Repository.samples, "--database-url", url,
+            "--reject-dir", try Repository.temporaryDirectory(),
+        ])
         load.waitUntilExit()
         guard load.terminationStatus == 0 else { throw TestDatabase.Missing(description: "loading the samples failed") }
     }
@@ -44,7 +46,9 @@ public final class PrivateCluster: Sendable {
 
     private func postmasterPID() throws -> String {
         let text = try String(contentsOfFile: directory + "/data/postmaster.pid", encoding: .utf8)
-        guard let pid = text.split(separator: "\n").first else { throw TestDatabase.Missing(description: "no postmaster.pid") }
+        guard let pid = text.split(separator: "\n").first else {
+            throw TestDatabase.Missing(description: "no postmaster.pid")
+        }
         return String(pid)
     }
 
@@ -73,7 +77,8 @@ public final class PrivateCluster: Sendable {
         while waitpid(pid, &status, 0) == -1, errno == EINTR {}
         let exitCode = (status >> 8) & 0xFF
         guard exitCode == 0 || executable.hasSuffix("pkill") else {
-            throw TestDatabase.Missing(description: "\(executable) \(arguments.joined(separator: " ")) failed (\(exitCode))")
+            throw TestDatabase.Missing(
+                description: "\(executable) \(arguments.joined(separator: " ")) failed (\(exitCode))")
         }
     }
 }

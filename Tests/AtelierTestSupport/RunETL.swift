@@ -3,8 +3,10 @@ import Foundation
 /// Runs the built `atelier-etl` (its path comes from `make test`) and returns its exit code
 /// and output; with `peakMemory`, under GNU time, which writes the peak RSS in KiB there. A
 /// run past `timeout` seconds is killed (and so fails), rather than hanging the suite.
-public func runETL(_ arguments: [String], environment: [String: String] = [:], peakMemory: String? = nil,
-            in directory: String? = nil, timeout: Double = 300) throws -> (status: Int32, stdout: String, stderr: String) {
+public func runETL(
+    _ arguments: [String], environment: [String: String] = [:], peakMemory: String? = nil,
+    in directory: String? = nil, timeout: Double = 300
+) throws -> (status: Int32, stdout: String, stderr: String) {
     let etl = try Executables.path("ATELIER_ETL")
     let process = Process()
     if let peakMemory {

@@ -25,8 +25,12 @@ public struct TestDatabase: Sendable {
     /// Creates an empty database with a unique name (a copy of `template` when given).
     public static func create(template: TestDatabase? = nil) throws -> TestDatabase {
         guard let base = ProcessInfo.processInfo.environment["ATELIER_TEST_DATABASE_URL"],
-              let slash = base.range(of: "/", options: .backwards), base.hasPrefix("postgresql://") else {
-            throw Missing(description: "ATELIER_TEST_DATABASE_URL is not set: run the tests with `make test`, which starts a throwaway PostgreSQL")
+            let slash = base.range(of: "/", options: .backwards), base.hasPrefix("postgresql://")
+        else {
+            throw Missing(
+                description:
+                    "ATELIER_TEST_DATABASE_URL is not set: run the tests with `make test`, which starts a throwaway PostgreSQL"
+            )
         }
         let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         try Connection(base).execute("CREATE DATABASE \(name)" + (template.map { " TEMPLATE \($0.name)" } ?? ""))
@@ -52,7 +56,9 @@ public struct TestDatabase: Sendable {
 
     /// Loads `paths` in plan order, each file reading the next ahead as `atelier-etl load`
     /// does, and returns the reports; the first error is thrown.
-    public func load(_ paths: String..., options: LoadOptions = LoadOptions(), rejectDirectory: String? = nil) throws -> [FileReport] {
+    public func load(_ paths: String..., options: LoadOptions = LoadOptions(), rejectDirectory: String? = nil) throws
+        -> [FileReport]
+    {
         var options = options
         options.rejectDirectory = try rejectDirectory ?? Repository.temporaryDirectory()
         let loader = FileLoader(connection: try connect(), options: options)
@@ -106,7 +112,8 @@ extension TestDatabase {
         let deadline = Date().addingTimeInterval(seconds)
         let monitor = try connect()
         while Date() < deadline {
-            let count = try monitor.scalar("""
+            let count = try monitor.scalar(
+                """
                 SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND application_name = $2 AND pid <> pg_backend_pid()
                 """, [name, application])
             if count == "0" { return }
@@ -118,12 +125,14 @@ extension TestDatabase {
 
 /// Paths inside the repository and scratch folders for tests.
 public enum Repository {
-    public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
     public static let samples = root + "/data-samples"
     public static let olderSamples = root + "/data-samples/older"
 
     public static func temporaryDirectory() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-tests-\(UUID().uuidString)").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-tests-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }

@@ -62,7 +62,8 @@ struct ChangeListener: Service {
 
     /// Connects, checks the triggers, then listens until the heartbeat fails.
     private func listenOnce() async throws {
-        let configuration = parameters.connectionConfiguration(deadline: heartbeatTimeout, applicationName: "atelier-serve-listener")
+        let configuration = parameters.connectionConfiguration(
+            deadline: heartbeatTimeout, applicationName: "atelier-serve-listener")
         let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
         do {
             try await listen(on: connection)
@@ -82,14 +83,17 @@ struct ChangeListener: Service {
                     logger.notice("response cache on: listening for changes")
                     for try await notification in notifications {
                         // A name this server does not know (a newer schema) changes everything.
-                        cache.tablesChanged(TableName(rawValue: notification.payload).map { [$0] } ?? TableName.allCases)
+                        cache.tablesChanged(
+                            TableName(rawValue: notification.payload).map { [$0] } ?? TableName.allCases)
                     }
                 }
             }
             group.addTask {
                 while true {
                     try await Task.sleep(for: heartbeat)
-                    let outcome = await Deadline.run(heartbeatTimeout, onTimeout: {}) { try await triggersWatch(connection) }
+                    let outcome = await Deadline.run(heartbeatTimeout, onTimeout: {}) {
+                        try await triggersWatch(connection)
+                    }
                     guard let outcome else { throw Stop.heartbeatFailed }
                     guard try outcome.get() else { throw Stop.triggersMissing }
                 }

@@ -18,7 +18,9 @@ public final class ResponseCache: @unchecked Sendable {
         let count: Int
         let variant: Int
 
-        init<Statement: CachedStatement>(_ statement: Statement.Type, id: Int32 = 0, page: Int = 0, count: Int = 0, variant: Int = 0) {
+        init<Statement: CachedStatement>(
+            _ statement: Statement.Type, id: Int32 = 0, page: Int = 0, count: Int = 0, variant: Int = 0
+        ) {
             self.statement = ObjectIdentifier(statement)
             self.id = id
             self.page = page
@@ -61,7 +63,9 @@ public final class ResponseCache: @unchecked Sendable {
         lock.withLock { enabled ? generation : nil }
     }
 
-    func store<Statement: CachedStatement>(_ body: ByteBuffer, for key: Key, of statement: Statement.Type, ticket: UInt64?) {
+    func store<Statement: CachedStatement>(
+        _ body: ByteBuffer, for key: Key, of statement: Statement.Type, ticket: UInt64?
+    ) {
         guard let ticket, body.readableBytes + Self.entryOverhead <= capacity / 8 else { return }
         // The row's bytes are a slice of the connection's read buffer: keep a copy of just them,
         // or each entry would pin a whole buffer and the budget would not bound memory. The copy's
@@ -118,8 +122,8 @@ public final class ResponseCache: @unchecked Sendable {
     /// Evicts the oldest answer of the statement holding the most bytes. Called under the lock.
     private func evictOldest() {
         guard let statement = statements.max(by: { $0.value.bytes < $1.value.bytes })?.key,
-              var answers = statements.removeValue(forKey: statement), let key = answers.order.popFirst(),
-              let body = answers.bodies.removeValue(forKey: key)
+            var answers = statements.removeValue(forKey: statement), let key = answers.order.popFirst(),
+            let body = answers.bodies.removeValue(forKey: key)
         else {
             bytes = 0
             statements = [:]

@@ -9,7 +9,9 @@ extension APIDatabase {
     }
 
     /// The same, served from the response cache when it holds the answer, and kept there.
-    func answer<Statement: CachedStatement>(_ statement: Statement, missing: APIError = listWithoutRow) async throws -> Response {
+    func answer<Statement: CachedStatement>(_ statement: Statement, missing: APIError = listWithoutRow) async throws
+        -> Response
+    {
         let key = statement.cacheKey
         if let body = cache.lookup(key) { return .json(body) }
         let ticket = cache.ticket()

@@ -12,7 +12,8 @@ public struct APIDatabase: Sendable {
     /// Answers of the read routes; off unless a `ChangeListener` is listening for it.
     public let cache: ResponseCache
 
-    public init(pool: DatabasePool, deadline: Duration = .seconds(5), cache: ResponseCache = ResponseCache(capacity: 0)) {
+    public init(pool: DatabasePool, deadline: Duration = .seconds(5), cache: ResponseCache = ResponseCache(capacity: 0))
+    {
         self.pool = pool
         self.deadline = deadline
         self.cache = cache
@@ -57,7 +58,9 @@ public struct APIDatabase: Sendable {
     /// Runs `body` on a pooled connection against the deadline and maps its failures by the
     /// rule above. At the deadline the request is answered at once, and the connection it was
     /// using is closed (`DatabasePool.withConnection`).
-    private func guarded<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    private func guarded<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws
+        -> T
+    {
         try pool.admit()
         let outcome = await pool.withConnection(deadline: deadline, body)
         guard let outcome else {

@@ -8,27 +8,35 @@ import PostgresNIO
 /// request deadline so that a statement stuck behind a lock ends on the server too.
 extension ConnectionParameters {
     func connectionConfiguration(deadline: Duration, applicationName: String) -> PostgresConnection.Configuration {
-        var configuration = if let socket = unixSocketPath {
-            PostgresConnection.Configuration(unixSocketPath: socket, username: user, password: password, database: database)
-        } else {
-            PostgresConnection.Configuration(host: host, port: port, username: user, password: password,
-                                             database: database, tls: connectionTLS)
-        }
+        var configuration =
+            if let socket = unixSocketPath {
+                PostgresConnection.Configuration(
+                    unixSocketPath: socket, username: user, password: password, database: database)
+            } else {
+                PostgresConnection.Configuration(
+                    host: host, port: port, username: user, password: password,
+                    database: database, tls: connectionTLS)
+            }
         configuration.options.connectTimeout = .seconds(3)
-        configuration.options.additionalStartupParameters = startupParameters(deadline: deadline, applicationName: applicationName)
+        configuration.options.additionalStartupParameters = startupParameters(
+            deadline: deadline, applicationName: applicationName)
         return configuration
     }
 
     func clientConfiguration(poolSize: Int, deadline: Duration) -> PostgresClient.Configuration {
-        var configuration = if let socket = unixSocketPath {
-            PostgresClient.Configuration(unixSocketPath: socket, username: user, password: password, database: database)
-        } else {
-            PostgresClient.Configuration(host: host, port: port, username: user, password: password,
-                                         database: database, tls: clientTLS)
-        }
+        var configuration =
+            if let socket = unixSocketPath {
+                PostgresClient.Configuration(
+                    unixSocketPath: socket, username: user, password: password, database: database)
+            } else {
+                PostgresClient.Configuration(
+                    host: host, port: port, username: user, password: password,
+                    database: database, tls: clientTLS)
+            }
         configuration.options.maximumConnections = max(1, poolSize)
         configuration.options.connectTimeout = .seconds(3)
-        configuration.options.additionalStartupParameters = startupParameters(deadline: deadline, applicationName: "atelier-serve")
+        configuration.options.additionalStartupParameters = startupParameters(
+            deadline: deadline, applicationName: "atelier-serve")
         return configuration
     }
 
@@ -41,7 +49,8 @@ extension ConnectionParameters {
         switch sslMode {
         case "disable", "allow": false
         case "require", "verify-ca", "verify-full": true
-        default: unixSocketPath == nil && !(host == "localhost" || host == "::1" || host.hasPrefix("127.")) ? nil : false
+        default:
+            unixSocketPath == nil && !(host == "localhost" || host == "::1" || host.hasPrefix("127.")) ? nil : false
         }
     }
 

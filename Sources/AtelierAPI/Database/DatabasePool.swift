@@ -38,21 +38,27 @@ public final class DatabasePool: Service, Sendable {
 
     private let state: NIOLockedValueBox<State>
 
-    public init(parameters: ConnectionParameters, poolSize: Int, maximumWaiting: Int = 256, deadline: Duration,
-                tick: Duration = .seconds(1), logger: Logger) {
+    public init(
+        parameters: ConnectionParameters, poolSize: Int, maximumWaiting: Int = 256, deadline: Duration,
+        tick: Duration = .seconds(1), logger: Logger
+    ) {
         self.parameters = parameters
         self.poolSize = max(1, poolSize)
         self.maximumWaiting = maximumWaiting
         self.deadline = deadline
         self.tick = tick
         self.logger = logger
-        state = NIOLockedValueBox(State(client: Self.makeClient(parameters, poolSize: poolSize, deadline: deadline, logger: logger)))
+        state = NIOLockedValueBox(
+            State(client: Self.makeClient(parameters, poolSize: poolSize, deadline: deadline, logger: logger)))
     }
 
-    private static func makeClient(_ parameters: ConnectionParameters, poolSize: Int, deadline: Duration,
-                                   logger: Logger) -> PostgresClient {
-        PostgresClient(configuration: parameters.clientConfiguration(poolSize: poolSize, deadline: deadline),
-                       backgroundLogger: logger)
+    private static func makeClient(
+        _ parameters: ConnectionParameters, poolSize: Int, deadline: Duration,
+        logger: Logger
+    ) -> PostgresClient {
+        PostgresClient(
+            configuration: parameters.clientConfiguration(poolSize: poolSize, deadline: deadline),
+            backgroundLogger: logger)
     }
 
     /// The client requests use now.
@@ -136,16 +142,21 @@ public final class DatabasePool: Service, Sendable {
     /// Runs `body` on a pooled connection against `deadline`: the result, or nil when the
     /// deadline passed first. Then the connection is closed, never reused: its statement may
     /// still be running on a frozen server, and its answer would come to the next user.
-    func withConnection<T: Sendable>(deadline: Duration,
-                                     _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async -> Result<T, any Error>? {
+    func withConnection<T: Sendable>(
+        deadline: Duration,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async -> Result<T, any Error>? {
         let client = self.client
         let held = NIOLockedValueBox<PostgresConnection?>(nil)
-        return await Deadline.run(deadline, onTimeout: {
-            held.withLockedValue { connection in
-                if let connection { let _: EventLoopFuture<Void> = connection.close() }
-                connection = nil
+        return await Deadline.run(
+            deadline,
+            onTimeout: {
+                held.withLockedValue { connection in
+                    if let connection { let _: EventLoopFuture<Void> = connection.close() }
+                    connection = nil
+                }
             }
-        }) {
+        ) {
             try await client.withConnection { connection in
                 held.withLockedValue { $0 = connection }
                 defer { held.withLockedValue { $0 = nil } }
@@ -156,9 +167,11 @@ public final class DatabasePool: Service, Sendable {
 
     /// Whether PostgreSQL accepts a new connection and answers on it.
     private func probe() async -> Bool {
-        let configuration = parameters.connectionConfiguration(deadline: deadline, applicationName: "atelier-serve-probe")
+        let configuration = parameters.connectionConfiguration(
+            deadline: deadline, applicationName: "atelier-serve-probe")
         let outcome = await Deadline.run(.seconds(2), onTimeout: {}) {
-            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: self.logger)
+            let connection = try await PostgresConnection.connect(
+                configuration: configuration, id: 0, logger: self.logger)
             defer { Task { try? await connection.close() } }
             return try await connection.query("SELECT 1", logger: self.logger).collect().count
         }

@@ -7,8 +7,10 @@ import NIOConcurrencyHelpers
 /// and its timer; whichever ends first answers and stops the other.
 enum Deadline {
     /// The work's result, or nil when `deadline` passed first (after `onTimeout` ran).
-    static func run<T: Sendable>(_ deadline: Duration, onTimeout: @escaping @Sendable () -> Void,
-                                 _ work: @escaping @Sendable () async throws -> T) async -> Result<T, any Error>? {
+    static func run<T: Sendable>(
+        _ deadline: Duration, onTimeout: @escaping @Sendable () -> Void,
+        _ work: @escaping @Sendable () async throws -> T
+    ) async -> Result<T, any Error>? {
         /// Whether the call was answered, and the timer to stop when the work answers first.
         let state = NIOLockedValueBox<(answered: Bool, timer: Task<Void, Never>?)>((false, nil))
         return await withCheckedContinuation { continuation in

@@ -22,10 +22,11 @@ enum CartQueries {
 
     /// `POST /cart`: adds one of the sku, or returns no row when there is no such sku.
     static func add(skuID: Int32, session: Int32) -> Write {
-        Write(query: """
-            INSERT INTO cart (user_session, product_id, active)
-            SELECT \(session), k.id, true FROM skus k WHERE k.id = \(skuID)
-            RETURNING id
-            """, tablesWritten: [.cart])
+        Write(
+            query: """
+                INSERT INTO cart (user_session, product_id, active)
+                SELECT \(session), k.id, true FROM skus k WHERE k.id = \(skuID)
+                RETURNING id
+                """, tablesWritten: [.cart])
     }
 }

@@ -24,14 +24,18 @@ enum FeedbackQueries {
     /// serialises the increments.
     static func markHelpful(_ target: Target, id: Int32) -> Write {
         let column = target.helpfulnessColumn
-        return Write(query: PostgresQuery(unsafeSQL: "UPDATE \(target.table) SET \(column) = \(column) + 1 WHERE id = $1 RETURNING id",
-                                          binds: binds(id)), tablesWritten: [target.table])
+        return Write(
+            query: PostgresQuery(
+                unsafeSQL: "UPDATE \(target.table) SET \(column) = \(column) + 1 WHERE id = $1 RETURNING id",
+                binds: binds(id)), tablesWritten: [target.table])
     }
 
     /// Hides the row from every list and aggregate; nothing is deleted.
     static func report(_ target: Target, id: Int32) -> Write {
-        Write(query: PostgresQuery(unsafeSQL: "UPDATE \(target.table) SET reported = true WHERE id = $1 RETURNING id", binds: binds(id)),
-              tablesWritten: [target.table])
+        Write(
+            query: PostgresQuery(
+                unsafeSQL: "UPDATE \(target.table) SET reported = true WHERE id = $1 RETURNING id", binds: binds(id)),
+            tablesWritten: [target.table])
     }
 
     private static func binds(_ id: Int32) -> PostgresBindings {

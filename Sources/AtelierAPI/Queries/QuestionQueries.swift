@@ -62,28 +62,30 @@ enum QuestionQueries {
 
     /// `POST /qa/questions`: the new question's id, or no row when the product does not exist.
     static func insertQuestion(_ question: QuestionSubmission) -> Write {
-        Write(query: """
-            INSERT INTO questions (product_id, body, date_written, asker_name, asker_email, reported, helpful)
-            SELECT p.id, \(question.body), now(), \(question.name), \(question.email), false, 0
-            FROM product p WHERE p.id = \(question.productID)
-            RETURNING id
-            """, tablesWritten: [.questions])
+        Write(
+            query: """
+                INSERT INTO questions (product_id, body, date_written, asker_name, asker_email, reported, helpful)
+                SELECT p.id, \(question.body), now(), \(question.name), \(question.email), false, 0
+                FROM product p WHERE p.id = \(question.productID)
+                RETURNING id
+                """, tablesWritten: [.questions])
     }
 
     /// `POST /qa/questions/:question_id/answers`: the answer and its photos in one statement;
     /// the new answer's id, or no row when the question does not exist.
     static func insertAnswer(_ answer: AnswerSubmission, questionID: Int32) -> Write {
-        Write(query: """
-            WITH answer AS (
-                INSERT INTO answers (question_id, body, date_written, answerer_name, answerer_email, reported, helpful)
-                SELECT q.id, \(answer.body), now(), \(answer.name), \(answer.email), false, 0
-                FROM questions q WHERE q.id = \(questionID)
-                RETURNING id),
-            photos AS (
-                INSERT INTO answers_photos (answer_id, url)
-                SELECT answer.id, photo.url FROM answer, unnest(\(answer.photos)::text[]) WITH ORDINALITY AS photo(url, position)
-                ORDER BY photo.position)
-            SELECT id FROM answer
-            """, tablesWritten: [.answers, .answersPhotos])
+        Write(
+            query: """
+                WITH answer AS (
+                    INSERT INTO answers (question_id, body, date_written, answerer_name, answerer_email, reported, helpful)
+                    SELECT q.id, \(answer.body), now(), \(answer.name), \(answer.email), false, 0
+                    FROM questions q WHERE q.id = \(questionID)
+                    RETURNING id),
+                photos AS (
+                    INSERT INTO answers_photos (answer_id, url)
+                    SELECT answer.id, photo.url FROM answer, unnest(\(answer.photos)::text[]) WITH ORDINALITY AS photo(url, position)
+                    ORDER BY photo.position)
+                SELECT id FROM answer
+                """, tablesWritten: [.answers, .answersPhotos])
     }
 }

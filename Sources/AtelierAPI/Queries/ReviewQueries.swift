@@ -20,7 +20,8 @@ enum ReviewQueries {
     struct List: PagedStatement, CachedStatement {
         static let tablesRead: Set<TableName> = [.product, .reviews, .reviewsPhotos]
         var cacheKey: ResponseCache.Key {
-            ResponseCache.Key(Self.self, id: productID, page: page.page, count: page.count, variant: sort == .newest ? 1 : 0)
+            ResponseCache.Key(
+                Self.self, id: productID, page: page.page, count: page.count, variant: sort == .newest ? 1 : 0)
         }
         static let order = "CASE WHEN $5 THEN 0 ELSE r.helpfulness END DESC, r.date DESC, r.id DESC"
         static let sql = """
@@ -95,22 +96,23 @@ enum ReviewQueries {
     static func insert(_ review: ReviewSubmission) -> Write {
         let characteristicIDs = review.characteristics.keys.sorted()
         let values = characteristicIDs.map { review.characteristics[$0]! }
-        return Write(query: """
-            WITH review AS (
-                INSERT INTO reviews (product_id, rating, date, summary, body, recommend, reported,
-                                     reviewer_name, reviewer_email, response, helpfulness)
-                VALUES (\(review.productID), \(Int16(review.rating)), now(), \(review.summary), \(review.body),
-                        \(review.recommend), false, \(review.name), \(review.email), NULL, 0)
-                RETURNING id),
-            photos AS (
-                INSERT INTO reviews_photos (review_id, url)
-                SELECT review.id, photo.url FROM review, unnest(\(review.photos)::text[]) WITH ORDINALITY AS photo(url, position)
-                ORDER BY photo.position),
-            ratings AS (
-                INSERT INTO characteristic_reviews (characteristic_id, review_id, value)
-                SELECT rating.characteristic_id, review.id, rating.value
-                FROM review, unnest(\(characteristicIDs)::int4[], \(values)::int2[]) AS rating(characteristic_id, value))
-            SELECT id FROM review
-            """, tablesWritten: [.reviews, .reviewsPhotos, .characteristicReviews])
+        return Write(
+            query: """
+                WITH review AS (
+                    INSERT INTO reviews (product_id, rating, date, summary, body, recommend, reported,
+                                         reviewer_name, reviewer_email, response, helpfulness)
+                    VALUES (\(review.productID), \(Int16(review.rating)), now(), \(review.summary), \(review.body),
+                            \(review.recommend), false, \(review.name), \(review.email), NULL, 0)
+                    RETURNING id),
+                photos AS (
+                    INSERT INTO reviews_photos (review_id, url)
+                    SELECT review.id, photo.url FROM review, unnest(\(review.photos)::text[]) WITH ORDINALITY AS photo(url, position)
+                    ORDER BY photo.position),
+                ratings AS (
+                    INSERT INTO characteristic_reviews (characteristic_id, review_id, value)
+                    SELECT rating.characteristic_id, review.id, rating.value
+                    FROM review, unnest(\(characteristicIDs)::int4[], \(values)::int2[]) AS rating(characteristic_id, value))
+                SELECT id FROM review
+                """, tablesWritten: [.reviews, .reviewsPhotos, .characteristicReviews])
     }
 }

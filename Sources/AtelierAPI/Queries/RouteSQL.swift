@@ -22,13 +22,16 @@ public enum RouteSQL {
         Entry(route: "GET /reviews", sql: ReviewQueries.List.sql, parameters: ["product_id"] + paged + ["newest"]),
         Entry(route: "GET /reviews/meta", sql: ReviewQueries.Meta.sql, parameters: ["product_id"]),
         Entry(route: "GET /qa/questions", sql: QuestionQueries.List.sql, parameters: ["product_id"] + paged),
-        Entry(route: "GET /qa/questions/:question_id/answers", sql: QuestionQueries.Answers.sql, parameters: ["question_id"] + paged),
+        Entry(
+            route: "GET /qa/questions/:question_id/answers", sql: QuestionQueries.Answers.sql,
+            parameters: ["question_id"] + paged),
     ]
 
     /// One JSON object per line: `{"parameters": […], "route": …, "sql": …}`.
     public static var jsonLines: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return readRoutes.map { String(decoding: (try? encoder.encode($0)) ?? Data(), as: UTF8.self) }.joined(separator: "\n") + "\n"
+        return readRoutes.map { String(decoding: (try? encoder.encode($0)) ?? Data(), as: UTF8.self) }.joined(
+            separator: "\n") + "\n"
     }
 }

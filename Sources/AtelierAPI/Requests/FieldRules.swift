@@ -15,18 +15,22 @@ enum FieldRules {
     /// a `text` column, and no control character belongs in a name or a one-line field, so they
     /// are refused here rather than stored or failing in the database; a `multiline` text (a
     /// body) may hold tabs and line breaks.
-    static func checkText(_ value: String, name: String, length: ClosedRange<Int>, multiline: Bool = false) throws(APIError) {
+    static func checkText(_ value: String, name: String, length: ClosedRange<Int>, multiline: Bool = false)
+        throws(APIError)
+    {
         let count = value.unicodeScalars.count
         guard length.contains(count) else {
-            throw .invalid(length.lowerBound == 0
-                ? "\(name) must be at most \(length.upperBound) characters"
-                : "\(name) must be \(length.lowerBound) to \(length.upperBound) characters")
+            throw .invalid(
+                length.lowerBound == 0
+                    ? "\(name) must be at most \(length.upperBound) characters"
+                    : "\(name) must be \(length.lowerBound) to \(length.upperBound) characters")
         }
         let allowed: Set<Unicode.Scalar> = multiline ? ["\t", "\n", "\r"] : []
         guard !value.unicodeScalars.contains(where: { isControl($0) && !allowed.contains($0) }) else {
-            throw .invalid(multiline
-                ? "\(name) must not contain NUL or control characters other than tabs and line breaks"
-                : "\(name) must not contain NUL or control characters")
+            throw .invalid(
+                multiline
+                    ? "\(name) must not contain NUL or control characters other than tabs and line breaks"
+                    : "\(name) must not contain NUL or control characters")
         }
     }
 
@@ -40,7 +44,7 @@ enum FieldRules {
     static func isEmailAddress(_ value: String) -> Bool {
         let parts = value.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty,
-              !value.unicodeScalars.contains(where: { $0.properties.isWhitespace || isControl($0) })
+            !value.unicodeScalars.contains(where: { $0.properties.isWhitespace || isControl($0) })
         else { return false }
         let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)
         return labels.count >= 2 && labels.allSatisfy { !$0.isEmpty }
@@ -50,10 +54,11 @@ enum FieldRules {
     /// control characters (Foundation's parser lets a NUL through).
     static func isWebURL(_ value: String) -> Bool {
         guard value.unicodeScalars.count <= maximumURLLength,
-              !value.unicodeScalars.contains(where: { $0.properties.isWhitespace || isControl($0) }),
-              let url = URL(string: value),
-              let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = url.host, !host.isEmpty else { return false }
+            !value.unicodeScalars.contains(where: { $0.properties.isWhitespace || isControl($0) }),
+            let url = URL(string: value),
+            let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            let host = url.host, !host.isEmpty
+        else { return false }
         return true
     }
 }

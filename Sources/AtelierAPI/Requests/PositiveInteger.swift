@@ -7,7 +7,9 @@ struct PositiveInteger: Sendable, Equatable {
 
     init?(_ text: some StringProtocol) {
         let digits = text.utf8
-        guard !digits.isEmpty, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+        guard !digits.isEmpty, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+            return nil
+        }
         let value = Int(text)
         guard value.map({ $0 >= 1 }) ?? digits.contains(where: { $0 != UInt8(ascii: "0") }) else { return nil }
         self.value = value

@@ -49,7 +49,9 @@ struct RequestBody: Sendable {
     /// A string of `length` characters (Unicode scalars, as PostgreSQL counts them) without NUL
     /// or control characters (`multiline`: tabs and line breaks allowed); when `fallback` is
     /// given the field may be left out and takes that value.
-    func text(_ name: String, length: ClosedRange<Int>, multiline: Bool = false, fallback: String? = nil) throws(APIError) -> String {
+    func text(_ name: String, length: ClosedRange<Int>, multiline: Bool = false, fallback: String? = nil)
+        throws(APIError) -> String
+    {
         guard let field = fields[name], field != .null else {
             if let fallback { return fallback }
             throw .invalid("\(name) is required")
@@ -75,7 +77,8 @@ struct RequestBody: Sendable {
         var urls: [String] = []
         for item in items {
             guard case .string(let url) = item, FieldRules.isWebURL(url) else {
-                throw .invalid("\(name) must hold http or https URLs of at most \(FieldRules.maximumURLLength) characters")
+                throw .invalid(
+                    "\(name) must hold http or https URLs of at most \(FieldRules.maximumURLLength) characters")
             }
             urls.append(url)
         }

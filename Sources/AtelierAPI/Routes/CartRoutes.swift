@@ -22,7 +22,9 @@ struct CartRoutes<Context: RequestContext> {
 
     static func session(of request: Request) throws(APIError) -> Int32 {
         let value = request.headers[.userSession] ?? request.cookies["user_session"]?.value
-        guard value != nil else { throw .invalid("user_session is required: send the user_session cookie or an X-User-Session header") }
+        guard value != nil else {
+            throw .invalid("user_session is required: send the user_session cookie or an X-User-Session header")
+        }
         return try RowID.parse(value, name: "user_session")
     }
 }

@@ -9,13 +9,16 @@ struct ProductRoutes<Context: RequestContext> {
             try await database.answer(ProductQueries.List(page: request.page()))
         }
         router.get("products/:product_id") { _, context in
-            try await database.answer(ProductQueries.Detail(productID: context.pathID("product_id")), missing: .noProduct)
+            try await database.answer(
+                ProductQueries.Detail(productID: context.pathID("product_id")), missing: .noProduct)
         }
         router.get("products/:product_id/styles") { _, context in
-            try await database.answer(ProductQueries.Styles(productID: context.pathID("product_id")), missing: .noProduct)
+            try await database.answer(
+                ProductQueries.Styles(productID: context.pathID("product_id")), missing: .noProduct)
         }
         router.get("products/:product_id/related") { _, context in
-            try await database.answer(ProductQueries.Related(productID: context.pathID("product_id")), missing: .noProduct)
+            try await database.answer(
+                ProductQueries.Related(productID: context.pathID("product_id")), missing: .noProduct)
         }
     }
 }

@@ -7,7 +7,9 @@ struct QuestionRoutes<Context: RequestContext> {
 
     func add(to router: Router<Context>) {
         router.get("qa/questions") { request, _ in
-            try await database.answer(QuestionQueries.List(productID: request.queryID("product_id"), page: request.page()), missing: .noProduct)
+            try await database.answer(
+                QuestionQueries.List(productID: request.queryID("product_id"), page: request.page()),
+                missing: .noProduct)
         }
         router.get("qa/questions/:question_id/answers") { request, context in
             let statement = try QuestionQueries.Answers(questionID: context.pathID("question_id"), page: request.page())
@@ -28,7 +30,10 @@ struct QuestionRoutes<Context: RequestContext> {
             }
             return Response.created(id: id)
         }
-        FeedbackRoutes<Context>(database: database, path: "qa/questions/:question_id", idName: "question_id", target: .question).add(to: router)
-        FeedbackRoutes<Context>(database: database, path: "qa/answers/:answer_id", idName: "answer_id", target: .answer).add(to: router)
+        FeedbackRoutes<Context>(
+            database: database, path: "qa/questions/:question_id", idName: "question_id", target: .question
+        ).add(to: router)
+        FeedbackRoutes<Context>(database: database, path: "qa/answers/:answer_id", idName: "answer_id", target: .answer)
+            .add(to: router)
     }
 }

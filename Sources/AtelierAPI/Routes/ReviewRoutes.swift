@@ -7,7 +7,8 @@ struct ReviewRoutes<Context: RequestContext> {
     func add(to router: Router<Context>) {
         router.get("reviews") { request, _ in
             let sort = try Self.sort(request.uri.queryParameters.get("sort"))
-            let statement = try ReviewQueries.List(productID: request.queryID("product_id"), page: request.page(), sort: sort)
+            let statement = try ReviewQueries.List(
+                productID: request.queryID("product_id"), page: request.page(), sort: sort)
             return try await database.answer(statement, missing: .noProduct)
         }
         router.get("reviews/meta") { request, _ in
@@ -15,19 +16,25 @@ struct ReviewRoutes<Context: RequestContext> {
         }
         router.post("reviews") { request, _ in
             let review = try ReviewSubmission(await RequestBody.read(request))
-            guard let known = try await database.scalar(ReviewQueries.characteristicIDs(of: review.productID), as: [Int32].self) else {
+            guard
+                let known = try await database.scalar(
+                    ReviewQueries.characteristicIDs(of: review.productID), as: [Int32].self)
+            else {
                 throw APIError.noProduct
             }
             let foreign = Set(review.characteristics.keys).subtracting(known).sorted()
             guard foreign.isEmpty else {
-                throw APIError.invalid("characteristics \(foreign.map(String.init).joined(separator: ", ")) do not belong to product \(review.productID)")
+                throw APIError.invalid(
+                    "characteristics \(foreign.map(String.init).joined(separator: ", ")) do not belong to product \(review.productID)"
+                )
             }
             guard let id = try await database.write(ReviewQueries.insert(review)) else {
                 throw APIError.noProduct
             }
             return Response.created(id: id)
         }
-        FeedbackRoutes<Context>(database: database, path: "reviews/:review_id", idName: "review_id", target: .review).add(to: router)
+        FeedbackRoutes<Context>(database: database, path: "reviews/:review_id", idName: "review_id", target: .review)
+            .add(to: router)
     }
 
     static func sort(_ text: String?) throws(APIError) -> ReviewQueries.Sort {

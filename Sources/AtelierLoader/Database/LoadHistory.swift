@@ -21,9 +21,11 @@ public struct LoadHistoryEntry: Sendable {
     /// The run (`load` command) this load belongs to.
     public var runId: Int64?
 
-    public init(table: String, file: String, fileSize: Int, checksum: String, mode: String, rowsRead: Int,
-                rowsLoaded: Int, rowsRepaired: Int, rejectedJSON: String, tableRows: Int, seconds: Double,
-                runId: Int64? = nil) {
+    public init(
+        table: String, file: String, fileSize: Int, checksum: String, mode: String, rowsRead: Int,
+        rowsLoaded: Int, rowsRepaired: Int, rejectedJSON: String, tableRows: Int, seconds: Double,
+        runId: Int64? = nil
+    ) {
         self.table = table
         self.file = file
         self.fileSize = fileSize
@@ -41,18 +43,23 @@ public struct LoadHistoryEntry: Sendable {
 
 extension Connection {
     public func recordLoad(_ entry: LoadHistoryEntry) throws(DatabaseError) {
-        _ = try query("""
+        _ = try query(
+            """
             INSERT INTO \(Schema.historyTable) (table_name, file, file_size, checksum, mode, rows_read, rows_loaded,
                 rows_repaired, rejected, table_rows, seconds, run_id)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12)
-            """, [entry.table, entry.file, String(entry.fileSize), entry.checksum, entry.mode, String(entry.rowsRead),
-                  String(entry.rowsLoaded), String(entry.rowsRepaired), entry.rejectedJSON, String(entry.tableRows),
-                  String(entry.seconds), entry.runId.map { String($0) }])
+            """,
+            [
+                entry.table, entry.file, String(entry.fileSize), entry.checksum, entry.mode, String(entry.rowsRead),
+                String(entry.rowsLoaded), String(entry.rowsRepaired), entry.rejectedJSON, String(entry.tableRows),
+                String(entry.seconds), entry.runId.map { String($0) },
+            ])
     }
 
     /// The row count each table had after its latest load, by table name.
     public func lastLoadedCounts() throws(DatabaseError) -> [String: Int] {
-        let rows = try query("""
+        let rows = try query(
+            """
             SELECT DISTINCT ON (table_name) table_name, table_rows FROM \(Schema.historyTable)
             ORDER BY table_name, id DESC
             """)

@@ -23,8 +23,14 @@ public struct Verifier {
     public func run() throws(DatabaseError) -> [Check] {
         var checks: [Check] = []
         let existingColumns = try columnTypes()
-        let constraints = Set(try connection.query("SELECT conname FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = current_schema() AND convalidated").compactMap { $0[0] })
-        let indexes = Set(try connection.query("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()").compactMap { $0[0] })
+        let constraints = Set(
+            try connection.query(
+                "SELECT conname FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = current_schema() AND convalidated"
+            ).compactMap { $0[0] })
+        let indexes = Set(
+            try connection.query("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()").compactMap {
+                $0[0]
+            })
         let lastCounts = (existingColumns[Schema.historyTable] != nil) ? try connection.lastLoadedCounts() : [:]
 
         for table in Catalog.tables {
@@ -34,45 +40,65 @@ public struct Verifier {
             }
             let wrong = table.columns.filter { columns[$0.name] != $0.kind.sqlType }
                 .map { "\($0.name) (want \($0.kind.sqlType), have \(columns[$0.name] ?? "none"))" }
-            checks.append(Check(name: "table \(table.name)", passed: wrong.isEmpty,
-                                detail: wrong.isEmpty ? "\(table.columns.count) columns" : "wrong or missing columns: " + wrong.joined(separator: ", ")))
+            checks.append(
+                Check(
+                    name: "table \(table.name)", passed: wrong.isEmpty,
+                    detail: wrong.isEmpty
+                        ? "\(table.columns.count) columns"
+                        : "wrong or missing columns: " + wrong.joined(separator: ", ")))
 
             let wantedConstraints = [table.primaryKeyName] + table.references.map { table.foreignKeyName($0.column) }
             let wantedIndexes = table.indexedColumns.map(table.indexName)
-            let missing = wantedConstraints.filter { !constraints.contains($0) } + wantedIndexes.filter { !indexes.contains($0) }
-            checks.append(Check(name: "keys \(table.name)", passed: missing.isEmpty,
-                                detail: missing.isEmpty ? "primary key, \(table.references.count) foreign keys, \(wantedIndexes.count) indexes" : "missing: " + missing.joined(separator: ", ")))
+            let missing =
+                wantedConstraints.filter { !constraints.contains($0) } + wantedIndexes.filter { !indexes.contains($0) }
+            checks.append(
+                Check(
+                    name: "keys \(table.name)", passed: missing.isEmpty,
+                    detail: missing.isEmpty
+                        ? "primary key, \(table.references.count) foreign keys, \(wantedIndexes.count) indexes"
+                        : "missing: " + missing.joined(separator: ", ")))
 
             for reference in table.references {
                 let orphans = Int(try connection.scalar(Schema.orphanCount(table, reference.column)) ?? "0") ?? 0
-                checks.append(Check(name: "orphans \(table.name).\(reference.column.name)", passed: orphans == 0,
-                                    detail: orphans == 0 ? "none" : "\(orphans) rows point at missing \(reference.table) rows"))
+                checks.append(
+                    Check(
+                        name: "orphans \(table.name).\(reference.column.name)", passed: orphans == 0,
+                        detail: orphans == 0 ? "none" : "\(orphans) rows point at missing \(reference.table) rows"))
             }
 
             let name = Schema.quoted(table.name)
-            let stats = try connection.query("SELECT max(\"id\"), count(*), pg_get_serial_sequence($1, 'id') FROM \(name)", [name]).first
+            let stats = try connection.query(
+                "SELECT max(\"id\"), count(*), pg_get_serial_sequence($1, 'id') FROM \(name)", [name]
+            ).first
             let maxId = stats?[0].flatMap { Int($0) } ?? 0
             let count = stats?[1].flatMap { Int($0) } ?? 0
-            if let sequence = stats?[2] ?? nil, let state = try connection.query("SELECT last_value, is_called FROM \(sequence)").first,
-               let last = state[0].flatMap({ Int($0) }) {
+            if let sequence = stats?[2] ?? nil,
+                let state = try connection.query("SELECT last_value, is_called FROM \(sequence)").first,
+                let last = state[0].flatMap({ Int($0) })
+            {
                 let nextId = state[1] == "t" ? last + 1 : last
-                checks.append(Check(name: "sequence \(table.name)", passed: nextId > maxId,
-                                    detail: "next id \(nextId), largest id \(maxId)"))
+                checks.append(
+                    Check(
+                        name: "sequence \(table.name)", passed: nextId > maxId,
+                        detail: "next id \(nextId), largest id \(maxId)"))
             } else {
-                checks.append(Check(name: "sequence \(table.name)", passed: false, detail: "the id column has no sequence"))
+                checks.append(
+                    Check(name: "sequence \(table.name)", passed: false, detail: "the id column has no sequence"))
             }
 
             if let loaded = lastCounts[table.name] {
                 // The API only ever adds rows (reviews, answers, carts...), so more rows than
                 // the last load left is expected once it has served; fewer means rows were lost.
-                let detail = switch count - loaded {
-                case 0: "\(count) rows, as loaded"
-                case 1...: "\(count) rows: \(loaded) loaded, \(count - loaded) added since"
-                default: "\(count) rows, but the last load left \(loaded)"
-                }
+                let detail =
+                    switch count - loaded {
+                    case 0: "\(count) rows, as loaded"
+                    case 1...: "\(count) rows: \(loaded) loaded, \(count - loaded) added since"
+                    default: "\(count) rows, but the last load left \(loaded)"
+                    }
                 checks.append(Check(name: "count \(table.name)", passed: count >= loaded, detail: detail))
             } else {
-                checks.append(Check(name: "count \(table.name)", passed: false, detail: "\(count) rows, but no load is recorded"))
+                checks.append(
+                    Check(name: "count \(table.name)", passed: false, detail: "\(count) rows, but no load is recorded"))
             }
         }
         if existingColumns[Schema.runsTable] != nil { checks.append(try runCheck()) }
@@ -86,19 +112,23 @@ public struct Verifier {
         }
         // A run killed after its last file committed is whole, though not marked so.
         if run.status == .complete || run.filesNotLoaded.isEmpty {
-            return Check(name: "run", passed: true, detail: "run \(run.id) (started \(run.startedAt)) loaded all its files")
+            return Check(
+                name: "run", passed: true, detail: "run \(run.id) (started \(run.startedAt)) loaded all its files")
         }
         let state = run.status == .running ? "did not finish" : "stopped"
-        return Check(name: "run", passed: false, detail: """
-            run \(run.id) (started \(run.startedAt)) \(state); files not loaded: \
-            \(run.filesNotLoaded.joined(separator: ", ")). Load them (or the whole run) again
-            """)
+        return Check(
+            name: "run", passed: false,
+            detail: """
+                run \(run.id) (started \(run.startedAt)) \(state); files not loaded: \
+                \(run.filesNotLoaded.joined(separator: ", ")). Load them (or the whole run) again
+                """)
     }
 
     /// Column types by table and column, for the tables of the current schema.
     private func columnTypes() throws(DatabaseError) -> [String: [String: String]] {
         var tables: [String: [String: String]] = [:]
-        let rows = try connection.query("""
+        let rows = try connection.query(
+            """
             SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod)
             FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = current_schema() AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
