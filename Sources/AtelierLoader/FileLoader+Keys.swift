@@ -6,16 +6,18 @@ import AtelierSchema
 /// full speed, then they are rebuilt; dependants left pointing at rows that are gone make the
 /// load refused, or with `--cascade` are emptied (a shrink the `ShrinkGuard` judges too).
 extension FileLoader {
-    /// Drops the foreign keys that point at `table`, its own keys and indexes, and empties it.
+    /// Drops the foreign keys that point at `table`, its own keys and indexes, and empties it;
+    /// its per-row change notifications pause until `rebuildKeys` (the TRUNCATE notified).
     func dropKeysAndEmpty(_ table: TableSpec) throws(DatabaseError) {
         for (child, column) in Self.dependantKeys(of: table) {
             try connection.execute(Schema.dropForeignKey(child, column))
         }
         for statement in Schema.dropKeysAndIndexes(table) { try connection.execute(statement) }
         try connection.execute("TRUNCATE \(Schema.quoted(table.name))")
+        try connection.execute(Schema.pauseRowNotifications(table))
     }
 
-    /// Restores keys and indexes after a replacing load, and makes sure no other table is
+    /// Restores notifications, keys and indexes after a replacing load, and makes sure no other table is
     /// left pointing at rows that are gone: refused, or with `--cascade` those tables emptied.
     func rebuildKeys(_ table: TableSpec, shrink: ShrinkGuard, report: inout FileReport) throws(LoadError) {
         let file = report.file
@@ -58,6 +60,7 @@ extension FileLoader {
     /// Rebuilds `table`'s keys and indexes and re-adds its dependants' foreign keys; returns
     /// the dependant keys that could not be added because rows point at rows that are gone.
     private func restoreKeys(_ table: TableSpec) throws(DatabaseError) -> [(table: TableSpec, column: ColumnSpec)] {
+        try connection.execute(Schema.resumeRowNotifications(table))
         for statement in Schema.createKeysAndIndexes(table) { try connection.execute(statement) }
         // Re-adding a dependant's foreign key validates it; orphans are only counted when it fails.
         var orphaned: [(table: TableSpec, column: ColumnSpec)] = []

@@ -1,19 +1,39 @@
 import AtelierCatalog
 
 extension Schema {
-    /// The channel every catalogue table notifies, at commit, with its name as the payload:
-    /// how `atelier-serve` keeps its response cache correct whoever writes (another server,
-    /// the loader, psql).
+    /// The channel every catalogue table notifies at commit: how `atelier-serve` keeps its
+    /// response cache correct whoever writes (another server, the loader, psql).
+    ///
+    /// A statement that inserts, updates or deletes rows sends the keys the rows belong to, as
+    /// JSON: `{"table": "reviews", "products": [7, 9], "questions": null}` (`null`: the table has
+    /// no path to that key). A TRUNCATE, a table without keys, or a statement whose keys would not
+    /// fit a notification (`maximumKeysPerNotification`) sends the bare table name: everything
+    /// built from the table changed.
     public static let changeChannel = "atelier_changes"
 
-    public static func changeTriggerName(_ table: TableSpec) -> String { "\(table.name)_notify_change" }
+    /// Past this many keys of one kind, a statement reports its whole table instead; keeps the
+    /// payload under PostgreSQL's 8,000 bytes.
+    public static let maximumKeysPerNotification = 500
 
-    public static var changeTriggerNames: [String] { Catalog.tables.map(changeTriggerName) }
+    /// What a change trigger fires on. INSERT, UPDATE and DELETE triggers see the changed rows
+    /// (transition tables allow one event per trigger); TRUNCATE has no rows to see.
+    public enum ChangeEvent: String, CaseIterable, Sendable {
+        case insert, update, delete, truncate
+    }
 
-    /// How many catalogue tables have their change trigger, on the right table, enabled for
-    /// every session (`A`: ENABLE ALWAYS); the listener's heartbeat wants all of them.
+    public static func changeTriggerName(_ table: TableSpec, _ event: ChangeEvent) -> String {
+        "\(table.name)_notify_\(event.rawValue)"
+    }
+
+    /// Every change trigger, as (trigger, table).
+    public static var changeTriggers: [(trigger: String, table: String)] {
+        Catalog.tables.flatMap { table in ChangeEvent.allCases.map { (changeTriggerName(table, $0), table.name) } }
+    }
+
+    /// How many of the change triggers exist, on the right table, enabled for every session
+    /// (`A`: ENABLE ALWAYS); the listener's heartbeat wants all of them.
     public static var changeTriggerCheck: String {
-        let pairs = Catalog.tables.map { "('\(changeTriggerName($0))', '\($0.name)')" }.joined(separator: ", ")
+        let pairs = changeTriggers.map { "('\($0.trigger)', '\($0.table)')" }.joined(separator: ", ")
         return """
             SELECT count(*)::int4 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid \
             JOIN (VALUES \(pairs)) AS wanted(trigger_name, table_name) \
@@ -22,23 +42,115 @@ extension Schema {
             """
     }
 
-    /// The notifying function and one statement-level trigger per table (so a COPY of a
+    /// A query listing the ids of `key` (a product, a question) that the rows of `table` in the
+    /// relation `%1$s` belong to, found by following the catalogue's references (photos →
+    /// styles → product); nil when `table` has no path to `key`.
+    public static func keyQuery(_ table: TableSpec, key: TableName) -> String? {
+        if table.tableName == key { return "SELECT r.id FROM %1$s r" }
+        guard var path = referencePath(from: table, to: key) else { return nil }
+        let last = path.removeLast()
+        var joins = "", alias = "r"
+        for (index, step) in path.enumerated() {
+            let next = "k\(index + 1)"
+            joins += " JOIN \(quoted(step.parent.rawValue)) \(next) ON \(next).id = \(alias).\(quoted(step.column))"
+            alias = next
+        }
+        return "SELECT \(alias).\(quoted(last.column)) FROM %1$s r\(joins)"
+    }
+
+    /// The first chain of reference columns that leads from `table` to `key`.
+    private static func referencePath(from table: TableSpec, to key: TableName) -> [(
+        column: String, parent: TableName
+    )]? {
+        for column in table.columns {
+            guard case .reference(let parent) = column.kind else { continue }
+            if parent == key { return [(column.name, parent)] }
+            if let rest = referencePath(from: parent.spec, to: key) { return [(column.name, parent)] + rest }
+        }
+        return nil
+    }
+
+    /// The notifying functions and four statement-level triggers per table (so a COPY of a
     /// million rows sends one notification, not a million), enabled ALWAYS: a session with
     /// `session_replication_role = replica` (a replication tool, a bulk fix) notifies too.
     static var changeNotificationSQL: String {
-        let function = """
-            -- Change notifications for the API's response cache: one per table and transaction.
+        let functions = """
+            -- Change notifications for the API's response cache (Schema+ChangeNotification.swift).
             CREATE OR REPLACE FUNCTION atelier_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
                 PERFORM pg_notify('\(changeChannel)', TG_TABLE_NAME);
                 RETURN NULL;
             END $$;
+            -- TG_ARGV: the queries listing the product and question ids of the changed rows ('' for none).
+            CREATE OR REPLACE FUNCTION atelier_notify_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+            DECLARE
+                changed text := CASE TG_OP WHEN 'INSERT' THEN 'new_rows' WHEN 'DELETE' THEN 'old_rows'
+                    ELSE '(SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows)' END;
+                products int[];
+                questions int[];
+            BEGIN
+                IF TG_ARGV[0] <> '' THEN
+                    EXECUTE format('SELECT array_agg(DISTINCT k ORDER BY k) FROM (' || TG_ARGV[0] || ') AS keys(k)', changed)
+                        INTO products;
+                END IF;
+                IF TG_ARGV[1] <> '' THEN
+                    EXECUTE format('SELECT array_agg(DISTINCT k ORDER BY k) FROM (' || TG_ARGV[1] || ') AS keys(k)', changed)
+                        INTO questions;
+                END IF;
+                IF products IS NULL AND questions IS NULL THEN
+                    -- No row changed (or the table has no keys): nothing, or everything, to drop.
+                    IF TG_ARGV[0] = '' AND TG_ARGV[1] = '' THEN PERFORM pg_notify('\(changeChannel)', TG_TABLE_NAME); END IF;
+                ELSIF coalesce(cardinality(products), 0) > \(maximumKeysPerNotification)
+                    OR coalesce(cardinality(questions), 0) > \(maximumKeysPerNotification) THEN
+                    PERFORM pg_notify('\(changeChannel)', TG_TABLE_NAME);
+                ELSE
+                    PERFORM pg_notify('\(changeChannel)',
+                        json_build_object('table', TG_TABLE_NAME, 'products', products, 'questions', questions)::text);
+                END IF;
+                RETURN NULL;
+            END $$;
             """
         let triggers = Catalog.tables.map { table in
-            "CREATE OR REPLACE TRIGGER \(quoted(changeTriggerName(table))) AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
-                + "ON \(quoted(table.name)) FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();\n"
-                + "ALTER TABLE \(quoted(table.name)) ENABLE ALWAYS TRIGGER \(quoted(changeTriggerName(table)));"
+            let keys = [TableName.product, .questions].map { keyQuery(table, key: $0).map(literal) ?? "''" }
+            let statements = ChangeEvent.allCases.map { event in
+                let name = quoted(changeTriggerName(table, event))
+                let action: String
+                switch event {
+                case .insert: action = "AFTER INSERT ON \(quoted(table.name)) REFERENCING NEW TABLE AS new_rows"
+                case .update:
+                    action =
+                        "AFTER UPDATE ON \(quoted(table.name)) REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"
+                case .delete: action = "AFTER DELETE ON \(quoted(table.name)) REFERENCING OLD TABLE AS old_rows"
+                case .truncate: action = "AFTER TRUNCATE ON \(quoted(table.name))"
+                }
+                let function =
+                    event == .truncate
+                    ? "atelier_notify_change()" : "atelier_notify_rows(\(keys.joined(separator: ", ")))"
+                return """
+                    CREATE OR REPLACE TRIGGER \(name) \(action) FOR EACH STATEMENT EXECUTE FUNCTION \(function);
+                    ALTER TABLE \(quoted(table.name)) ENABLE ALWAYS TRIGGER \(name);
+                    """
+            }
+            // The single trigger of earlier schemas, which notified only the table's name.
+            let previous = "DROP TRIGGER IF EXISTS \(quoted(table.name + "_notify_change")) ON \(quoted(table.name));"
+            return ([previous] + statements).joined(separator: "\n")
         }
-        return ([function] + triggers).joined(separator: "\n")
+        return ([functions] + triggers).joined(separator: "\n")
+    }
+
+    /// The loader's COPY into a table it emptied in the same transaction: the TRUNCATE already
+    /// notified the whole table, so the insert trigger need not collect every row; turned back on
+    /// before the load commits (a rollback restores it too).
+    public static func pauseRowNotifications(_ table: TableSpec) -> String {
+        "ALTER TABLE \(quoted(table.name)) DISABLE TRIGGER \(quoted(changeTriggerName(table, .insert)))"
+    }
+
+    public static func resumeRowNotifications(_ table: TableSpec) -> String {
+        "ALTER TABLE \(quoted(table.name)) ENABLE ALWAYS TRIGGER \(quoted(changeTriggerName(table, .insert)))"
+    }
+
+    /// `text` as an SQL string literal.
+    static func literal(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
     }
 }

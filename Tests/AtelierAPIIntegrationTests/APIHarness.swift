@@ -60,6 +60,8 @@ struct JSONResponse: Sendable {
     /// The `Retry-After` header, which every 503 carries.
     let retryAfter: String?
     let json: JSONValue?
+    /// The body's length on the wire.
+    let byteCount: Int
 
     /// The `error` message of an error answer.
     var error: String? {
@@ -90,7 +92,7 @@ extension TestClientProtocol {
             let json = bytes.isEmpty ? nil : try JSONDecoder().decode(JSONValue.self, from: bytes)
             return JSONResponse(
                 status: response.status, contentType: response.headers[.contentType],
-                retryAfter: response.headers[.retryAfter], json: json)
+                retryAfter: response.headers[.retryAfter], json: json, byteCount: bytes.count)
         }
     }
 

@@ -49,13 +49,13 @@ import Testing
         let cache = ResponseCache(capacity: 16 << 20)
         try await APIHarness.withSamples(cache: cache) { client, database in
             #expect(await eventually { cache.isEnabled })
-            _ = try database.rows("ALTER TABLE reviews DISABLE TRIGGER reviews_notify_change")
+            _ = try database.rows("ALTER TABLE reviews DISABLE TRIGGER reviews_notify_update")
             #expect(await eventually(within: 8) { !cache.isEnabled })
             // Enabled only for origin sessions is not enough: a replica-role session would not notify.
-            _ = try database.rows("ALTER TABLE reviews ENABLE TRIGGER reviews_notify_change")
+            _ = try database.rows("ALTER TABLE reviews ENABLE TRIGGER reviews_notify_update")
             try await Task.sleep(for: .seconds(3))
             #expect(!cache.isEnabled)
-            _ = try database.rows("ALTER TABLE reviews ENABLE ALWAYS TRIGGER reviews_notify_change")
+            _ = try database.rows("ALTER TABLE reviews ENABLE ALWAYS TRIGGER reviews_notify_update")
             #expect(await eventually(within: 8) { cache.isEnabled })
             let answer = try await client.get("/reviews?product_id=2")
             #expect(answer.status == .ok)

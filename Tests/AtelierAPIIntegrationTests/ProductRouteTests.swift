@@ -45,6 +45,17 @@ import Testing
         }
     }
 
+    /// Compact JSON: no spaces around `:` and `,` outside strings. The database writes product 3
+    /// in 350 bytes; Python's `json.dumps(separators=(",", ":"))` of the same value takes 313.
+    @Test func answersAreCompact() async throws {
+        let expected = try Samples.answers
+        try await APIHarness.withSamples { client, _ in
+            let product3 = try await client.get("/products/3")
+            #expect(product3.json == expected.product(3))
+            #expect(product3.byteCount == 313)
+        }
+    }
+
     @Test func everyProductsStylesWithTheLegacyPlaceholders() async throws {
         let expected = try Samples.answers
         try await APIHarness.withSamples { client, _ in

@@ -68,7 +68,7 @@ import Testing
     @Test func withoutTheChangeTriggersTheCacheStaysOffAndAnswersStayFresh() async throws {
         let cache = ResponseCache(capacity: 16 << 20)
         let database = try TestDatabase.create(template: Samples.template.get())
-        _ = try database.rows("DROP TRIGGER reviews_notify_change ON reviews")
+        _ = try database.rows("DROP TRIGGER reviews_notify_update ON reviews")
         try await APIHarness.withApp(database: ConnectionParameters(connectionString: database.apiURL), cache: cache) {
             client in
             try await Task.sleep(for: .milliseconds(500))

@@ -48,9 +48,22 @@ public final class ServerProcess: Sendable {
         return (response as? HTTPURLResponse)?.statusCode ?? 0
     }
 
-    /// Waits until `/health` answers 200, for at most ten seconds.
+    /// Sends `method path` with an optional JSON body; returns the status and the body.
+    public func send(_ method: String, _ path: String, body: String? = nil) async throws -> (status: Int, body: Data) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        request.httpMethod = method
+        if let body {
+            request.httpBody = Data(body.utf8)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response) = try await Self.session.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+    }
+
+    /// Waits until `/health` answers 200, for at most twenty seconds (a debug build starting
+    /// while the rest of the suite runs).
     public func waitUntilHealthy() async throws {
-        for _ in 0..<100 {
+        for _ in 0..<200 {
             if (try? await request("GET", "/health")) == 200 { return }
             try await Task.sleep(for: .milliseconds(100))
         }

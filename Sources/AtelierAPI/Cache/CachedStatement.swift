@@ -1,10 +1,13 @@
 import AtelierCatalog
 
-/// A read statement whose answer the response cache may keep: its key, and every table its
-/// SQL reads, so that a change to any of them drops the answer (a test checks the list
-/// against the SQL).
+/// A read statement whose answer the response cache may keep: its key, every table its SQL
+/// reads (a test checks the list against the SQL), and the kind of row its answer is about, so
+/// that a change to a table drops only the answers about the rows it touched.
 protocol CachedStatement: JSONStatement {
     static var tablesRead: Set<TableName> { get }
+    /// The kind of row `cacheKey.id` names; nil for an answer about no one row (a list of
+    /// products), which any change to its tables drops.
+    static var keySpace: CacheKeySpace? { get }
     var cacheKey: ResponseCache.Key { get }
 }
 

@@ -1,4 +1,3 @@
-import AtelierCatalog
 import AtelierPostgres
 import AtelierSchema
 import Logging
@@ -82,9 +81,7 @@ struct ChangeListener: Service {
                     cache.setEnabled(true)
                     logger.notice("response cache on: listening for changes")
                     for try await notification in notifications {
-                        // A name this server does not know (a newer schema) changes everything.
-                        cache.tablesChanged(
-                            TableName(rawValue: notification.payload).map { [$0] } ?? TableName.allCases)
+                        for change in TableChange.parse(notification: notification.payload) { cache.apply(change) }
                     }
                 }
             }
@@ -113,7 +110,7 @@ struct ChangeListener: Service {
     /// Whether every catalogue table has its change trigger, enabled for every session.
     private func triggersWatch(_ connection: PostgresConnection) async throws -> Bool {
         let rows = try await connection.query(PostgresQuery(unsafeSQL: Schema.changeTriggerCheck), logger: logger)
-        for try await count in rows.decode(Int32.self) { return count == Schema.changeTriggerNames.count }
+        for try await count in rows.decode(Int32.self) { return count == Schema.changeTriggers.count }
         return false
     }
 }

@@ -2,12 +2,15 @@ import AtelierCatalog
 import Foundation
 import NIOCore
 
-/// Whole JSON answers of the read routes, kept in memory up to a byte budget, so that a hot
-/// product page costs no database round trip. It stays correct after writes by anyone:
-/// - every catalogue table notifies its changes at commit (`Schema`'s triggers), and
-///   `ChangeListener` drops the answers of every route that reads a changed table;
+/// Whole JSON answers of the read routes, and "names nothing" answers, kept in memory up to a
+/// byte budget, so that a hot product page costs no database round trip. It stays correct after
+/// writes by anyone:
+/// - every catalogue table notifies its changes at commit with the products and questions they
+///   touch (`Schema`'s triggers), and `ChangeListener` drops the answers about those rows of
+///   every statement reading the table; a bulk change drops the table's answers;
 /// - this server also drops them itself right after its own writes, before answering;
-/// - an answer read before a change is not stored after it (the generation ticket);
+/// - an answer read before a change is not stored after it: a ticket taken before the query is
+///   checked against the latest change of the answer's row and tables;
 /// - while the listener is not connected, the cache is off: nothing is served or stored.
 public final class ResponseCache: @unchecked Sendable {
     /// One cached answer: the statement that built it and its parameters.
@@ -19,7 +22,11 @@ public final class ResponseCache: @unchecked Sendable {
         let variant: Int
 
         init<Statement: CachedStatement>(
-            _ statement: Statement.Type, id: Int32 = 0, page: Int = 0, count: Int = 0, variant: Int = 0
+            _ statement: Statement.Type,
+            id: Int32 = 0,
+            page: Int = 0,
+            count: Int = 0,
+            variant: Int = 0
         ) {
             self.statement = ObjectIdentifier(statement)
             self.id = id
@@ -29,82 +36,142 @@ public final class ResponseCache: @unchecked Sendable {
         }
     }
 
-    /// The answers of one statement, oldest first for eviction.
-    private struct Answers {
+    /// What a request gets from the cache.
+    public enum Answer: Equatable, Sendable {
+        case found(ByteBuffer)
+        /// The id names nothing (a 404), until a change brings the row.
+        case missing
+    }
+
+    /// What the cache knows of a statement: the tables it reads and what its ids name.
+    private struct Reader {
         let tablesRead: Set<TableName>
-        var bodies: [Key: ByteBuffer] = [:]
-        var order = CircularBuffer<Key>()
-        var bytes = 0
+        let keySpace: CacheKeySpace?
+    }
+
+    private struct SpaceKey: Hashable {
+        let space: CacheKeySpace
+        let id: Int32
+    }
+
+    private struct SpaceTable: Hashable {
+        let space: CacheKeySpace
+        let table: TableName
     }
 
     /// Bytes counted per answer besides its body: key, dictionary and queue slots.
-    static let entryOverhead = 96
+    static let entryOverhead = 128
+    /// Change stamps kept per row before they are forgotten (and older tickets refused).
+    static let maximumStamps = 100_000
 
     /// The byte budget; 0 turns the cache off for good.
     public let capacity: Int
     private let lock = NSLock()
     private var enabled = false
-    private var generation: UInt64 = 0
-    private var statements: [ObjectIdentifier: Answers] = [:]
+    /// Answers by statement, then by row id, then by key.
+    private var answers: [ObjectIdentifier: [Int32: [Key: Answer]]] = [:]
+    private var readers: [ObjectIdentifier: Reader] = [:]
+    /// Keys in the order they were stored, for eviction; may hold keys dropped since.
+    private var order = CircularBuffer<Key>()
+    private var count = 0
     private var bytes = 0
+    /// A clock moved by every change; a ticket is its value before a query.
+    private var clock: UInt64 = 0
+    /// Tickets below this may not store (set when stamps are forgotten and when turned on or off).
+    private var floor: UInt64 = 0
+    private var keyStamps: [SpaceKey: UInt64] = [:]
+    private var wholeStamps: [SpaceTable: UInt64] = [:]
+    private var tableStamps: [TableName: UInt64] = [:]
 
     public init(capacity: Int) {
         self.capacity = max(0, capacity)
     }
 
     /// The cached answer for `key`, if the cache is on and holds it.
-    func lookup(_ key: Key) -> ByteBuffer? {
-        lock.withLock { enabled ? statements[key.statement]?.bodies[key] : nil }
+    func lookup(_ key: Key) -> Answer? {
+        lock.withLock { enabled ? answers[key.statement]?[key.id]?[key] : nil }
     }
 
-    /// Taken before querying; `store` keeps the answer only if nothing changed in between.
-    /// Nil when the cache is off.
+    /// Taken before querying; `store` keeps the answer only if nothing it depends on changed
+    /// in between. Nil when the cache is off.
     func ticket() -> UInt64? {
-        lock.withLock { enabled ? generation : nil }
+        lock.withLock { enabled ? clock : nil }
     }
 
     func store<Statement: CachedStatement>(
-        _ body: ByteBuffer, for key: Key, of statement: Statement.Type, ticket: UInt64?
+        _ answer: Answer, for key: Key, of statement: Statement.Type, ticket: UInt64?
     ) {
-        guard let ticket, body.readableBytes + Self.entryOverhead <= capacity / 8 else { return }
+        guard let ticket else { return }
         // The row's bytes are a slice of the connection's read buffer: keep a copy of just them,
-        // or each entry would pin a whole buffer and the budget would not bound memory. The copy's
-        // allocation (NIO rounds it up to a power of two) is what counts against the budget.
-        let body = ByteBuffer(bytes: body.readableBytesView)
-        let size = Self.size(of: body)
-        lock.withLock {
-            guard enabled, ticket == generation else { return }
-            var answers = statements.removeValue(forKey: key.statement) ?? Answers(tablesRead: Statement.tablesRead)
-            if answers.bodies.updateValue(body, forKey: key) == nil {
-                answers.order.append(key)
-                answers.bytes += size
-                bytes += size
+        // or each entry would pin a whole buffer and the budget would not bound memory.
+        let answer: Answer =
+            switch answer {
+            case .found(let body): .found(ByteBuffer(bytes: body.readableBytesView))
+            case .missing: .missing
             }
-            statements[key.statement] = answers
-            while bytes > capacity { evictOldest() }
+        let size = Self.size(of: answer)
+        guard size <= capacity / 8 else { return }
+        lock.withLock {
+            guard enabled, !changed(since: ticket, Statement.tablesRead, Statement.keySpace, key.id) else { return }
+            readers[key.statement] = Reader(tablesRead: Statement.tablesRead, keySpace: Statement.keySpace)
+            if let previous = answers[key.statement, default: [:]][key.id, default: [:]].updateValue(
+                answer, forKey: key)
+            {
+                bytes -= Self.size(of: previous)
+            } else {
+                order.append(key)
+                count += 1
+            }
+            bytes += size
+            while bytes > capacity, evictOldest() {}
         }
     }
 
-    /// Drops every answer built from any of `tables`, and any answer being built now.
-    public func tablesChanged(_ tables: some Sequence<TableName>) {
-        let tables = Set(tables)
+    /// Drops the answers `change` can alter, and keeps answers being built now from being stored.
+    public func apply(_ change: TableChange) {
         lock.withLock {
-            generation &+= 1
-            for (statement, answers) in statements where !answers.tablesRead.isDisjoint(with: tables) {
-                bytes -= answers.bytes
-                statements[statement] = nil
+            clock &+= 1
+            tableStamps[change.table] = clock
+            for space in [CacheKeySpace.product, .question] {
+                if let ids = change.keys(space) {
+                    for id in ids { keyStamps[SpaceKey(space: space, id: id)] = clock }
+                } else {
+                    wholeStamps[SpaceTable(space: space, table: change.table)] = clock
+                }
+            }
+            if keyStamps.count > Self.maximumStamps {
+                keyStamps = [:]
+                floor = clock
+            }
+            for (statement, reader) in readers where reader.tablesRead.contains(change.table) {
+                guard let space = reader.keySpace, let ids = change.keys(space) else {
+                    drop(statement)
+                    continue
+                }
+                for id in ids { drop(statement, id) }
             }
         }
+    }
+
+    /// Drops everything built from any of `tables`.
+    public func tablesChanged(_ tables: some Sequence<TableName>) {
+        for table in tables { apply(.whole(table)) }
     }
 
     /// Turns the cache on (the change listener is listening) or off (it is not); either way
-    /// it starts empty, as changes may have been missed.
+    /// it starts empty, as changes may have been missed, and refuses every ticket taken before.
     func setEnabled(_ on: Bool) {
         lock.withLock {
             enabled = on && capacity > 0
-            generation &+= 1
-            statements = [:]
+            clock &+= 1
+            floor = clock
+            answers = [:]
+            order = CircularBuffer()
+            count = 0
             bytes = 0
+            keyStamps = [:]
+            wholeStamps = [:]
+            tableStamps = [:]
         }
     }
 
@@ -114,24 +181,54 @@ public final class ResponseCache: @unchecked Sendable {
     /// Bytes held, overhead included.
     public var bytesHeld: Int { lock.withLock { bytes } }
 
-    /// What an answer counts against the budget: its allocation, as stored and as evicted alike.
-    private static func size(of body: ByteBuffer) -> Int {
-        body.capacity + entryOverhead
+    /// Answers held.
+    public var answerCount: Int { lock.withLock { count } }
+
+    /// What an answer counts against the budget: its allocation, as stored and as dropped alike.
+    private static func size(of answer: Answer) -> Int {
+        switch answer {
+        case .found(let body): body.capacity + entryOverhead
+        case .missing: entryOverhead
+        }
     }
 
-    /// Evicts the oldest answer of the statement holding the most bytes. Called under the lock.
-    private func evictOldest() {
-        guard let statement = statements.max(by: { $0.value.bytes < $1.value.bytes })?.key,
-            var answers = statements.removeValue(forKey: statement), let key = answers.order.popFirst(),
-            let body = answers.bodies.removeValue(forKey: key)
-        else {
-            bytes = 0
-            statements = [:]
-            return
+    /// Whether a change that an answer of this statement and id depends on came after `ticket`.
+    /// Called under the lock.
+    private func changed(since ticket: UInt64, _ tables: Set<TableName>, _ space: CacheKeySpace?, _ id: Int32) -> Bool {
+        guard ticket >= floor else { return true }
+        guard let space else { return tables.contains { (tableStamps[$0] ?? 0) > ticket } }
+        if (keyStamps[SpaceKey(space: space, id: id)] ?? 0) > ticket { return true }
+        return tables.contains { (wholeStamps[SpaceTable(space: space, table: $0)] ?? 0) > ticket }
+    }
+
+    /// Drops every answer of `statement`, or only those about row `id`. Called under the lock.
+    private func drop(_ statement: ObjectIdentifier, _ id: Int32? = nil) {
+        let dropped: [Answer]
+        if let id {
+            guard let row = answers[statement]?.removeValue(forKey: id) else { return }
+            dropped = Array(row.values)
+        } else {
+            guard let rows = answers.removeValue(forKey: statement) else { return }
+            dropped = rows.values.flatMap(\.values)
         }
-        let size = Self.size(of: body)
-        answers.bytes -= size
-        bytes -= size
-        statements[statement] = answers
+        count -= dropped.count
+        bytes -= dropped.reduce(0) { $0 + Self.size(of: $1) }
+        // Keys of dropped answers stay in `order` until evicted; keep it from outgrowing the answers.
+        if order.count > 2 * count + 1024 {
+            order = CircularBuffer(order.filter { answers[$0.statement]?[$0.id]?[$0] != nil })
+        }
+    }
+
+    /// Evicts the oldest answer still held; false when there is none. Called under the lock.
+    private func evictOldest() -> Bool {
+        while let key = order.popFirst() {
+            guard let answer = answers[key.statement]?[key.id]?.removeValue(forKey: key) else { continue }
+            if answers[key.statement]?[key.id]?.isEmpty == true { answers[key.statement]?[key.id] = nil }
+            count -= 1
+            bytes -= Self.size(of: answer)
+            return true
+        }
+        bytes = 0
+        return false
     }
 }

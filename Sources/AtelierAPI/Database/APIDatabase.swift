@@ -42,12 +42,26 @@ public struct APIDatabase: Sendable {
         }
     }
 
-    /// Runs a write and then drops this server's cached answers built from the tables it
-    /// writes (other servers drop theirs when the tables' triggers notify them at commit).
+    /// Runs a write and then drops this server's cached answers about the rows it changed
+    /// (other servers drop theirs when the tables' triggers notify them at commit); when the
+    /// outcome is unknown (an error, the deadline), all answers built from the tables it writes.
     /// Returns the id of the row written, nil when what it refers to does not exist.
     func write(_ write: Write) async throws -> Int32? {
-        defer { cache.tablesChanged(write.tablesWritten) }
-        return try await scalar(write.query, as: Int32.self)
+        let row: (Int32, Int32?, Int32?)?
+        do {
+            row = try await guarded { connection in
+                var first: (Int32, Int32?, Int32?)?
+                let rows = try await connection.query(write.query, logger: connection.logger)
+                for try await row in rows.decode((Int32, Int32?, Int32?).self) where first == nil { first = row }
+                return first
+            }
+        } catch {
+            cache.tablesChanged(write.tablesWritten)
+            throw error
+        }
+        guard let (id, product, question) = row else { return nil }
+        for change in write.changes(product: product, question: question) { cache.apply(change) }
+        return id
     }
 
     /// Whether the database answers a trivial query before the deadline.

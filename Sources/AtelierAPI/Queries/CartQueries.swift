@@ -26,7 +26,7 @@ enum CartQueries {
             query: """
                 INSERT INTO cart (user_session, product_id, active)
                 SELECT \(session), k.id, true FROM skus k WHERE k.id = \(skuID)
-                RETURNING id
+                RETURNING id, NULL::int4, NULL::int4
                 """, tablesWritten: [.cart])
     }
 }

@@ -24,18 +24,30 @@ enum FeedbackQueries {
     /// serialises the increments.
     static func markHelpful(_ target: Target, id: Int32) -> Write {
         let column = target.helpfulnessColumn
-        return Write(
-            query: PostgresQuery(
-                unsafeSQL: "UPDATE \(target.table) SET \(column) = \(column) + 1 WHERE id = $1 RETURNING id",
-                binds: binds(id)), tablesWritten: [target.table])
+        return update(target, set: "\(column) = r.\(column) + 1", id: id)
     }
 
     /// Hides the row from every list and aggregate; nothing is deleted.
     static func report(_ target: Target, id: Int32) -> Write {
-        Write(
-            query: PostgresQuery(
-                unsafeSQL: "UPDATE \(target.table) SET reported = true WHERE id = $1 RETURNING id", binds: binds(id)),
-            tablesWritten: [target.table])
+        update(target, set: "reported = true", id: id)
+    }
+
+    /// Updates row `id` (as `r`) and returns it with its product and question (`Write`).
+    private static func update(_ target: Target, set assignment: String, id: Int32) -> Write {
+        let table = target.table
+        let sql =
+            switch target {
+            case .review:
+                "UPDATE \(table) r SET \(assignment) WHERE r.id = $1 RETURNING r.id, r.product_id, NULL::int4"
+            case .question:
+                "UPDATE \(table) r SET \(assignment) WHERE r.id = $1 RETURNING r.id, r.product_id, r.id"
+            case .answer:
+                """
+                UPDATE \(table) r SET \(assignment) FROM questions q WHERE r.id = $1 AND q.id = r.question_id \
+                RETURNING r.id, q.product_id, r.question_id
+                """
+            }
+        return Write(query: PostgresQuery(unsafeSQL: sql, binds: binds(id)), tablesWritten: [table])
     }
 
     private static func binds(_ id: Int32) -> PostgresBindings {

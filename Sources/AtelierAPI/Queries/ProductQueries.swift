@@ -7,6 +7,7 @@ enum ProductQueries {
     /// `GET /products`: a bare array of products ordered by id. `$1` count, `$2` offset.
     struct List: CachedStatement {
         static let tablesRead: Set<TableName> = [.product]
+        static let keySpace: CacheKeySpace? = nil
         var cacheKey: ResponseCache.Key { ResponseCache.Key(Self.self, page: page.page, count: page.count) }
         static let sql = """
             SELECT \(SQL.orEmpty("""
@@ -31,6 +32,7 @@ enum ProductQueries {
     /// `GET /products/:product_id`: the product and its features in id order.
     struct Detail: ByIDStatement, CachedStatement {
         static let tablesRead: Set<TableName> = [.product, .features]
+        static let keySpace: CacheKeySpace? = .product
         static let sql = """
             SELECT json_build_object('id', p.id, 'name', p.name, 'slogan', p.slogan, 'description', p.description,
                 'category', p.category, 'default_price', p.default_price::text,
@@ -50,6 +52,7 @@ enum ProductQueries {
     /// keyed by id; a style without photos or skus gets the legacy service's placeholders.
     struct Styles: ByIDStatement, CachedStatement {
         static let tablesRead: Set<TableName> = [.product, .styles, .photos, .skus]
+        static let keySpace: CacheKeySpace? = .product
         static let noPhotos = #"[{"thumbnail_url": null, "url": null}]"#
         static let noSkus = #"{"null": {"quantity": null, "size": null}}"#
         static let sql = """
@@ -79,6 +82,7 @@ enum ProductQueries {
     /// `GET /products/:product_id/related`: related product ids in the order of the rows.
     struct Related: ByIDStatement, CachedStatement {
         static let tablesRead: Set<TableName> = [.product, .related]
+        static let keySpace: CacheKeySpace? = .product
         static let sql = """
             SELECT \(SQL.orEmpty("""
                 SELECT json_agg(r.related_product_id ORDER BY r.id) FROM related r WHERE r.current_product_id = p.id

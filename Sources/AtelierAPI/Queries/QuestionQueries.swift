@@ -7,6 +7,7 @@ enum QuestionQueries {
     /// with every listed answer keyed by id and the answers' photo URLs in id order.
     struct List: PagedStatement, CachedStatement {
         static let tablesRead: Set<TableName> = [.product, .questions, .answers, .answersPhotos]
+        static let keySpace: CacheKeySpace? = .product
         static let sql = """
             SELECT json_build_object('product_id', p.id::text, 'results', \(SQL.orEmpty("""
                 SELECT json_agg(json_build_object('question_id', q.id, 'question_body', q.body,
@@ -38,6 +39,7 @@ enum QuestionQueries {
     /// helpful first, with their photos as `{id, url}` in id order.
     struct Answers: PagedStatement, CachedStatement {
         static let tablesRead: Set<TableName> = [.questions, .answers, .answersPhotos]
+        static let keySpace: CacheKeySpace? = .question
         static let sql = """
             SELECT json_build_object('question', q.id::text, 'page', $4::int8, 'count', $2::int8, 'results', \(SQL.orEmpty("""
                 SELECT json_agg(json_build_object('answer_id', a.id, 'body', a.body,
@@ -67,7 +69,7 @@ enum QuestionQueries {
                 INSERT INTO questions (product_id, body, date_written, asker_name, asker_email, reported, helpful)
                 SELECT p.id, \(question.body), now(), \(question.name), \(question.email), false, 0
                 FROM product p WHERE p.id = \(question.productID)
-                RETURNING id
+                RETURNING id, product_id, id
                 """, tablesWritten: [.questions])
     }
 
@@ -80,12 +82,12 @@ enum QuestionQueries {
                     INSERT INTO answers (question_id, body, date_written, answerer_name, answerer_email, reported, helpful)
                     SELECT q.id, \(answer.body), now(), \(answer.name), \(answer.email), false, 0
                     FROM questions q WHERE q.id = \(questionID)
-                    RETURNING id),
+                    RETURNING id, question_id),
                 photos AS (
                     INSERT INTO answers_photos (answer_id, url)
                     SELECT answer.id, photo.url FROM answer, unnest(\(answer.photos)::text[]) WITH ORDINALITY AS photo(url, position)
                     ORDER BY photo.position)
-                SELECT id FROM answer
+                SELECT answer.id, q.product_id, answer.question_id FROM answer JOIN questions q ON q.id = answer.question_id
                 """, tablesWritten: [.answers, .answersPhotos])
     }
 }

@@ -19,6 +19,7 @@ enum ReviewQueries {
     /// `$1` product, `$2` count, `$3` offset, `$4` page (echoed), `$5` true for newest first.
     struct List: PagedStatement, CachedStatement {
         static let tablesRead: Set<TableName> = [.product, .reviews, .reviewsPhotos]
+        static let keySpace: CacheKeySpace? = .product
         var cacheKey: ResponseCache.Key {
             ResponseCache.Key(
                 Self.self, id: productID, page: page.page, count: page.count, variant: sort == .newest ? 1 : 0)
@@ -59,6 +60,7 @@ enum ReviewQueries {
     /// average rating to 16 decimals (`null` when nobody rated it), all as strings.
     struct Meta: ByIDStatement, CachedStatement {
         static let tablesRead: Set<TableName> = [.product, .reviews, .characteristics, .characteristicReviews]
+        static let keySpace: CacheKeySpace? = .product
         static let sql = """
             SELECT json_build_object('product_id', p.id::text,
                 'ratings', \(SQL.orEmpty("""
@@ -112,7 +114,7 @@ enum ReviewQueries {
                     INSERT INTO characteristic_reviews (characteristic_id, review_id, value)
                     SELECT rating.characteristic_id, review.id, rating.value
                     FROM review, unnest(\(characteristicIDs)::int4[], \(values)::int2[]) AS rating(characteristic_id, value))
-                SELECT id FROM review
+                SELECT id, \(review.productID), NULL::int4 FROM review
                 """, tablesWritten: [.reviews, .reviewsPhotos, .characteristicReviews])
     }
 }

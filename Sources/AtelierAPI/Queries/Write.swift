@@ -1,10 +1,18 @@
 import AtelierCatalog
 import PostgresNIO
 
-/// A statement that changes catalogue rows, with every table it writes, so that the response
-/// cache drops what it changes (a test checks the tables against the SQL). It returns the id
-/// of the row written, or no row when what it refers to does not exist.
+/// A statement that changes catalogue rows, with every table it writes (a test checks them
+/// against the SQL). It returns one row, `id, product, question`: the id of the row written and
+/// the product and question it belongs to (NULL where it belongs to none), so that this server
+/// drops exactly the cached answers it changed; no row when what it refers to does not exist.
 struct Write: Sendable {
     let query: PostgresQuery
     let tablesWritten: Set<TableName>
+
+    /// The changes a committed write made, one per table written.
+    func changes(product: Int32?, question: Int32?) -> [TableChange] {
+        tablesWritten.sorted().map { table in
+            TableChange(table: table, products: product.map { [$0] }, questions: question.map { [$0] })
+        }
+    }
 }
