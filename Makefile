@@ -71,9 +71,9 @@ bench-etl: deps db
 	swift build -c release --product atelier-etl
 	@PORT=$(PORT) bench/etl.sh
 
-## bench-api: release atelier-serve on a generated export (SCALE=0.05): wrk per read route
-## against pgbench of the same SQL, then the storefront mix; with the response cache off and
-## on (CACHE="0 256"). Needs wrk (installed if missing).
+## bench-api: release atelier-serve on a generated export (SCALE=0.05): per read route pgbench of
+## the same SQL, wrk cached and uncached, the limit and the ratio; the storefront mix; the hot-set
+## mix with 0% and 1% votes (bench/api.sh). Needs wrk (installed if missing).
 bench-api: deps db
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
 	swift build -c release --product atelier-etl

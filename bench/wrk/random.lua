@@ -4,10 +4,12 @@
 -- one random product after another. MAX_PRODUCT, MAX_QUESTION: the largest ids loaded.
 -- SEQUENTIAL=1 (warming the cache): ids 1, 2, 3… split between the threads, then random.
 -- With "mix", WRITE_SHARE (0) of the requests are helpful votes on random reviews up to
--- MAX_REVIEW; DELAY_MS (0) pauses each connection between requests, to hold a rate (make soak).
+-- MAX_REVIEW; DELAY_MS (0) pauses each connection between requests, to hold a rate (make soak);
+-- HOT_SET, when set, draws the mix's products from 1 to HOT_SET only.
 -- At the end prints one JSON line: requests, rps, p50/p99 in ms, non-2xx and socket errors.
 local route = os.getenv("ROUTE")
 local max_product = tonumber(os.getenv("MAX_PRODUCT"))
+local hot_set = tonumber(os.getenv("HOT_SET") or "0")
 local max_question = tonumber(os.getenv("MAX_QUESTION"))
 local page_load = {
   "/products/{product}", "/products/{product}/styles", "/products/{product}/related",
@@ -59,7 +61,7 @@ function request()
     return wrk.format("PUT", string.format("/reviews/%d/helpful", math.random(1, max_review)))
   end
   if route == "mix" then
-    if step % #page_load == 0 then product = math.random(1, max_product) end
+    if step % #page_load == 0 then product = math.random(1, hot_set > 0 and hot_set or max_product) end
     step = step + 1
     return wrk.format("GET", fill(page_load[(step - 1) % #page_load + 1]))
   end
