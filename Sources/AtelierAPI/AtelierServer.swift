@@ -40,7 +40,10 @@ public enum AtelierServer {
         BasicRequestContext
     > {
         let router = Router()
+        _ = ServerMetrics.shared
+        router.add(middleware: MetricsMiddleware())
         if logRequests { router.add(middleware: LogRequestsMiddleware(.debug)) }
+        router.add(middleware: ConditionalGetMiddleware())
         router.add(middleware: ErrorMiddleware())
         ProductRoutes(database: database).add(to: router)
         ReviewRoutes(database: database).add(to: router)

@@ -9,6 +9,12 @@ extension Response {
         Response(status: status, headers: [.contentType: jsonContentType], body: ResponseBody(byteBuffer: body))
     }
 
+    /// A GET's answer with its entity tag (`ConditionalGetMiddleware` answers 304 when it matches).
+    static func json(_ body: ByteBuffer, tag: String) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: jsonContentType, .eTag: tag], body: ResponseBody(byteBuffer: body))
+    }
+
     /// Seconds a client is asked to wait before retrying a 503.
     static let retryAfterSeconds = 1
 

@@ -59,7 +59,11 @@ struct JSONResponse: Sendable {
     let contentType: String?
     /// The `Retry-After` header, which every 503 carries.
     let retryAfter: String?
+    let entityTag: String?
+    /// The body as JSON, nil when it is empty (and `json` decoding would fail for non-JSON bodies:
+    /// those are read with `text`).
     let json: JSONValue?
+    let text: String
     /// The body's length on the wire.
     let byteCount: Int
 
@@ -89,10 +93,12 @@ extension TestClientProtocol {
         return try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
         { response in
             let bytes = Data(response.body.readableBytesView)
-            let json = bytes.isEmpty ? nil : try JSONDecoder().decode(JSONValue.self, from: bytes)
+            let isJSON = response.headers[.contentType]?.hasPrefix("application/json") ?? false
+            let json = bytes.isEmpty || !isJSON ? nil : try JSONDecoder().decode(JSONValue.self, from: bytes)
             return JSONResponse(
                 status: response.status, contentType: response.headers[.contentType],
-                retryAfter: response.headers[.retryAfter], json: json, byteCount: bytes.count)
+                retryAfter: response.headers[.retryAfter], entityTag: response.headers[.eTag],
+                json: json, text: String(decoding: bytes, as: UTF8.self), byteCount: bytes.count)
         }
     }
 

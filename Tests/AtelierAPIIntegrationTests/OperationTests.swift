@@ -103,7 +103,7 @@ import Testing
             as? [String: Any]
         let paths = try #require(document?["paths"] as? [String: [String: Any]])
         let documented = Set(paths.flatMap { path, operations in operations.keys.map { "\($0.uppercased()) \(path)" } })
-        #expect(served.count == 22)
+        #expect(served.count == 24)
         #expect(documented == served)
         #expect(document?["openapi"] as? String == "3.1.0")
     }

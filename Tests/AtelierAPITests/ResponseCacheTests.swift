@@ -41,7 +41,8 @@ let cachedStatements: [any CachedStatement.Type] = [
         ticket: UInt64? = nil
     ) {
         func open<Statement: CachedStatement>(_ type: Statement.Type) {
-            cache.store(.found(ByteBuffer(string: body)), for: key, of: type, ticket: ticket ?? cache.ticket())
+            cache.store(
+                .found(ByteBuffer(string: body), tag: "t"), for: key, of: type, ticket: ticket ?? cache.ticket())
         }
         open(statement)
     }
@@ -56,9 +57,11 @@ let cachedStatements: [any CachedStatement.Type] = [
         Self.store(cache, meta1, ReviewQueries.Meta.self, "old", ticket: ticket)
         Self.store(cache, meta2, ReviewQueries.Meta.self, "other", ticket: ticket)
         #expect(cache.lookup(meta1) == nil)
-        #expect(cache.lookup(meta2) == .found(ByteBuffer(string: "other")), "another product's answer is unaffected")
+        #expect(
+            cache.lookup(meta2) == .found(ByteBuffer(string: "other"), tag: "t"),
+            "another product's answer is unaffected")
         Self.store(cache, meta1, ReviewQueries.Meta.self, "new")
-        #expect(cache.lookup(meta1) == .found(ByteBuffer(string: "new")))
+        #expect(cache.lookup(meta1) == .found(ByteBuffer(string: "new"), tag: "t"))
         let late = cache.ticket()
         cache.tablesChanged([.characteristics])
         Self.store(cache, meta2, ReviewQueries.Meta.self, "stale", ticket: late)
@@ -152,14 +155,16 @@ let cachedStatements: [any CachedStatement.Type] = [
         let body = ByteBuffer(repeating: 0x41, count: 1000)
         for id in 1...200 {
             cache.store(
-                .found(body), for: ProductQueries.Styles(productID: Int32(id)).cacheKey, of: ProductQueries.Styles.self,
+                .found(body, tag: "t"), for: ProductQueries.Styles(productID: Int32(id)).cacheKey,
+                of: ProductQueries.Styles.self,
                 ticket: cache.ticket())
             #expect(cache.bytesHeld <= 64 * 1024)
         }
         #expect(cache.lookup(ProductQueries.Styles(productID: 1).cacheKey) == nil)
-        #expect(cache.lookup(ProductQueries.Styles(productID: 200).cacheKey) == .found(body))
+        #expect(cache.lookup(ProductQueries.Styles(productID: 200).cacheKey) == .found(body, tag: "t"))
         cache.store(
-            .found(ByteBuffer(repeating: 0x41, count: 10_000)), for: ProductQueries.Styles(productID: 999).cacheKey,
+            .found(ByteBuffer(repeating: 0x41, count: 10_000), tag: "t"),
+            for: ProductQueries.Styles(productID: 999).cacheKey,
             of: ProductQueries.Styles.self, ticket: cache.ticket())
         #expect(
             cache.lookup(ProductQueries.Styles(productID: 999).cacheKey) == nil, "one answer may take at most an eighth"
@@ -174,7 +179,7 @@ let cachedStatements: [any CachedStatement.Type] = [
         let body = ByteBuffer(repeating: 0x41, count: 600)
         for id in 1...2000 {
             let key = ProductQueries.Styles(productID: Int32(id)).cacheKey
-            cache.store(.found(body), for: key, of: ProductQueries.Styles.self, ticket: cache.ticket())
+            cache.store(.found(body, tag: "t"), for: key, of: ProductQueries.Styles.self, ticket: cache.ticket())
             if id % 7 == 0 { cache.apply(TableChange(table: .skus, products: [Int32(id)], questions: nil)) }
         }
         let held = (1...2000).filter { cache.lookup(ProductQueries.Styles(productID: Int32($0)).cacheKey) != nil }

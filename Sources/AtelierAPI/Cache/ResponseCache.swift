@@ -38,7 +38,8 @@ public final class ResponseCache: @unchecked Sendable {
 
     /// What a request gets from the cache.
     public enum Answer: Equatable, Sendable {
-        case found(ByteBuffer)
+        /// The answer's bytes and their entity tag.
+        case found(ByteBuffer, tag: String)
         /// The id names nothing (a 404), until a change brings the row.
         case missing
     }
@@ -106,7 +107,7 @@ public final class ResponseCache: @unchecked Sendable {
         // or each entry would pin a whole buffer and the budget would not bound memory.
         let answer: Answer =
             switch answer {
-            case .found(let body): .found(ByteBuffer(bytes: body.readableBytesView))
+            case .found(let body, let tag): .found(ByteBuffer(bytes: body.readableBytesView), tag: tag)
             case .missing: .missing
             }
         let size = Self.size(of: answer)
@@ -131,6 +132,7 @@ public final class ResponseCache: @unchecked Sendable {
     public func apply(_ change: TableChange) {
         lock.withLock {
             clock &+= 1
+            ServerMetrics.shared.cacheInvalidations.increment()
             tableStamps[change.table] = clock
             for space in [CacheKeySpace.product, .question] {
                 if let ids = change.keys(space) {
@@ -187,7 +189,7 @@ public final class ResponseCache: @unchecked Sendable {
     /// What an answer counts against the budget: its allocation, as stored and as dropped alike.
     private static func size(of answer: Answer) -> Int {
         switch answer {
-        case .found(let body): body.capacity + entryOverhead
+        case .found(let body, _): body.capacity + entryOverhead
         case .missing: entryOverhead
         }
     }

@@ -5,7 +5,8 @@ extension APIDatabase {
     /// id in the request names nothing; a list always finds its row).
     func answer(_ statement: some JSONStatement, missing: APIError = listWithoutRow) async throws -> Response {
         guard let body = try await firstRow(statement) else { throw missing }
-        return .json(JSONCompaction.compact(body))
+        let compact = JSONCompaction.compact(body)
+        return .json(compact, tag: EntityTag.of(compact))
     }
 
     /// The same, served from the response cache when it holds the answer, and kept there; a
@@ -15,9 +16,13 @@ extension APIDatabase {
     {
         let key = statement.cacheKey
         switch cache.lookup(key) {
-        case .found(let body): return .json(body)
-        case .missing: throw missing
-        case nil: break
+        case .found(let body, let tag):
+            ServerMetrics.shared.cacheHits.increment()
+            return .json(body, tag: tag)
+        case .missing:
+            ServerMetrics.shared.cacheHits.increment()
+            throw missing
+        case nil: ServerMetrics.shared.cacheMisses.increment()
         }
         let ticket = cache.ticket()
         guard let body = try await firstRow(statement) else {
@@ -25,8 +30,9 @@ extension APIDatabase {
             throw missing
         }
         let compact = JSONCompaction.compact(body)
-        cache.store(.found(compact), for: key, of: Statement.self, ticket: ticket)
-        return .json(compact)
+        let tag = EntityTag.of(compact)
+        cache.store(.found(compact, tag: tag), for: key, of: Statement.self, ticket: ticket)
+        return .json(compact, tag: tag)
     }
 
     static let listWithoutRow = APIError(.internalServerError, "internal error")

@@ -67,6 +67,13 @@ public final class DatabasePool: Service, Sendable {
     /// How many times a stuck client was replaced (for tests and metrics).
     public var replacements: Int { state.withLockedValue { $0.replacements } }
 
+    /// Requests admitted and not finished, and how many of them exceed the pool's connections
+    /// (so wait for one).
+    var load: (inFlight: Int, waiting: Int) {
+        let inFlight = state.withLockedValue { $0.inFlight }
+        return (inFlight, max(0, inFlight - poolSize))
+    }
+
     /// Admits a request, or refuses it at once when too many already wait for a connection.
     func admit() throws(APIError) {
         let admitted = state.withLockedValue { state in

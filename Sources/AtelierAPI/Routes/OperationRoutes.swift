@@ -1,6 +1,6 @@
 import Hummingbird
 
-/// `POST /interactions`, `GET /health` and `GET /openapi.json`.
+/// `POST /interactions`, `GET /health`, `GET /ready`, `GET /metrics` and `GET /openapi.json`.
 struct OperationRoutes<Context: RequestContext> {
     let database: APIDatabase
     let openAPIDocument: ByteBuffer
@@ -16,6 +16,19 @@ struct OperationRoutes<Context: RequestContext> {
         router.get("health") { _, _ in
             guard await database.isAvailable() else { throw APIError.databaseUnavailable }
             return Response.json(ByteBuffer(string: #"{"status":"ok"}"#))
+        }
+        // Ready to take traffic: the database answers and, with a cache, the listener keeps it correct.
+        router.get("ready") { _, _ in
+            guard await database.isAvailable() else { throw APIError.databaseUnavailable }
+            guard database.cache.capacity == 0 || database.cache.isEnabled else {
+                throw APIError(.serviceUnavailable, "the change listener is not connected yet")
+            }
+            return Response.json(ByteBuffer(string: #"{"status":"ready"}"#))
+        }
+        router.get("metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ServerMetrics.shared.render(cache: database.cache, pool: database.pool)))
         }
         router.get("openapi.json") { _, _ in
             Response.json(openAPIDocument)

@@ -1,0 +1,61 @@
+import Metrics
+import NIOCore
+import Prometheus
+
+/// The server's metrics for Prometheus (`GET /metrics`, text format 0.0.4). Requests by route
+/// and status and a latency histogram per route come from Hummingbird's `MetricsMiddleware`
+/// through swift-metrics; the cache, the pool and the listener report here.
+public final class ServerMetrics: Sendable {
+    /// One registry per process: swift-metrics is bootstrapped once.
+    public static let shared = ServerMetrics()
+
+    let registry: PrometheusCollectorRegistry
+    let cacheHits: Prometheus.Counter
+    let cacheMisses: Prometheus.Counter
+    let cacheInvalidations: Prometheus.Counter
+    private let cacheBytes: Prometheus.Gauge
+    private let cacheAnswers: Prometheus.Gauge
+    private let connectionsInUse: Prometheus.Gauge
+    private let connectionsWaiting: Prometheus.Gauge
+    private let listenerConnected: Prometheus.Gauge
+
+    private init() {
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        // swift-metrics labels use dots (`http.server.request.duration`); Prometheus names cannot.
+        factory.nameAndLabelSanitizer = { name, labels in
+            (Self.sanitized(name), labels.map { (Self.sanitized($0.0), $0.1) })
+        }
+        MetricsSystem.bootstrap(factory)
+        self.registry = registry
+        cacheHits = registry.makeCounter(
+            name: "atelier_cache_hits_total", help: "Answers served from the response cache.")
+        cacheMisses = registry.makeCounter(
+            name: "atelier_cache_misses_total", help: "Cacheable requests that went to the database.")
+        cacheInvalidations = registry.makeCounter(
+            name: "atelier_cache_invalidations_total", help: "Table changes applied to the response cache.")
+        cacheBytes = registry.makeGauge(name: "atelier_cache_bytes", help: "Bytes the response cache holds.")
+        cacheAnswers = registry.makeGauge(name: "atelier_cache_answers", help: "Answers the response cache holds.")
+        connectionsInUse = registry.makeGauge(
+            name: "atelier_database_connections_in_use", help: "Pooled connections serving a request.")
+        connectionsWaiting = registry.makeGauge(
+            name: "atelier_database_requests_waiting", help: "Requests waiting for a database connection.")
+        listenerConnected = registry.makeGauge(
+            name: "atelier_listener_connected", help: "1 while the change listener listens and the cache is on.")
+    }
+
+    static func sanitized(_ name: String) -> String {
+        String(name.map { $0.isLetter || $0.isNumber ? $0 : "_" })
+    }
+
+    /// The text a scrape gets: current gauges, then every metric.
+    func render(cache: ResponseCache, pool: DatabasePool) -> ByteBuffer {
+        cacheBytes.set(Int64(cache.bytesHeld))
+        cacheAnswers.set(Int64(cache.answerCount))
+        let load = pool.load
+        connectionsInUse.set(Int64(load.inFlight - load.waiting))
+        connectionsWaiting.set(Int64(load.waiting))
+        listenerConnected.set(Int64(cache.isEnabled ? 1 : 0))
+        return ByteBuffer(bytes: registry.emitToBuffer())
+    }
+}
