@@ -69,8 +69,8 @@ import Testing
                 #"http_response_status_code="404""#,
                 #"http_server_request_duration_bucket{http_route="/products/{product_id}",http_request_method="GET",http_response_status_code="200",le="0.005"}"#,
                 "atelier_cache_hits_total ", "atelier_cache_misses_total ", "atelier_cache_invalidations_total ",
-                "atelier_cache_bytes ", "atelier_cache_answers ", "atelier_database_connections_in_use ",
-                "atelier_database_requests_waiting ", "atelier_listener_connected 1",
+                "atelier_cache_held_bytes ", "atelier_cache_held_answers ", "atelier_database_connections_in_use ",
+                "atelier_database_requests_waiting ", "atelier_listener_connected_state 1",
             ] {
                 #expect(text.contains(expected), "\(expected)")
             }

@@ -28,20 +28,25 @@ public final class ServerMetrics: Sendable {
         }
         MetricsSystem.bootstrap(factory)
         self.registry = registry
-        cacheHits = registry.makeCounter(
-            name: "atelier_cache_hits_total", help: "Answers served from the response cache.")
-        cacheMisses = registry.makeCounter(
-            name: "atelier_cache_misses_total", help: "Cacheable requests that went to the database.")
-        cacheInvalidations = registry.makeCounter(
-            name: "atelier_cache_invalidations_total", help: "Table changes applied to the response cache.")
-        cacheBytes = registry.makeGauge(name: "atelier_cache_bytes", help: "Bytes the response cache holds.")
-        cacheAnswers = registry.makeGauge(name: "atelier_cache_answers", help: "Answers the response cache holds.")
-        connectionsInUse = registry.makeGauge(
-            name: "atelier_database_connections_in_use", help: "Pooled connections serving a request.")
-        connectionsWaiting = registry.makeGauge(
-            name: "atelier_database_requests_waiting", help: "Requests waiting for a database connection.")
-        listenerConnected = registry.makeGauge(
-            name: "atelier_listener_connected", help: "1 while the change listener listens and the cache is on.")
+        func counter(_ subsystem: String, _ name: String, _ help: String) -> Prometheus.Counter {
+            registry.makeCounter(
+                descriptor: MetricNameDescriptor(
+                    namespace: "atelier", subsystem: subsystem, metricName: name, unitName: "total", helpText: help))
+        }
+        func gauge(_ subsystem: String, _ name: String, _ unit: String, _ help: String) -> Prometheus.Gauge {
+            registry.makeGauge(
+                descriptor: MetricNameDescriptor(
+                    namespace: "atelier", subsystem: subsystem, metricName: name, unitName: unit, helpText: help))
+        }
+        cacheHits = counter("cache", "hits", "Answers served from the response cache.")
+        cacheMisses = counter("cache", "misses", "Cacheable requests that went to the database.")
+        cacheInvalidations = counter("cache", "invalidations", "Table changes applied to the response cache.")
+        cacheBytes = gauge("cache", "held", "bytes", "Bytes the response cache holds.")
+        cacheAnswers = gauge("cache", "held", "answers", "Answers the response cache holds.")
+        connectionsInUse = gauge("database", "connections_in", "use", "Pooled connections serving a request.")
+        connectionsWaiting = gauge("database", "requests", "waiting", "Requests waiting for a database connection.")
+        listenerConnected = gauge(
+            "listener", "connected", "state", "1 while the change listener listens and the cache is on, else 0.")
     }
 
     static func sanitized(_ name: String) -> String {
