@@ -35,9 +35,11 @@ build: deps
 	swift build
 
 # --cascade: reloading the samples also clears rows the API added under a replaced table
-# (a posted review's photos, say), which would otherwise block the reload.
+# (a posted review's photos, say), which would otherwise block the reload. --allow-shrink: this
+# development database is reset to the samples on purpose, however many rows the API added
+# (`make fuzz-api` posts thousands); the shrink guard is for production loads.
 load: build db
-	$(ETL) load data-samples --cascade --database-url $(DATABASE_URL) --report .atelier/load-report.json
+	$(ETL) load data-samples --cascade --allow-shrink --database-url $(DATABASE_URL) --report .atelier/load-report.json
 
 verify: build db
 	$(ETL) verify --database-url $(DATABASE_URL)
