@@ -4,7 +4,8 @@
 -- one random product after another. MAX_PRODUCT, MAX_QUESTION: the largest ids loaded.
 -- SEQUENTIAL=1 (warming the cache): ids 1, 2, 3… split between the threads, then random.
 -- With "mix", WRITE_SHARE (0) of the requests are helpful votes on random reviews up to
--- MAX_REVIEW; DELAY_MS (0) pauses each connection between requests, to hold a rate (make soak);
+-- MAX_REVIEW; RATE (0: as fast as possible) holds the whole run to that many requests a second,
+-- split evenly between the THREADS threads, whatever the latency (make soak);
 -- HOT_SET, when set, draws the mix's products from 1 to HOT_SET only.
 -- At the end prints one JSON line: requests, rps, p50/p99 in ms, non-2xx and socket errors.
 local route = os.getenv("ROUTE")
@@ -18,7 +19,7 @@ local page_load = {
 local sequential = os.getenv("SEQUENTIAL") == "1"
 local write_share = tonumber(os.getenv("WRITE_SHARE") or "0")
 local max_review = tonumber(os.getenv("MAX_REVIEW") or "1")
-local pause = tonumber(os.getenv("DELAY_MS") or "0")
+local rate = tonumber(os.getenv("RATE") or "0")
 local thread_count = tonumber(os.getenv("THREADS") or "2")  -- wrk's -t
 local threads = {}
 local step, product, next_id = 0, 1, 0
@@ -49,10 +50,26 @@ local function fill(path)
               :gsub("{page}", math.random(1, 100)))
 end
 
--- Defined only when asked: wrk then schedules every request through a timer.
-if pause > 0 then
+-- Defined only when asked: wrk then schedules every request through a timer. Each thread hands
+-- its connections send times one interval apart; a slot missed while every connection was busy
+-- is not made up later, so the rate never bursts above RATE.
+if rate > 0 then
+  local ffi = require("ffi")
+  ffi.cdef[[
+    typedef struct { long tv_sec; long tv_usec; } atelier_timeval;
+    int gettimeofday(atelier_timeval *tv, void *tz);
+  ]]
+  local clock = ffi.new("atelier_timeval")
+  local function now_ms()
+    ffi.C.gettimeofday(clock, nil)
+    return tonumber(clock.tv_sec) * 1000 + tonumber(clock.tv_usec) / 1000
+  end
+  local interval = 1000 * thread_count / rate
+  local next_slot = 0
   function delay()
-    return pause
+    local now = now_ms()
+    next_slot = math.max(next_slot + interval, now)
+    return next_slot - now
   end
 end
 
