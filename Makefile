@@ -14,7 +14,7 @@ TEST_DATABASE_URL := postgresql://postgres@127.0.0.1:$(TEST_PORT)/postgres
 # The clusters the server's fault tests start, stop and freeze (Tests/AtelierTestSupport/PrivateCluster.swift).
 STOP_FAULT_CLUSTERS = for dir in $(CURDIR)/.atelier/fault-pg-*; do [ -d "$$dir" ] && scripts/pg-cluster.sh stop "$$dir"; done; true
 
-.PHONY: run deps db db-stop build load verify serve fuzz-api fuzz-csv faults soak test lint format clean bench-etl bench-api loadtest
+.PHONY: run deps db db-stop build load verify serve fuzz-api fuzz-csv faults soak test lint format clean bench-etl bench-api bench-floor loadtest
 
 ## run: install what is missing, start the embedded database, build, load the samples, verify,
 ## then serve the API on http://localhost:3000 until Ctrl-C
@@ -82,6 +82,15 @@ bench-api: deps db
 	swift build -c release --product atelier-serve
 	@PORT=$(PORT) bench/api.sh
 
+## bench-floor: the uncached path's floor, a minimal Hummingbird route over PostgresClient running
+## GET /products/:product_id's statement, against atelier-serve with the cache off (bench/floor.sh;
+## uses the bench-api database, so run make bench-api first).
+bench-floor: deps db
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
+	swift build -c release --product atelier-floor
+	swift build -c release --product atelier-serve
+	@PORT=$(PORT) bench/floor.sh
+
 ## soak: MINUTES (10) of the storefront mix with 1% helpful votes at 80% of its measured peak,
 ## release build, generated export (SCALE=0.05): 0 errors and flat server RSS. Not in `make test`.
 soak: deps db
@@ -112,11 +121,11 @@ faults: deps
 
 ## format: rewrite Package.swift, Sources/ and Tests/ in the style of .swift-format
 format:
-	swift format format --in-place --parallel --recursive Package.swift Sources Tests
+	swift format format --in-place --parallel --recursive Package.swift Sources Tests bench/floor
 
 ## lint: fail when a source strays from .swift-format (part of `make test`)
 lint:
-	swift format lint --strict --parallel --recursive Package.swift Sources Tests
+	swift format lint --strict --parallel --recursive Package.swift Sources Tests bench/floor
 
 ## test: lint, the same bootstrap on a throwaway cluster, then every test against it
 test: deps lint

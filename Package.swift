@@ -66,6 +66,18 @@ let package = Package(
         // build replays fuzz inputs.
         .executableTarget(
             name: "atelier-fuzz-csv", dependencies: ["AtelierCatalog", "CLibFuzzer"], swiftSettings: swiftSettings),
+        // The floor of the uncached path for `bench/floor.sh`: one route over PostgresClient.
+        .executableTarget(
+            name: "atelier-floor",
+            dependencies: [
+                "AtelierAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "bench/floor",
+            swiftSettings: swiftSettings
+        ),
         // The legacy HTTP API: routes, request validation and the SQL that builds each answer.
         .target(
             name: "AtelierAPI",
