@@ -7,10 +7,11 @@ import Testing
 
 @Suite struct ServerProcessTests {
     /// A vote waits on a row lock; SIGTERM arrives meanwhile. The server stops accepting, lets
-    /// the vote finish (204, counted), then exits 0.
+    /// the vote finish (204, counted), then exits 0. The deadline is long, so that a busy machine
+    /// cannot turn the vote into a 503 before the lock goes.
     @Test func sigtermLetsAnInFlightRequestFinishThenExitsZero() async throws {
         let database = try TestDatabase.create(template: Samples.template.get())
-        let server = try ServerProcess(arguments: ["--database-url", database.apiURL])
+        let server = try ServerProcess(arguments: ["--database-url", database.apiURL, "--database-timeout", "60"])
         try await server.waitUntilHealthy()
         let lock = try database.connect()
         try lock.execute("BEGIN; SELECT helpfulness FROM reviews WHERE id = 1 FOR UPDATE")
