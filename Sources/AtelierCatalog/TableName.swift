@@ -1,7 +1,7 @@
 /// The name of one of the catalogue's tables. The catalogue is written with these, and code
 /// elsewhere (the API's cache read and write sets, the generator's shapes) names tables only
 /// through them, so a misspelt or unknown table does not compile.
-public enum TableName: String, CaseIterable, Sendable, Hashable, Comparable, CustomStringConvertible {
+public enum TableName: String, CaseIterable, Sendable, Hashable, CustomStringConvertible {
     case product, features, styles, photos, skus, related, questions, answers
     case answersPhotos = "answers_photos"
     case reviews
@@ -22,6 +22,4 @@ public enum TableName: String, CaseIterable, Sendable, Hashable, Comparable, Cus
 
     /// The table's description in the catalogue.
     public var spec: TableSpec { Catalog.tables[position] }
-
-    public static func < (lhs: TableName, rhs: TableName) -> Bool { lhs.position < rhs.position }
 }

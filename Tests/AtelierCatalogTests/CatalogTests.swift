@@ -15,7 +15,6 @@ import Testing
     @Test func tableNamesAreTheCatalogueTables() {
         #expect(TableName.allCases.map(\.rawValue) == Catalog.tables.map(\.name))
         #expect(TableName.allCases.map(\.position) == Array(Catalog.tables.indices))
-        #expect(TableName.allCases.sorted() == TableName.allCases)
     }
 
     @Test func parentsComeBeforeTheirChildren() {

@@ -103,8 +103,9 @@ public final class ResponseCache: @unchecked Sendable {
         _ answer: Answer, for key: Key, of statement: Statement.Type, ticket: UInt64?
     ) {
         guard let ticket else { return }
-        // The row's bytes are a slice of the connection's read buffer: keep a copy of just them,
-        // or each entry would pin a whole buffer and the budget would not bound memory.
+        // Keep a copy of just the answer's bytes: the body may sit in a larger allocation (the
+        // connection's read buffer, or the compaction's, reserved at the uncompacted size), and
+        // the budget counts allocations.
         let answer: Answer =
             switch answer {
             case .found(let body, let tag): .found(ByteBuffer(bytes: body.readableBytesView), tag: tag)
@@ -114,7 +115,9 @@ public final class ResponseCache: @unchecked Sendable {
         guard size <= capacity / 8 else { return }
         lock.withLock {
             guard enabled, !changed(since: ticket, Statement.tablesRead, Statement.keySpace, key.id) else { return }
-            readers[key.statement] = Reader(tablesRead: Statement.tablesRead, keySpace: Statement.keySpace)
+            if readers[key.statement] == nil {
+                readers[key.statement] = Reader(tablesRead: Statement.tablesRead, keySpace: Statement.keySpace)
+            }
             if let previous = answers[key.statement, default: [:]][key.id, default: [:]].updateValue(
                 answer, forKey: key)
             {

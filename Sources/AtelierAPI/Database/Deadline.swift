@@ -71,10 +71,9 @@ enum Deadline {
 
         private func expireDue() {
             let now = ContinuousClock.now
-            let due = calls.withLockedValue { calls in
-                let due = calls.pending.filter { $0.value.due <= now }
-                for id in due.keys { calls.pending[id] = nil }
-                return due.values.map(\.expire)
+            let due = calls.withLockedValue { calls -> [@Sendable () -> Void] in
+                let ids = calls.pending.compactMap { $0.value.due <= now ? $0.key : nil }
+                return ids.compactMap { calls.pending.removeValue(forKey: $0)?.expire }
             }
             for expire in due { expire() }
         }

@@ -11,7 +11,7 @@ struct Write: Sendable {
 
     /// The changes a committed write made, one per table written.
     func changes(product: Int32?, question: Int32?) -> [TableChange] {
-        tablesWritten.sorted().map { table in
+        tablesWritten.map { table in
             TableChange(table: table, products: product.map { [$0] }, questions: question.map { [$0] })
         }
     }
