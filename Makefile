@@ -127,12 +127,19 @@ format:
 lint:
 	swift format lint --strict --parallel --recursive Package.swift Sources Tests bench/floor
 
-## test: lint, the same bootstrap on a throwaway cluster, then every test against it
+## test: lint, the same bootstrap on a throwaway cluster, then every test against it. The
+## server's tests (AtelierAPI*) run in a process of their own: the loader's tests block their
+## threads on libpq and child processes, and in one process they would starve the servers
+## under test of the few threads Swift concurrency has (one per core).
 test: deps lint
 	swift build --build-tests
 	@scripts/pg-cluster.sh start $(TEST_DB_DIR) $(TEST_PORT) --throwaway
 	@status=0; \
-	ATELIER_TEST_DATABASE_URL=$(TEST_DATABASE_URL) ATELIER_ETL=$(ETL) ATELIER_SERVE=$(SERVE) swift test || status=$$?; \
+	export ATELIER_TEST_DATABASE_URL=$(TEST_DATABASE_URL) ATELIER_ETL=$(ETL) ATELIER_SERVE=$(SERVE); \
+	swift test --skip-build --skip AtelierAPI >.atelier/test-others.log 2>&1 & others=$$!; \
+	swift test --skip-build --filter AtelierAPI || status=$$?; \
+	wait $$others || status=$$?; \
+	cat .atelier/test-others.log; \
 	scripts/pg-cluster.sh stop $(TEST_DB_DIR); $(STOP_FAULT_CLUSTERS); \
 	exit $$status
 

@@ -1,11 +1,49 @@
 import AtelierCatalog
 import AtelierPostgres
 import AtelierSchema
+import Foundation
 
 /// The replace step: a table is emptied with its keys and indexes dropped, so COPY runs at
 /// full speed, then they are rebuilt; dependants left pointing at rows that are gone make the
 /// load refused, or with `--cascade` are emptied (a shrink the `ShrinkGuard` judges too).
 extension FileLoader {
+    /// Starts the file's transaction. A replacing load first locks every table it will alter or
+    /// empty (the table, the tables whose keys point at it and, with `--cascade`, every
+    /// descendant) and the parents whose keys it adds back, so that it cannot deadlock with an
+    /// API write midway. API writes then wait for its commit (or their deadline: a 503).
+    func begin(_ table: TableSpec) throws(DatabaseError) {
+        let altered =
+            options.cascade
+            ? Self.descendants(of: [table.name]) : [table.name] + Catalog.dependants(of: table.name).map(\.name)
+        let parents = table.parents.map(Schema.quoted).joined(separator: ", ")
+        var locks = "LOCK TABLE \(altered.map(Schema.quoted).joined(separator: ", ")) IN ACCESS EXCLUSIVE MODE"
+        if !parents.isEmpty { locks += "; LOCK TABLE \(parents) IN SHARE ROW EXCLUSIVE MODE" }
+        try retryingDeadlocks { () throws(DatabaseError) in
+            try connection.execute("BEGIN")
+            guard options.mode == .replace else { return }
+            do throws(DatabaseError) {
+                try connection.execute(locks)
+            } catch {
+                try? connection.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// Runs `step`, statements that take locks before the load has changed anything, again
+    /// (up to five times, a little later each time) when PostgreSQL ends it to break a deadlock
+    /// with an API write that holds one of those tables while it waits for another.
+    func retryingDeadlocks(_ step: () throws(DatabaseError) -> Void) throws(DatabaseError) {
+        for attempt in 1... {
+            do {
+                return try step()
+            } catch {
+                guard error.sqlState == "40P01", attempt < 5 else { throw error }
+                Thread.sleep(forTimeInterval: 0.1 * Double(attempt))
+            }
+        }
+    }
+
     /// Drops the foreign keys that point at `table`, its own keys and indexes, and empties it;
     /// its per-row change notifications pause until `rebuildKeys` (the TRUNCATE notified).
     func dropKeysAndEmpty(_ table: TableSpec) throws(DatabaseError) {

@@ -87,7 +87,7 @@ public final class FileLoader {
             state.forget(table.name)
             let shrink = ShrinkGuard(allowed: options.allowShrink, file: fileName)
             let rowsBefore = try LoadError.onDatabase(file: fileName) { () throws(DatabaseError) -> Int in
-                try connection.execute("BEGIN")
+                try begin(table)
                 try connection.execute("SET LOCAL maintenance_work_mem = '512MB'")
                 guard options.mode == .replace else { return 0 }
                 let rows = try rowCount(table.name)
@@ -130,7 +130,7 @@ public final class FileLoader {
     /// Once per loader: every load leaves the schema whole when it commits or rolls back.
     private func applySchemaOnce() throws(DatabaseError) {
         guard !state.schemaApplied else { return }
-        try connection.execute(Schema.script)
+        try retryingDeadlocks { () throws(DatabaseError) in try connection.execute(Schema.script) }
         state.schemaApplied = true
     }
 

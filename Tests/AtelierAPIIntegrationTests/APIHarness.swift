@@ -14,6 +14,11 @@ enum Samples {
     static let template = Result { try TestDatabase.withSamples() }
     static let catalog = Result { try SampleCatalog.read() }
 
+    /// A fresh copy of the loaded samples, made off the concurrency pool (`blocking`).
+    static func copy() async throws -> TestDatabase {
+        try await blocking { try TestDatabase.create(template: template.get()) }
+    }
+
     static var answers: LegacyAnswers {
         get throws { LegacyAnswers(catalog: try catalog.get()) }
     }
@@ -29,7 +34,7 @@ enum APIHarness {
         cache: ResponseCache? = nil,
         _ body: @escaping @Sendable (any TestClientProtocol, TestDatabase) async throws -> Void
     ) async throws {
-        let database = try TestDatabase.create(template: Samples.template.get())
+        let database = try await Samples.copy()
         try await withApp(database: ConnectionParameters(connectionString: database.apiURL), cache: cache) { client in
             try await body(client, database)
         }
@@ -41,7 +46,9 @@ enum APIHarness {
         _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         var logger = Logger(label: "atelier-serve-tests")
-        logger.logLevel = .error
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["ATELIER_TEST_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) }
+            ?? .error
         let pool = DatabasePool(
             parameters: database, poolSize: poolSize, maximumWaiting: maximumWaiting, deadline: deadline,
             logger: logger)

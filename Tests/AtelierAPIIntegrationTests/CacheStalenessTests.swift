@@ -117,7 +117,7 @@ import Testing
     }
 
     @Test func everyWriteShowsOnBothServersWithinASecondAndNothingStaleSurvives() async throws {
-        let database = try TestDatabase.create(template: Samples.template.get())
+        let database = try await Samples.copy()
         let rows = try Rows(database)
         let cached = try (0..<2).map { _ in
             try ServerProcess(arguments: ["--database-url", database.apiURL, "--cache-size", "64"])

@@ -79,7 +79,7 @@ import Testing
     /// With a pool of one connection every route still answers: the listener is not in the pool.
     @Test func aPoolOfOneServesEveryRoute() async throws {
         let cache = ResponseCache(capacity: 16 << 20)
-        let database = try TestDatabase.create(template: Samples.template.get())
+        let database = try await Samples.copy()
         try await APIHarness.withApp(
             database: ConnectionParameters(connectionString: database.apiURL), cache: cache,
             poolSize: 1

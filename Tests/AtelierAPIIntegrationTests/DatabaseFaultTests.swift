@@ -25,7 +25,7 @@ import Testing
     }
 
     @Test(arguments: outages) func backWithinFiveSecondsOfTheDatabase(outage seconds: Int) async throws {
-        let cluster = try Self.cluster.get()
+        let cluster = try await blocking { try Self.cluster.get() }
         let log = try Repository.temporaryDirectory() + "/serve.log"
         let server = try ServerProcess(
             arguments: [
@@ -34,14 +34,14 @@ import Testing
             ], logFile: log)
         try await server.waitUntilHealthy()
         #expect(try await server.request("GET", "/products/1") == 200)
-        try cluster.stop()
+        try await blocking { try cluster.stop() }
         // Traffic all through the outage, as a storefront would send it.
         let outageEnds = ContinuousClock.now + .seconds(seconds)
         repeat {
             #expect(try await server.request("GET", "/products/2") == 503)
             try await Task.sleep(for: .milliseconds(500))
         } while ContinuousClock.now < outageEnds
-        try cluster.start()
+        try await blocking { try cluster.start() }
         let back = try await Self.firstSuccess(server, "/products/1", limit: .seconds(30))
         #expect(back != nil && back! < .seconds(5), "first 200 after \(String(describing: back))")
         server.signal(SIGTERM)
@@ -56,7 +56,7 @@ import Testing
     }
 
     @Test func aFrozenDatabaseIsAnsweredWithinTheDeadlineAndItsConnectionsAreNotReused() async throws {
-        let cluster = try Self.cluster.get()
+        let cluster = try await blocking { try Self.cluster.get() }
         let server = try ServerProcess(arguments: [
             "--database-url", cluster.apiURL, "--database-timeout", "2",
             "--cache-size", "0", "--pool-size", "8",
@@ -76,7 +76,7 @@ import Testing
             .compactMap { $0[0] }
         #expect(opened.count == 8)
 
-        try cluster.freeze()
+        try await blocking { try cluster.freeze() }
         let routes = [
             "/products/1", "/products/2/styles", "/products/3/related", "/reviews?product_id=2",
             "/reviews/meta?product_id=2", "/qa/questions?product_id=1", "/qa/questions/1/answers", "/products",
@@ -91,7 +91,7 @@ import Testing
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
-        try cluster.thaw()
+        try await blocking { try cluster.thaw() }
         #expect(answers.map(\.0) == Array(repeating: 503, count: 8))
         for (_, took) in answers { #expect(took < .seconds(3), "answered after \(took)") }
         #expect(try await Self.firstSuccess(server, "/products/1", limit: .seconds(10)) != nil)

@@ -6,8 +6,8 @@ import Testing
 /// The API's role can read the catalogue and make the API's writes (every other API test runs
 /// as it), and nothing else.
 @Suite struct LeastPrivilegeTests {
-    @Test func theAPIRoleCannotEmptyDeleteOrRewrite() throws {
-        let database = try TestDatabase.create(template: Samples.template.get())
+    @Test func theAPIRoleCannotEmptyDeleteOrRewrite() async throws {
+        let database = try await Samples.copy()
         let api = try Connection(database.apiURL)
         #expect(try api.scalar("SELECT current_user") == Schema.apiRole)
         for statement in [

@@ -16,7 +16,7 @@ import Testing
     /// The samples plus three reviews the API added after long service (ids past a million),
     /// so the table holds ids far past any file's.
     static func served() async throws -> TestDatabase {
-        let database = try TestDatabase.create(template: Samples.template.get())
+        let database = try await Samples.copy()
         _ = try database.value("SELECT setval(pg_get_serial_sequence('reviews', 'id'), 1000000)")
         try await APIHarness.withApp(database: ConnectionParameters(connectionString: database.apiURL)) { client in
             for _ in 0..<3 {
@@ -68,7 +68,7 @@ import Testing
 
     /// Every check of verify passes, and the API's POST /reviews answers 201.
     static func expectServable(_ database: TestDatabase, _ context: String) async throws {
-        let failed = try Verifier(connection: database.connect()).run().filter { !$0.passed }
+        let failed = try await blocking { try Verifier(connection: database.connect()).run().filter { !$0.passed } }
         #expect(failed.map { "\($0.name): \($0.detail)" } == [], "\(context)")
         try await APIHarness.withApp(database: ConnectionParameters(connectionString: database.apiURL)) { client in
             let posted = try await client.post("/reviews", jsonBody(ReviewRouteTests.validReview))
@@ -78,15 +78,15 @@ import Testing
 
     @Test func endingTheBackendAtEachKindOfStatement() async throws {
         let served = try await Self.served()
-        let (kinds, loaded) = try Self.reload(try TestDatabase.create(template: served))
+        let (kinds, loaded) = try await blocking { try Self.reload(try TestDatabase.create(template: served)) }
         #expect(loaded)
         // The load's statements include the cascade and the sequence move.
         #expect(kinds.contains { $0.hasPrefix("TRUNCATE ?, ?") })
         #expect(kinds.contains { $0.hasPrefix("SELECT setval(") })
         #expect(kinds.count >= 15)
         for kind in kinds {
-            let database = try TestDatabase.create(template: served)
-            let outcome = try Self.reload(database, endingTheBackendAt: kind)
+            let database = try await blocking { try TestDatabase.create(template: served) }
+            let outcome = try await blocking { try Self.reload(database, endingTheBackendAt: kind) }
             // Ending the backend at the run's last statement leaves the file loaded.
             #expect(!outcome.loaded || kind.hasPrefix("UPDATE \(Schema.runsTable)"), "\(kind)")
             try await Self.expectServable(database, "backend ended at: \(kind)")
@@ -106,19 +106,24 @@ import Testing
                 "--reject-dir", folder,
             ]
         }
-        let timed = try TestDatabase.create(template: served)
+        let timed = try await blocking { try TestDatabase.create(template: served) }
         let started = Date()
         let whole = try Executables.startETL(arguments(timed))
-        whole.waitUntilExit()
-        #expect(whole.terminationStatus == 0)
+        let status = try await blocking {
+            whole.waitUntilExit()
+            return whole.terminationStatus
+        }
+        #expect(status == 0)
         let duration = Date().timeIntervalSince(started)
         for fraction in [0.1, 0.3, 0.5, 0.7, 0.9, 0.98] {
-            let database = try TestDatabase.create(template: served)
+            let database = try await blocking { try TestDatabase.create(template: served) }
             let process = try Executables.startETL(arguments(database))
             try await Task.sleep(for: .seconds(duration * fraction))
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            try database.waitForSessionsToEnd()
+            try await blocking {
+                process.waitUntilExit()
+                try database.waitForSessionsToEnd()
+            }
             try await Self.expectServable(database, "killed at \(Int(fraction * 100))% of \(duration) s")
         }
     }

@@ -40,7 +40,7 @@ import Testing
     /// after 60 s, so a server that waited for the lock would answer only then. Only the two
     /// requests are timed, so a busy machine starting the server does not count.
     @Test func aStatementStuckBehindALockIs503AtTheDeadline() async throws {
-        let database = try TestDatabase.create(template: Samples.template.get())
+        let database = try await Samples.copy()
         let lock = try database.connect()
         try lock.execute(
             "SET idle_in_transaction_session_timeout = '60s'; BEGIN; LOCK TABLE reviews IN ACCESS EXCLUSIVE MODE")
@@ -61,7 +61,7 @@ import Testing
     /// with `Retry-After`, at once rather than at the deadline; so are deadlocks and
     /// serialization failures.
     @Test func aTransientDatabaseErrorIs503() async throws {
-        let database = try TestDatabase.create(template: Samples.template.get())
+        let database = try await Samples.copy()
         _ = try database.value("ALTER DATABASE \(database.name) SET lock_timeout = '200ms'")
         let lock = try database.connect()
         try lock.execute(

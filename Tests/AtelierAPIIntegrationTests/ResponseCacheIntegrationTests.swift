@@ -67,7 +67,7 @@ import Testing
 
     @Test func withoutTheChangeTriggersTheCacheStaysOffAndAnswersStayFresh() async throws {
         let cache = ResponseCache(capacity: 16 << 20)
-        let database = try TestDatabase.create(template: Samples.template.get())
+        let database = try await Samples.copy()
         _ = try database.rows("DROP TRIGGER reviews_notify_update ON reviews")
         try await APIHarness.withApp(database: ConnectionParameters(connectionString: database.apiURL), cache: cache) {
             client in

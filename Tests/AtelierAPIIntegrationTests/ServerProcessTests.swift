@@ -10,7 +10,7 @@ import Testing
     /// the vote finish (204, counted), then exits 0. The deadline is long, so that a busy machine
     /// cannot turn the vote into a 503 before the lock goes.
     @Test func sigtermLetsAnInFlightRequestFinishThenExitsZero() async throws {
-        let database = try TestDatabase.create(template: Samples.template.get())
+        let database = try await Samples.copy()
         let server = try ServerProcess(arguments: ["--database-url", database.apiURL, "--database-timeout", "60"])
         try await server.waitUntilHealthy()
         let lock = try database.connect()
@@ -36,7 +36,7 @@ import Testing
         #expect(badOption.waitForExit() == 1)
         let badURL = try ServerProcess(arguments: ["--database-url", "port=abc"])
         #expect(badURL.waitForExit() == 1)
-        let database = try TestDatabase.create(template: Samples.template.get())
+        let database = try await Samples.copy()
         let first = try ServerProcess(arguments: ["--database-url", database.apiURL])
         try await first.waitUntilHealthy()
         let second = try ServerProcess(arguments: ["--database-url", database.apiURL, "--port", String(first.port)])

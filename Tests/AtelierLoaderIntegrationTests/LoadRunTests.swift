@@ -65,6 +65,7 @@ import Testing
         var committed = "0"
         while process.isRunning, Int(committed) ?? 0 < 3 {
             committed = (try? monitor.scalar("SELECT count(*) FROM atelier_load_history")) ?? "0"
+            Thread.sleep(forTimeInterval: 0.002)
         }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()

@@ -3,6 +3,8 @@ import AtelierPostgres
 import AtelierSchema
 import AtelierLoader
 import AtelierTestSupport
+import Foundation
+import Synchronization
 import Testing
 
 @Suite struct ReplaceAndAppendTests {
@@ -29,6 +31,42 @@ import Testing
         #expect(try database.value("SELECT summary FROM reviews WHERE id = 1") == "This product was great!")
         #expect(try Verifier(connection: database.connect()).run().filter { !$0.passed }.map(\.name) == [])
         #expect(try database.value("SELECT nextval(pg_get_serial_sequence('reviews', 'id'))") == "1002")
+    }
+
+    /// A writer takes a table the reload locks late, just before the reload asks for its locks,
+    /// then waits for one the reload locked early: a deadlock, which PostgreSQL breaks by ending
+    /// the reload's lock statement (it waited first). Nothing is changed yet, so it tries again.
+    @Test func aReloadThatDeadlocksWhileTakingItsLocksTriesAgain() throws {
+        let database = try TestDatabase.withSamples()
+        // Each connection is used by one thread at a time: the writer by the reload's hook, then
+        // (once the reload waits in its LOCK statement) by the test.
+        nonisolated(unsafe) let writer = try database.connect()
+        nonisolated(unsafe) let connection = try database.connect()
+        let lockStatements = Mutex(0)
+        connection.willSend = { sql in
+            guard sql.hasPrefix("LOCK TABLE") else { return }
+            let first = lockStatements.withLock { count in
+                count += 1
+                return count == 1
+            }
+            if first { try? writer.execute("BEGIN; LOCK TABLE reviews_photos IN ROW EXCLUSIVE MODE") }
+        }
+        let reload = BackgroundWork {
+            let loader = FileLoader(
+                connection: connection,
+                options: LoadOptions(
+                    cascade: true, allowShrink: true, rejectDirectory: try Repository.temporaryDirectory()))
+            return try loader.load(path: Repository.samples + "/product.csv")
+        }
+        let waiting =
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'LOCK TABLE%'"
+        while try database.value(waiting) != "1" { Thread.sleep(forTimeInterval: 0.01) }
+        // Waits for the reload's lock on product: the cycle PostgreSQL breaks after deadlock_timeout.
+        _ = try writer.scalar("SELECT count(*) FROM product")
+        try writer.execute("COMMIT")
+        #expect(try reload.value().rowsLoaded == 30)
+        #expect(lockStatements.withLock { $0 } == 2, "ended once by the deadlock, then granted")
+        #expect(try Verifier(connection: database.connect()).run().filter { !$0.passed }.map(\.name) == [])
     }
 
     /// A product file that lacks products the other tables point at.

@@ -2,6 +2,7 @@
     import Glibc
 #endif
 import Foundation
+import Synchronization
 #if canImport(FoundationNetworking)
     import FoundationNetworking
 #endif
@@ -17,7 +18,10 @@ public final class ServerProcess: Sendable {
         guard let path = ProcessInfo.processInfo.environment["ATELIER_SERVE"] else {
             throw TestDatabase.Missing(description: "ATELIER_SERVE is not set: run the tests with `make test`")
         }
-        port = Int.random(in: 20_000...60_000)
+        port = Self.nextPort.withLock { port in
+            defer { port = port < 32_000 ? port + 1 : 10_000 }
+            return port
+        }
         process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = ["--host", "127.0.0.1", "--port", String(port)] + arguments
@@ -32,6 +36,10 @@ public final class ServerProcess: Sendable {
     }
 
     public var isRunning: Bool { process.isRunning }
+
+    /// Ports handed out in turn, so two servers of a run never share one; below Linux's
+    /// ephemeral range (32768 up), where a client connection's local port would make the bind fail.
+    private static let nextPort = Mutex(Int.random(in: 10_000..<32_000))
 
     /// A session that sends concurrent requests at once (URLSession's default is 6 per host).
     static let session: URLSession = {
@@ -65,6 +73,10 @@ public final class ServerProcess: Sendable {
     public func waitUntilHealthy() async throws {
         for _ in 0..<200 {
             if (try? await request("GET", "/health")) == 200 { return }
+            guard process.isRunning else {
+                throw TestDatabase.Missing(
+                    description: "atelier-serve on port \(port) exited with status \(process.terminationStatus)")
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw TestDatabase.Missing(description: "atelier-serve did not become healthy on port \(port)")

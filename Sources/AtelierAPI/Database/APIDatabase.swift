@@ -79,6 +79,7 @@ public struct APIDatabase: Sendable {
         let outcome = await pool.withConnection(deadline: deadline, body)
         guard let outcome else {
             pool.finish(reachedDatabase: false)
+            pool.logger.debug("no answer from the database within \(deadline)")
             throw APIError.databaseUnavailable
         }
         switch outcome {
@@ -87,7 +88,11 @@ public struct APIDatabase: Sendable {
             return value
         case .failure(let error):
             pool.finish(reachedDatabase: error is APIError || (error as? PSQLError)?.code == .server)
-            throw Self.translate(error)
+            let translated = Self.translate(error)
+            if let apiError = translated as? APIError, apiError == .databaseUnavailable {
+                pool.logger.debug("database unavailable: \(String(reflecting: error))")
+            }
+            throw translated
         }
     }
 
