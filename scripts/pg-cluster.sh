@@ -3,6 +3,10 @@
 # on loopback only. Usage:
 #   pg-cluster.sh start DIR PORT [--throwaway]   create if needed, start if stopped, create db "atelier"
 #   pg-cluster.sh stop DIR                       stop if running
+#   pg-cluster.sh primary DIR PORT               let the running cluster feed streaming replicas
+#                                                (wal_level replica; restarts it if needed)
+#   pg-cluster.sh standby DIR PORT PRIMARY_PORT  a hot standby of that primary, made with
+#                                                pg_basebackup (afresh each time), started
 # --throwaway starts from an empty cluster and turns durability off (for tests).
 # initdb and pg_ctl refuse to run as root, so as root they run as the postgres user, which is
 # given just enough access (traverse) to reach DIR even under a private home directory.
@@ -79,13 +83,45 @@ start)
     fi
     echo "PostgreSQL is running: postgresql://postgres@127.0.0.1:$port/atelier (data in $dir/data)"
     ;;
+primary)
+    port=$3
+    sql() { psql -h 127.0.0.1 -p "$port" -U postgres -d postgres -tAqc "$1"; }
+    if [ "$(sql "SHOW wal_level")" != replica ] || [ "$(sql "SHOW max_wal_senders")" = 0 ]; then
+        sql "ALTER SYSTEM SET wal_level = replica" >/dev/null
+        sql "ALTER SYSTEM SET max_wal_senders = 8" >/dev/null
+        sql "ALTER SYSTEM SET wal_keep_size = '1GB'" >/dev/null
+        as_owner "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/data/server.log" -w -t 60 -m fast restart >/dev/null \
+            || { cat "$dir/data/server.log" >&2; exit 1; }
+    fi
+    echo "PostgreSQL on port $port feeds streaming replicas"
+    ;;
+standby)
+    port=$3 primary_port=$4
+    for fd in /proc/$$/fd/*; do
+        fd=${fd##*/}
+        if [ "$fd" -gt 2 ] 2>/dev/null && [ "$fd" != 255 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+    done
+    if [ -f "$dir/data/PG_VERSION" ]; then
+        as_owner "$pgbin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
+        rm -rf "$dir/data"
+    fi
+    mkdir -p "$dir"
+    [ "$(id -u)" = 0 ] && chown postgres: "$dir"
+    grant_access
+    # -R writes primary_conninfo and standby.signal: the copy starts as a streaming hot standby.
+    as_owner "$pgbin/pg_basebackup" -h 127.0.0.1 -p "$primary_port" -U postgres -D "$dir/data" -R -X stream -c fast
+    echo "port = $port" | as_owner tee -a "$dir/data/postgresql.auto.conf" >/dev/null
+    as_owner "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/data/server.log" -w -t 60 start >/dev/null \
+        || { cat "$dir/data/server.log" >&2; exit 1; }
+    echo "Hot standby of port $primary_port is running: postgresql://postgres@127.0.0.1:$port/atelier (data in $dir/data)"
+    ;;
 stop)
     if [ -f "$dir/data/PG_VERSION" ]; then
         as_owner "$pgbin/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || true
     fi
     ;;
 *)
-    echo "usage: $0 start DIR PORT [--throwaway] | stop DIR" >&2
+    echo "usage: $0 start DIR PORT [--throwaway] | stop DIR | primary DIR PORT | standby DIR PORT PRIMARY_PORT" >&2
     exit 1
     ;;
 esac

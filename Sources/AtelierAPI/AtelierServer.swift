@@ -18,8 +18,14 @@ public enum AtelierServer {
             parameters: configuration.database, poolSize: configuration.poolSize,
             maximumWaiting: configuration.maximumWaiting, deadline: configuration.databaseDeadline,
             logger: logger)
+        let readPool = configuration.readDatabase.map {
+            DatabasePool(
+                parameters: $0, poolSize: configuration.poolSize, maximumWaiting: configuration.maximumWaiting,
+                deadline: configuration.databaseDeadline, logger: logger)
+        }
         let cache = ResponseCache(capacity: configuration.cacheCapacity)
-        let database = APIDatabase(pool: pool, deadline: configuration.databaseDeadline, cache: cache)
+        let database = APIDatabase(
+            pool: pool, readPool: readPool, deadline: configuration.databaseDeadline, cache: cache)
         var application = Application(
             router: try makeRouter(database: database, logRequests: configuration.logLevel <= .debug),
             server: .http1(configuration: .init(idleTimeout: .seconds(configuration.idleTimeout.components.seconds))),
@@ -27,9 +33,13 @@ public enum AtelierServer {
                 address: .hostname(configuration.host, port: configuration.port), serverName: "atelier-serve"),
             logger: logger
         )
-        // Shut down in reverse order: the HTTP server, then the listener, then the pool.
+        // Shut down in reverse order: the HTTP server, then the listener, then the pools.
+        application.addServices(pool)
+        if let readPool {
+            application.addServices(readPool, ReplicaWatch(pool: readPool, router: database.router, logger: logger))
+        }
         application.addServices(
-            pool, ChangeListener(parameters: configuration.database, cache: cache, logger: logger),
+            ChangeListener(parameters: configuration.database, cache: cache, router: database.router, logger: logger),
             MemoryTrimmer())
         return application
     }
@@ -44,6 +54,7 @@ public enum AtelierServer {
         router.add(middleware: MetricsMiddleware())
         if logRequests { router.add(middleware: LogRequestsMiddleware(.debug)) }
         router.add(middleware: ConditionalGetMiddleware())
+        router.add(middleware: ReadYourWritesMiddleware())
         router.add(middleware: ErrorMiddleware())
         ProductRoutes(database: database).add(to: router)
         ReviewRoutes(database: database).add(to: router)

@@ -8,6 +8,8 @@ public struct ServerConfiguration: Sendable {
     public var host: String
     public var port: Int
     public var database: ConnectionParameters
+    /// A streaming replica (hot standby) of `database` for the read routes; nil reads from the primary.
+    public var readDatabase: ConnectionParameters?
     /// Connections the pool may open to PostgreSQL.
     public var poolSize: Int
     /// Requests that may wait for a connection; past it, 503 at once.
@@ -21,13 +23,15 @@ public struct ServerConfiguration: Sendable {
     public var cacheCapacity: Int
 
     public init(
-        host: String = "0.0.0.0", port: Int = 3000, database: ConnectionParameters, poolSize: Int = 16,
+        host: String = "0.0.0.0", port: Int = 3000, database: ConnectionParameters,
+        readDatabase: ConnectionParameters? = nil, poolSize: Int = 16,
         maximumWaiting: Int = 256, idleTimeout: Duration = .seconds(60), databaseDeadline: Duration = .seconds(5),
         logLevel: Logger.Level = .info, cacheCapacity: Int = 256 << 20
     ) {
         self.host = host
         self.port = port
         self.database = database
+        self.readDatabase = readDatabase
         self.poolSize = poolSize
         self.maximumWaiting = maximumWaiting
         self.idleTimeout = idleTimeout

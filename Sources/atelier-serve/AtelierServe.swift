@@ -32,6 +32,14 @@ struct AtelierServe: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseURLOption
 
+    @Option(
+        help: """
+            A streaming replica (hot standby) of the database for the read routes (default: \
+            ATELIER_READ_DATABASE_URL; none: reads from the primary). Writes and the change \
+            listener stay on the primary; a client still reads its own writes.
+            """)
+    var readDatabaseURL: String?
+
     @Option(help: "Connections the pool may open to PostgreSQL.")
     var poolSize = 16
 
@@ -82,8 +90,16 @@ struct AtelierServe: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
+        let readParameters: ConnectionParameters?
+        do {
+            readParameters = try (readDatabaseURL ?? ProcessInfo.processInfo.environment["ATELIER_READ_DATABASE_URL"])
+                .map { try ConnectionParameters(connectionString: $0) }
+        } catch {
+            throw ValidationError("--read-database-url: \(error)")
+        }
         let configuration = ServerConfiguration(
-            host: host, port: port, database: parameters, poolSize: poolSize, maximumWaiting: maxWaiting,
+            host: host, port: port, database: parameters, readDatabase: readParameters, poolSize: poolSize,
+            maximumWaiting: maxWaiting,
             idleTimeout: .seconds(idleTimeout), databaseDeadline: .milliseconds(Int(databaseTimeout * 1000)),
             logLevel: logLevel, cacheCapacity: cacheSize << 20
         )

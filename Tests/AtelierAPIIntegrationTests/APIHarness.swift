@@ -40,9 +40,11 @@ enum APIHarness {
         }
     }
 
+    /// With `readDatabase`, reads go to that replica as the router decides; pass `router` to
+    /// watch its decisions.
     static func withApp(
-        database: ConnectionParameters, deadline: Duration = .seconds(10), cache: ResponseCache? = nil,
-        poolSize: Int = 8, maximumWaiting: Int = 256,
+        database: ConnectionParameters, readDatabase: ConnectionParameters? = nil, deadline: Duration = .seconds(10),
+        cache: ResponseCache? = nil, router: ReadRouter? = nil, poolSize: Int = 8, maximumWaiting: Int = 256,
         _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         var logger = Logger(label: "atelier-serve-tests")
@@ -52,10 +54,18 @@ enum APIHarness {
         let pool = DatabasePool(
             parameters: database, poolSize: poolSize, maximumWaiting: maximumWaiting, deadline: deadline,
             logger: logger)
+        let readPool = readDatabase.map {
+            DatabasePool(parameters: $0, poolSize: poolSize, deadline: deadline, logger: logger)
+        }
         let cache = cache ?? ResponseCache(capacity: 0)
-        let router = try AtelierServer.makeRouter(database: APIDatabase(pool: pool, deadline: deadline, cache: cache))
-        var application = Application(router: router, logger: logger)
-        application.addServices(pool, ChangeListener(parameters: database, cache: cache, logger: logger))
+        let router = router ?? ReadRouter(hasReplica: readPool != nil)
+        let api = APIDatabase(pool: pool, readPool: readPool, deadline: deadline, cache: cache, router: router)
+        var application = Application(router: try AtelierServer.makeRouter(database: api), logger: logger)
+        application.addServices(pool)
+        if let readPool {
+            application.addServices(readPool, ReplicaWatch(pool: readPool, router: router, logger: logger))
+        }
+        application.addServices(ChangeListener(parameters: database, cache: cache, router: router, logger: logger))
         try await application.test(.router) { client in try await body(client) }
     }
 }
@@ -67,6 +77,8 @@ struct JSONResponse: Sendable {
     /// The `Retry-After` header, which every 503 carries.
     let retryAfter: String?
     let entityTag: String?
+    /// The `Set-Cookie` header: a write's WAL position (`ReadYourWritesMiddleware`).
+    let setCookie: String?
     /// The body as JSON, nil when it is empty (and `json` decoding would fail for non-JSON bodies:
     /// those are read with `text`).
     let json: JSONValue?
@@ -105,6 +117,7 @@ extension TestClientProtocol {
             return JSONResponse(
                 status: response.status, contentType: response.headers[.contentType],
                 retryAfter: response.headers[.retryAfter], entityTag: response.headers[.eTag],
+                setCookie: response.headers[.setCookie],
                 json: json, text: String(decoding: bytes, as: UTF8.self), byteCount: bytes.count)
         }
     }
@@ -117,8 +130,8 @@ extension TestClientProtocol {
         try await request(.post, uri, body: body, headers: headers)
     }
 
-    func put(_ uri: String) async throws -> JSONResponse {
-        try await request(.put, uri)
+    func put(_ uri: String, headers: HTTPFields = [:]) async throws -> JSONResponse {
+        try await request(.put, uri, headers: headers)
     }
 }
 

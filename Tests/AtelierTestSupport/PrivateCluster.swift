@@ -31,6 +31,19 @@ public final class PrivateCluster: Sendable {
     /// Starts it again; returns once it accepts connections.
     public func start() throws { try Self.script(["start", directory, String(port)]) }
 
+    /// Makes this cluster a replication primary and starts a hot standby of it on `port`
+    /// (`pg-cluster.sh standby`, made afresh by pg_basebackup); returns the standby's URLs.
+    public func startStandby(port standbyPort: Int) throws -> (url: String, apiURL: String) {
+        try Self.script(["primary", directory, String(port)])
+        try Self.script([
+            "standby", Repository.root + "/.atelier/fault-pg-\(standbyPort)", String(standbyPort), String(port),
+        ])
+        return (
+            "postgresql://postgres@127.0.0.1:\(standbyPort)/atelier",
+            "postgresql://atelier_api@127.0.0.1:\(standbyPort)/atelier"
+        )
+    }
+
     /// Stops (SIGSTOP) the postmaster and every backend: connections stay open, nothing answers.
     public func freeze() throws {
         let postmaster = try postmasterPID()

@@ -6,7 +6,10 @@ import ServiceLifecycle
 
 /// Keeps the response cache honest across every writer (other servers, the loader, psql):
 /// LISTENs on the channel the catalogue tables' triggers notify at commit, and drops the
-/// answers that read a changed table. The cache is on only while this is listening.
+/// answers that read a changed table. The cache is on only while this is listening. It tells
+/// the `ReadRouter` of the same changes, and every `markerInterval` reads the primary's WAL
+/// position and publishes it on the channel (`lsn:X`), which is how the router knows when the
+/// replica has caught up with a change and when a client's write has been heard.
 ///
 /// It has a connection of its own, outside the pool (so a pool of one still serves), and
 /// watches it: every `heartbeat` it checks, on that connection and within `heartbeatTimeout`, that
@@ -17,16 +20,18 @@ import ServiceLifecycle
 struct ChangeListener: Service {
     let parameters: ConnectionParameters
     let cache: ResponseCache
+    let router: ReadRouter
     let logger: Logger
     /// How often the connection is checked, and how long a check may take.
     var heartbeat: Duration = .seconds(1)
     var heartbeatTimeout: Duration = .seconds(2)
+    var markerInterval: Duration = .milliseconds(50)
 
     /// Runs until the application shuts down (a service that returns early would stop it).
     func run() async throws {
-        if cache.capacity > 0 {
+        if cache.capacity > 0 || router.hasReplica {
             await cancelWhenGracefulShutdown { await listenUntilCancelled() }
-            cache.setEnabled(false)
+            stopped()
         } else {
             try? await gracefulShutdown()
         }
@@ -50,9 +55,9 @@ struct ChangeListener: Service {
             } catch {
                 problem = "the listener cannot connect: \(String(reflecting: error))"
             }
-            cache.setEnabled(false)
+            stopped()
             if problem != lastProblem, !Task.isCancelled {
-                logger.warning("response cache off: \(problem)")
+                logger.warning("response cache off, reads from the primary: \(problem)")
                 lastProblem = problem
             }
             try? await Task.sleep(for: .seconds(1))
@@ -79,10 +84,29 @@ struct ChangeListener: Service {
             group.addTask {
                 try await connection.listen(on: Schema.changeChannel) { notifications in
                     cache.setEnabled(true)
-                    logger.notice("response cache on: listening for changes")
+                    router.setListening(true)
+                    logger.notice("listening for changes: response cache on")
                     for try await notification in notifications {
-                        for change in TableChange.parse(notification: notification.payload) { cache.apply(change) }
+                        if let marker = LSN(marker: notification.payload) {
+                            router.heard(marker)
+                            continue
+                        }
+                        for change in TableChange.parse(notification: notification.payload) {
+                            cache.apply(change)
+                            router.changed(change)
+                        }
                     }
+                }
+            }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: markerInterval)
+                    let index = router.issueMarker()
+                    let outcome = await Deadline.run(heartbeatTimeout, onTimeout: {}) {
+                        try await publishMarker(connection)
+                    }
+                    guard let position = try outcome?.get() else { throw Stop.heartbeatFailed }
+                    router.markerRead(index, at: position)
                 }
             }
             group.addTask {
@@ -100,11 +124,27 @@ struct ChangeListener: Service {
             do {
                 try await group.next()
             } catch {
-                cache.setEnabled(false)
+                stopped()
                 let _: EventLoopFuture<Void> = connection.close()
                 throw error
             }
         }
+    }
+
+    private func stopped() {
+        cache.setEnabled(false)
+        router.setListening(false)
+    }
+
+    /// Reads the primary's WAL position and publishes it on the change channel.
+    private func publishMarker(_ connection: PostgresConnection) async throws -> LSN? {
+        let rows = try await connection.query(
+            PostgresQuery(
+                unsafeSQL:
+                    "SELECT l::text FROM pg_current_wal_insert_lsn() l, pg_notify('\(Schema.changeChannel)', 'lsn:' || l::text)"
+            ), logger: logger)
+        for try await text in rows.decode(String.self) { return LSN(text) }
+        return nil
     }
 
     /// Whether every catalogue table has its change trigger, enabled for every session.

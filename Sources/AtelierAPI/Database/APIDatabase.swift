@@ -7,22 +7,32 @@ import PostgresNIO
 /// which the client sees as a 503.
 public struct APIDatabase: Sendable {
     public let pool: DatabasePool
+    /// The replica's pool (`--read-database-url`), for the reads `router` sends there.
+    public let readPool: DatabasePool?
     /// How long a request waits for the database before it is answered with a 503.
     public let deadline: Duration
     /// Answers of the read routes; off unless a `ChangeListener` is listening for it.
     public let cache: ResponseCache
+    /// Where each cacheable read goes: the replica, the primary, or the primary uncached.
+    public let router: ReadRouter
 
-    public init(pool: DatabasePool, deadline: Duration = .seconds(5), cache: ResponseCache = ResponseCache(capacity: 0))
-    {
+    public init(
+        pool: DatabasePool, readPool: DatabasePool? = nil, deadline: Duration = .seconds(5),
+        cache: ResponseCache = ResponseCache(capacity: 0), router: ReadRouter? = nil
+    ) {
         self.pool = pool
+        self.readPool = readPool
         self.deadline = deadline
         self.cache = cache
+        self.router = router ?? ReadRouter(hasReplica: readPool != nil)
     }
 
-    /// Runs a prepared statement and returns its first row, reading (and so releasing) the rest.
-    func firstRow<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> Statement.Row?
+    /// Runs a prepared statement and returns its first row, reading (and so releasing) the rest;
+    /// on the primary unless given the replica's pool.
+    func firstRow<Statement: PostgresPreparedStatement>(_ statement: Statement, on pool: DatabasePool? = nil)
+        async throws -> Statement.Row?
     where Statement.Row: Sendable, Statement: Sendable {
-        try await guarded { connection in
+        try await guarded(on: pool ?? self.pool) { connection in
             var first: Statement.Row?
             for try await row in try await connection.execute(statement, logger: connection.logger) where first == nil {
                 first = row
@@ -33,7 +43,7 @@ public struct APIDatabase: Sendable {
 
     /// Runs `query` and decodes the first column of its first row as `T`.
     func scalar<T: PostgresDecodable & Sendable>(_ query: PostgresQuery, as type: T.Type = T.self) async throws -> T? {
-        try await guarded { connection in
+        try await guarded(on: pool) { connection in
             var first: T?
             for try await row in try await connection.query(query, logger: connection.logger) where first == nil {
                 first = try row.decode(T.self)
@@ -45,23 +55,36 @@ public struct APIDatabase: Sendable {
     /// Runs a write and then drops this server's cached answers about the rows it changed
     /// (other servers drop theirs when the tables' triggers notify them at commit); when the
     /// outcome is unknown (an error, the deadline), all answers built from the tables it writes.
+    /// The router reads those rows from the primary until the replica has them, and the
+    /// request's answer carries the WAL position past the write (`ClientPosition`).
     /// Returns the id of the row written, nil when what it refers to does not exist.
     func write(_ write: Write) async throws -> Int32? {
         let row: (Int32, Int32?, Int32?)?
+        let position: LSN?
         do {
-            row = try await guarded { connection in
+            (row, position) = try await guarded(on: pool) { connection in
                 var first: (Int32, Int32?, Int32?)?
                 let rows = try await connection.query(write.query, logger: connection.logger)
                 for try await row in rows.decode((Int32, Int32?, Int32?).self) where first == nil { first = row }
-                return first
+                var position: LSN?
+                let after = try await connection.query(
+                    "SELECT pg_current_wal_insert_lsn()::text", logger: connection.logger)
+                for try await text in after.decode(String.self) { position = LSN(text) }
+                return (first, position)
             }
         } catch {
-            cache.tablesChanged(write.tablesWritten)
+            for table in write.tablesWritten { apply(.whole(table)) }
             throw error
         }
+        if let position { ClientPosition.current?.recordWrite(at: position) }
         guard let (id, product, question) = row else { return nil }
-        for change in write.changes(product: product, question: question) { cache.apply(change) }
+        for change in write.changes(product: product, question: question) { apply(change) }
         return id
+    }
+
+    private func apply(_ change: TableChange) {
+        cache.apply(change)
+        router.changed(change)
     }
 
     /// Whether the database answers a trivial query before the deadline.
@@ -72,9 +95,9 @@ public struct APIDatabase: Sendable {
     /// Runs `body` on a pooled connection against the deadline and maps its failures by the
     /// rule above. At the deadline the request is answered at once, and the connection it was
     /// using is closed (`DatabasePool.withConnection`).
-    private func guarded<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws
-        -> T
-    {
+    private func guarded<T: Sendable>(
+        on pool: DatabasePool, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
         try pool.admit()
         let outcome = await pool.withConnection(deadline: deadline, body)
         guard let outcome else {

@@ -13,6 +13,9 @@ public final class ServerMetrics: Sendable {
     let cacheHits: Prometheus.Counter
     let cacheMisses: Prometheus.Counter
     let cacheInvalidations: Prometheus.Counter
+    let replicaReads: Prometheus.Counter
+    private let replicaLagBytes: Prometheus.Gauge
+    private let replicaLagSeconds: Prometheus.Gauge
     private let cacheBytes: Prometheus.Gauge
     private let cacheAnswers: Prometheus.Gauge
     private let connectionsInUse: Prometheus.Gauge
@@ -45,8 +48,12 @@ public final class ServerMetrics: Sendable {
         cacheAnswers = gauge("cache", "held", "answers", "Answers the response cache holds.")
         connectionsInUse = gauge("database", "connections_in", "use", "Pooled connections serving a request.")
         connectionsWaiting = gauge("database", "requests", "waiting", "Requests waiting for a database connection.")
-        listenerConnected = gauge(
-            "listener", "connected", "state", "1 while the change listener listens and the cache is on, else 0.")
+        listenerConnected = gauge("listener", "connected", "state", "1 while the change listener listens, else 0.")
+        replicaReads = counter("replica", "reads", "Reads sent to the replica (--read-database-url).")
+        replicaLagBytes = gauge(
+            "replica", "lag", "bytes", "WAL bytes from the replica's replay position to the primary's latest marker.")
+        replicaLagSeconds = gauge(
+            "replica", "lag", "seconds", "How long the oldest marker the replica has not replayed has waited.")
     }
 
     static func sanitized(_ name: String) -> String {
@@ -54,13 +61,16 @@ public final class ServerMetrics: Sendable {
     }
 
     /// The text a scrape gets: current gauges, then every metric.
-    func render(cache: ResponseCache, pool: DatabasePool) -> ByteBuffer {
+    func render(cache: ResponseCache, pool: DatabasePool, router: ReadRouter) -> ByteBuffer {
         cacheBytes.set(Int64(cache.bytesHeld))
         cacheAnswers.set(Int64(cache.answerCount))
         let load = pool.load
         connectionsInUse.set(Int64(load.inFlight - load.waiting))
         connectionsWaiting.set(Int64(load.waiting))
-        listenerConnected.set(Int64(cache.isEnabled ? 1 : 0))
+        listenerConnected.set(Int64(router.isListening ? 1 : 0))
+        let lag = router.lag
+        replicaLagBytes.set(Int64(clamping: lag.bytes))
+        replicaLagSeconds.set(lag.seconds)
         return ByteBuffer(bytes: registry.emitToBuffer())
     }
 }

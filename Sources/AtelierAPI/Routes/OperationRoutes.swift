@@ -28,7 +28,9 @@ struct OperationRoutes<Context: RequestContext> {
         router.get("metrics") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: ResponseBody(byteBuffer: ServerMetrics.shared.render(cache: database.cache, pool: database.pool)))
+                body: ResponseBody(
+                    byteBuffer: ServerMetrics.shared.render(
+                        cache: database.cache, pool: database.pool, router: database.router)))
         }
         router.get("openapi.json") { _, _ in
             Response.json(openAPIDocument)

@@ -1,0 +1,196 @@
+import AtelierCatalog
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Decides where each read goes so that no one sees an answer older than a change this server
+/// knows of, while the replica takes what it can (docs/replicas.md):
+///
+/// - Every change this server hears of (its own writes, the listener's notifications) waits
+///   for the listener's next *marker*: `pg_current_wal_insert_lsn()` on the primary, read after the
+///   change was heard, so at or past its commit. A read of the changed rows (or tables) goes to
+///   the primary until that marker is read and the replica has replayed past it.
+/// - Markers are also published on the change channel (`lsn:X`). A listener that has received
+///   marker X has received every change committed at or before X (each commit queues its
+///   notification before the marker could read a position past it). A request carrying the
+///   position of its client's last write (`ReadYourWritesMiddleware`) is served from the
+///   cache or the replica only once this server has heard a marker at or past it; before
+///   that, from the primary, and not stored.
+/// - While the listener is not listening, or the replica does not answer, reads go to the
+///   primary.
+public final class ReadRouter: Sendable {
+    /// Where one read goes.
+    enum Route: Equatable {
+        case replica
+        case primary
+        /// The primary, and the cache neither serves nor stores it.
+        case primaryUncached
+    }
+
+    private struct SpaceKey: Hashable {
+        let space: CacheKeySpace
+        let id: Int32
+    }
+
+    private struct SpaceTable: Hashable {
+        let space: CacheKeySpace
+        let table: TableName
+    }
+
+    private struct Marker {
+        let index: Int
+        let position: LSN
+        let read: ContinuousClock.Instant
+    }
+
+    private struct State {
+        var listening = false
+        var replicaAnswers = false
+        /// Markers taken so far; a change heard now needs marker `issued + 1`.
+        var issued = 0
+        /// Every marker up to this one is replayed by the replica.
+        var replayedMarkers = 0
+        /// The marker every read needs: the first after the listener (re)started listening.
+        var everyoneNeeds = 1
+        /// Markers read and not yet replayed, oldest first.
+        var unreplayed = CircularBuffer<Marker>()
+        var latestMarker = LSN.zero
+        var replayed = LSN.zero
+        /// The latest marker received on the channel (from any server).
+        var heard = LSN.zero
+        var tableNeeds: [TableName: Int] = [:]
+        var wholeNeeds: [SpaceTable: Int] = [:]
+        var keyNeeds: [SpaceKey: Int] = [:]
+        var replicaReads = 0
+        var primaryReads = 0
+    }
+
+    /// Whether reads may go to a replica at all (`--read-database-url`).
+    public let hasReplica: Bool
+    private let state = NIOLockedValueBox(State())
+
+    public init(hasReplica: Bool) {
+        self.hasReplica = hasReplica
+    }
+
+    /// Where a read of `Statement`'s answer about row `id` goes, for a client whose last write
+    /// was at `written` (if it said).
+    func route<Statement: CachedStatement>(_ statement: Statement.Type, id: Int32, written: LSN?) -> Route {
+        state.withLockedValue { state in
+            let route = Self.route(
+                &state, tables: Statement.tablesRead, space: Statement.keySpace, id: id, written: written)
+            if route == .replica { state.replicaReads += 1 } else { state.primaryReads += 1 }
+            return route
+        }
+    }
+
+    private static func route(
+        _ state: inout State, tables: Set<TableName>, space: CacheKeySpace?, id: Int32, written: LSN?
+    ) -> Route {
+        if let written, written > state.heard || !state.listening { return .primaryUncached }
+        guard state.listening, state.replicaAnswers else { return .primary }
+        var need = state.everyoneNeeds
+        if let space {
+            need = max(need, state.keyNeeds[SpaceKey(space: space, id: id)] ?? 0)
+            for table in tables { need = max(need, state.wholeNeeds[SpaceTable(space: space, table: table)] ?? 0) }
+        } else {
+            for table in tables { need = max(need, state.tableNeeds[table] ?? 0) }
+        }
+        return need <= state.replayedMarkers ? .replica : .primary
+    }
+
+    /// A change this server heard of: its rows are read from the primary until the next marker
+    /// is replayed.
+    func changed(_ change: TableChange) {
+        state.withLockedValue { state in
+            let need = state.issued + 1
+            state.tableNeeds[change.table] = need
+            for space in [CacheKeySpace.product, .question] {
+                if let ids = change.keys(space) {
+                    for id in ids { state.keyNeeds[SpaceKey(space: space, id: id)] = need }
+                } else {
+                    state.wholeNeeds[SpaceTable(space: space, table: change.table)] = need
+                }
+            }
+        }
+    }
+
+    /// The listener is about to read a marker; returns its index for `markerRead`.
+    func issueMarker() -> Int {
+        state.withLockedValue { state in
+            state.issued += 1
+            return state.issued
+        }
+    }
+
+    /// Marker `index` read the primary's WAL position `position`.
+    func markerRead(_ index: Int, at position: LSN) {
+        state.withLockedValue { state in
+            state.unreplayed.append(Marker(index: index, position: position, read: .now))
+            state.latestMarker = max(state.latestMarker, position)
+            Self.advance(&state)
+        }
+    }
+
+    /// A marker (from any server) arrived on the change channel: every change committed at or
+    /// before it has arrived too.
+    func heard(_ position: LSN) {
+        state.withLockedValue { $0.heard = max($0.heard, position) }
+    }
+
+    /// The replica answered: it has replayed up to `position`.
+    func replicaReplayed(_ position: LSN) {
+        state.withLockedValue { state in
+            state.replicaAnswers = true
+            state.replayed = max(state.replayed, position)
+            Self.advance(&state)
+        }
+    }
+
+    /// The replica did not answer: reads go to the primary until it does.
+    func replicaFailed() {
+        state.withLockedValue { $0.replicaAnswers = false }
+    }
+
+    /// The listener started or stopped listening. Stopped, it may miss changes: reads go to
+    /// the primary until it listens again and the replica has replayed its first marker.
+    func setListening(_ listening: Bool) {
+        state.withLockedValue { state in
+            state.listening = listening
+            guard !listening else { return }
+            state.everyoneNeeds = state.issued + 1
+            state.tableNeeds = [:]
+            state.wholeNeeds = [:]
+            state.keyNeeds = [:]
+        }
+    }
+
+    private static func advance(_ state: inout State) {
+        while let oldest = state.unreplayed.first, oldest.position <= state.replayed {
+            state.replayedMarkers = oldest.index
+            state.unreplayed.removeFirst()
+        }
+        if state.keyNeeds.count > 100_000 {
+            let replayed = state.replayedMarkers
+            state.keyNeeds = state.keyNeeds.filter { $0.value > replayed }
+        }
+    }
+
+    /// How far the replica is behind the primary as this server sees it: bytes from its replay
+    /// position to the latest marker, and how long the oldest marker it has not replayed has
+    /// waited.
+    var lag: (bytes: UInt64, seconds: Double) {
+        state.withLockedValue { state in
+            let bytes = state.latestMarker > state.replayed ? state.latestMarker.value - state.replayed.value : 0
+            guard let oldest = state.unreplayed.first else { return (bytes, 0) }
+            let waited = ContinuousClock.now - oldest.read
+            return (bytes, Double(waited.components.seconds) + Double(waited.components.attoseconds) / 1e18)
+        }
+    }
+
+    /// Reads routed so far, by destination (for tests and metrics).
+    var reads: (replica: Int, primary: Int) {
+        state.withLockedValue { ($0.replicaReads, $0.primaryReads) }
+    }
+
+    var isListening: Bool { state.withLockedValue { $0.listening } }
+}

@@ -1,0 +1,90 @@
+@testable import AtelierAPI
+import AtelierCatalog
+import Testing
+
+/// The router's rules, one by one (the real standby is in `ReplicaRoutingTests`).
+@Suite struct ReadRouterTests {
+    typealias Reviews = ReviewQueries.List
+    typealias Products = ProductQueries.List
+
+    /// A router listening, with the replica caught up with a first marker.
+    static func caughtUp() -> ReadRouter {
+        let router = ReadRouter(hasReplica: true)
+        router.setListening(true)
+        router.markerRead(router.issueMarker(), at: LSN(100))
+        router.replicaReplayed(LSN(100))
+        return router
+    }
+
+    @Test func aPositionReadsBackAsPostgreSQLWritesIt() {
+        #expect(LSN("16/B374D848")?.value == 0x16_B374_D848)
+        #expect(LSN("16/B374D848")?.description == "16/B374D848")
+        #expect(LSN(marker: "lsn:0/3000060") == LSN(0x300_0060))
+        for bad in ["", "16", "16/", "/1", "x/1", "1/2/3", "123456789/1"] { #expect(LSN(bad) == nil, "\(bad)") }
+        #expect(LSN(marker: "reviews") == nil)
+    }
+
+    @Test func untilTheListenerListensAndTheReplicaAnswersReadsGoToThePrimary() {
+        let router = ReadRouter(hasReplica: true)
+        #expect(router.route(Reviews.self, id: 1, written: nil) == .primary)
+        router.setListening(true)
+        #expect(router.route(Reviews.self, id: 1, written: nil) == .primary)
+        router.replicaReplayed(LSN(50))
+        // The replica answers, but no marker since listening began has been replayed.
+        #expect(router.route(Reviews.self, id: 1, written: nil) == .primary)
+        router.markerRead(router.issueMarker(), at: LSN(100))
+        #expect(router.route(Reviews.self, id: 1, written: nil) == .primary)
+        router.replicaReplayed(LSN(100))
+        #expect(router.route(Reviews.self, id: 1, written: nil) == .replica)
+        router.replicaFailed()
+        #expect(router.route(Reviews.self, id: 1, written: nil) == .primary)
+    }
+
+    @Test func aChangedRowIsReadFromThePrimaryUntilTheNextMarkerIsReplayed() {
+        let router = Self.caughtUp()
+        router.changed(TableChange(table: .reviews, products: [2], questions: []))
+        #expect(router.route(Reviews.self, id: 2, written: nil) == .primary)
+        #expect(router.route(Reviews.self, id: 3, written: nil) == .replica)
+        // A list of products does not read reviews.
+        #expect(router.route(Products.self, id: 0, written: nil) == .replica)
+        router.replicaReplayed(LSN(200))
+        // The marker read before the change does not cover it.
+        #expect(router.route(Reviews.self, id: 2, written: nil) == .primary)
+        router.markerRead(router.issueMarker(), at: LSN(300))
+        #expect(router.route(Reviews.self, id: 2, written: nil) == .primary)
+        #expect(router.lag.bytes == 100)
+        router.replicaReplayed(LSN(300))
+        #expect(router.route(Reviews.self, id: 2, written: nil) == .replica)
+        #expect(router.lag.bytes == 0)
+    }
+
+    @Test func aBulkChangeSendsEveryReadOfTheTableToThePrimary() {
+        let router = Self.caughtUp()
+        router.changed(.whole(.features))
+        #expect(router.route(ProductQueries.Detail.self, id: 9, written: nil) == .primary)
+        #expect(router.route(Reviews.self, id: 9, written: nil) == .replica)
+        #expect(router.route(Products.self, id: 0, written: nil) == .replica)
+        router.changed(.whole(.product))
+        #expect(router.route(Products.self, id: 0, written: nil) == .primary)
+    }
+
+    @Test func aClientsOwnWriteRulesOutTheCacheAndReplicaUntilItIsHeard() {
+        let router = Self.caughtUp()
+        #expect(router.route(Reviews.self, id: 2, written: LSN(500)) == .primaryUncached)
+        router.heard(LSN(400))
+        #expect(router.route(Reviews.self, id: 2, written: LSN(500)) == .primaryUncached)
+        router.heard(LSN(500))
+        #expect(router.route(Reviews.self, id: 2, written: LSN(500)) == .replica)
+    }
+
+    @Test func aListenerThatStoppedNeedsAFreshMarkerReplayed() {
+        let router = Self.caughtUp()
+        router.setListening(false)
+        #expect(router.route(Reviews.self, id: 2, written: nil) == .primary)
+        router.setListening(true)
+        #expect(router.route(Reviews.self, id: 2, written: nil) == .primary)
+        router.markerRead(router.issueMarker(), at: LSN(150))
+        router.replicaReplayed(LSN(150))
+        #expect(router.route(Reviews.self, id: 2, written: nil) == .replica)
+    }
+}
