@@ -14,7 +14,7 @@ TEST_DATABASE_URL := postgresql://postgres@127.0.0.1:$(TEST_PORT)/postgres
 # The clusters the server's fault tests start, stop and freeze (Tests/AtelierTestSupport/PrivateCluster.swift).
 STOP_FAULT_CLUSTERS = for dir in $(CURDIR)/.atelier/fault-pg-*; do [ -d "$$dir" ] && scripts/pg-cluster.sh stop "$$dir"; done; true
 
-.PHONY: run deps db db-stop build load verify serve fuzz-api fuzz-csv faults soak test lint format clean bench-etl bench-api bench-floor loadtest
+.PHONY: run deps db db-stop build load verify serve cluster cluster-stop fuzz-api fuzz-csv faults soak test lint format clean bench-etl bench-api bench-floor bench-cluster loadtest
 
 ## run: install what is missing, start the embedded database, build, load the samples, verify,
 ## then serve the API on http://localhost:3000 until Ctrl-C
@@ -46,6 +46,18 @@ verify: build db
 
 serve: build db
 	$(SERVE) --port $(SERVE_PORT) --database-url $(API_DATABASE_URL)
+
+## cluster: the scaled-out deployment on this machine: the embedded cluster as primary with the
+## samples, a hot standby (54322), three atelier-serve (3001-3003) reading from it, nginx on
+## http://127.0.0.1:8080 in front (scripts/cluster.sh, deploy/, docs/deploy.md). cluster-stop
+## stops all of it.
+cluster: build db
+	@scripts/pg-cluster.sh primary $(DB_DIR) $(PORT)
+	$(ETL) load data-samples --cascade --allow-shrink --database-url $(DATABASE_URL)
+	@SERVE=$(SERVE) scripts/cluster.sh start
+
+cluster-stop:
+	@scripts/cluster.sh stop
 
 ## fuzz-api: property-based requests from the OpenAPI document (schemathesis, from PyPI) against
 ## a server on the loaded samples: no 5xx, documented statuses, content types and shapes; strings
@@ -90,6 +102,17 @@ bench-floor: deps db
 	swift build -c release --product atelier-floor
 	swift build -c release --product atelier-serve
 	@PORT=$(PORT) bench/floor.sh
+
+## bench-cluster: make cluster's deployment, release build, generated export (SCALE=0.05): the
+## storefront mix with 1% votes through nginx and against one instance directly, the replica's
+## lag meanwhile, then one instance killed mid-run: 0 failed GETs (bench/cluster.sh). Stops the
+## cluster at the end.
+bench-cluster: deps db
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
+	swift build -c release --product atelier-etl
+	swift build -c release --product atelier-serve
+	@scripts/pg-cluster.sh primary $(DB_DIR) $(PORT)
+	@PORT=$(PORT) bench/cluster.sh
 
 ## soak: MINUTES (10) of the storefront mix with 1% helpful votes at 80% of its measured peak,
 ## release build, generated export (SCALE=0.05): 0 errors and flat server RSS. Not in `make test`.

@@ -89,6 +89,12 @@ import Testing
                 _ = try await client.get("/reviews/meta?product_id=2")
                 #expect(router.reads.primary == primaryReads + 1)
                 #expect(router.lag.bytes > 0)
+                // /metrics shows the lag as this server sees it.
+                let metrics = try await client.get("/metrics").text.split(separator: "\n")
+                let lagLine = try #require(metrics.first { $0.hasPrefix("atelier_replica_lag_bytes ") })
+                #expect((Double(lagLine.split(separator: " ")[1]) ?? 0) > 0)
+                #expect(metrics.contains { $0.hasPrefix("atelier_replica_lag_seconds ") })
+                #expect(metrics.contains { $0.hasPrefix("atelier_replica_reads_total ") })
             }
             // Replayed: product 2's reads go to the replica again, and say the same.
             #expect(
