@@ -11,7 +11,7 @@ import Testing
     static func caughtUp() -> ReadRouter {
         let router = ReadRouter(hasReplica: true)
         router.setListening(true)
-        router.markerRead(router.issueMarker(), at: LSN(100))
+        router.markerRead(router.issueMarker() ?? 0, at: LSN(100))
         router.replicaReplayed(LSN(100))
         return router
     }
@@ -24,7 +24,7 @@ import Testing
         #expect(LSN(marker: "reviews") == nil)
     }
 
-    @Test func untilTheListenerListensAndTheReplicaAnswersReadsGoToThePrimary() {
+    @Test func untilTheListenerListensAndTheReplicaAnswersReadsGoToThePrimary() throws {
         let router = ReadRouter(hasReplica: true)
         #expect(router.route(Reviews.self, id: 1, written: nil) == .primary)
         router.setListening(true)
@@ -32,7 +32,7 @@ import Testing
         router.replicaReplayed(LSN(50))
         // The replica answers, but no marker since listening began has been replayed.
         #expect(router.route(Reviews.self, id: 1, written: nil) == .primary)
-        router.markerRead(router.issueMarker(), at: LSN(100))
+        router.markerRead(try #require(router.issueMarker()), at: LSN(100))
         #expect(router.route(Reviews.self, id: 1, written: nil) == .primary)
         router.replicaReplayed(LSN(100))
         #expect(router.route(Reviews.self, id: 1, written: nil) == .replica)
@@ -40,7 +40,7 @@ import Testing
         #expect(router.route(Reviews.self, id: 1, written: nil) == .primary)
     }
 
-    @Test func aChangedRowIsReadFromThePrimaryUntilTheNextMarkerIsReplayed() {
+    @Test func aChangedRowIsReadFromThePrimaryUntilTheNextMarkerIsReplayed() throws {
         let router = Self.caughtUp()
         router.changed(TableChange(table: .reviews, products: [2], questions: []))
         #expect(router.route(Reviews.self, id: 2, written: nil) == .primary)
@@ -50,7 +50,7 @@ import Testing
         router.replicaReplayed(LSN(200))
         // The marker read before the change does not cover it.
         #expect(router.route(Reviews.self, id: 2, written: nil) == .primary)
-        router.markerRead(router.issueMarker(), at: LSN(300))
+        router.markerRead(try #require(router.issueMarker()), at: LSN(300))
         #expect(router.route(Reviews.self, id: 2, written: nil) == .primary)
         #expect(router.lag.bytes == 100)
         router.replicaReplayed(LSN(300))
@@ -68,6 +68,16 @@ import Testing
         #expect(router.route(Products.self, id: 0, written: nil) == .primary)
     }
 
+    @Test func aMarkerIsReadOnlyWhenAChangeOrAClientWantsOne() {
+        let router = Self.caughtUp()
+        #expect(router.issueMarker() == nil)
+        router.changed(TableChange(table: .reviews, products: [2], questions: []))
+        #expect(router.issueMarker() != nil)
+        #expect(router.issueMarker() == nil)
+        _ = router.route(Reviews.self, id: 2, written: LSN(500))
+        #expect(router.issueMarker() != nil)
+    }
+
     @Test func aClientsOwnWriteRulesOutTheCacheAndReplicaUntilItIsHeard() {
         let router = Self.caughtUp()
         #expect(router.route(Reviews.self, id: 2, written: LSN(500)) == .primaryUncached)
@@ -77,13 +87,13 @@ import Testing
         #expect(router.route(Reviews.self, id: 2, written: LSN(500)) == .replica)
     }
 
-    @Test func aListenerThatStoppedNeedsAFreshMarkerReplayed() {
+    @Test func aListenerThatStoppedNeedsAFreshMarkerReplayed() throws {
         let router = Self.caughtUp()
         router.setListening(false)
         #expect(router.route(Reviews.self, id: 2, written: nil) == .primary)
         router.setListening(true)
         #expect(router.route(Reviews.self, id: 2, written: nil) == .primary)
-        router.markerRead(router.issueMarker(), at: LSN(150))
+        router.markerRead(try #require(router.issueMarker()), at: LSN(150))
         router.replicaReplayed(LSN(150))
         #expect(router.route(Reviews.self, id: 2, written: nil) == .replica)
     }

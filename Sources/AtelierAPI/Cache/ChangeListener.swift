@@ -7,9 +7,10 @@ import ServiceLifecycle
 /// Keeps the response cache honest across every writer (other servers, the loader, psql):
 /// LISTENs on the channel the catalogue tables' triggers notify at commit, and drops the
 /// answers that read a changed table. The cache is on only while this is listening. It tells
-/// the `ReadRouter` of the same changes, and every `markerInterval` reads the primary's WAL
-/// position and publishes it on the channel (`lsn:X`), which is how the router knows when the
-/// replica has caught up with a change and when a client's write has been heard.
+/// the `ReadRouter` of the same changes and, every `markerInterval` when the router wants one,
+/// reads the primary's WAL position and publishes it on the channel (`lsn:X`): that is how the
+/// router knows when the replica has caught up with a change and when a client's write has
+/// been heard.
 ///
 /// It has a connection of its own, outside the pool (so a pool of one still serves), and
 /// watches it: every `heartbeat` it checks, on that connection and within `heartbeatTimeout`, that
@@ -101,7 +102,7 @@ struct ChangeListener: Service {
             group.addTask {
                 while true {
                     try await Task.sleep(for: markerInterval)
-                    let index = router.issueMarker()
+                    guard let index = router.issueMarker() else { continue }
                     let outcome = await Deadline.run(heartbeatTimeout, onTimeout: {}) {
                         try await publishMarker(connection)
                     }

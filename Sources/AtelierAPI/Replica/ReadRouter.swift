@@ -7,7 +7,8 @@ import NIOCore
 ///
 /// - Every change this server hears of (its own writes, the listener's notifications) waits
 ///   for the listener's next *marker*: `pg_current_wal_insert_lsn()` on the primary, read after the
-///   change was heard, so at or past its commit. A read of the changed rows (or tables) goes to
+///   change was heard, so at or past its commit. Markers are read only when wanted (a change
+///   heard, a client waiting), at most every 50 ms. A read of the changed rows (or tables) goes to
 ///   the primary until that marker is read and the replica has replayed past it.
 /// - Markers are also published on the change channel (`lsn:X`). A listener that has received
 ///   marker X has received every change committed at or before X (each commit queues its
@@ -62,6 +63,9 @@ public final class ReadRouter: Sendable {
         var keyNeeds: [SpaceKey: Int] = [:]
         var replicaReads = 0
         var primaryReads = 0
+        /// Whether a marker is wanted: a change was heard, or a client waits for one, since
+        /// the last. An idle server reads none.
+        var markerWanted = true
     }
 
     /// Whether reads may go to a replica at all (`--read-database-url`).
@@ -75,7 +79,9 @@ public final class ReadRouter: Sendable {
     /// Where a read of `Statement`'s answer about row `id` goes, for a client whose last write
     /// was at `written` (if it said).
     func route<Statement: CachedStatement>(_ statement: Statement.Type, id: Int32, written: LSN?) -> Route {
-        state.withLockedValue { state in
+        // The common case without a replica needs no lock.
+        if !hasReplica, written == nil { return .primary }
+        return state.withLockedValue { state in
             let route = Self.route(
                 &state, tables: Statement.tablesRead, space: Statement.keySpace, id: id, written: written)
             if route == .replica { state.replicaReads += 1 } else { state.primaryReads += 1 }
@@ -86,7 +92,10 @@ public final class ReadRouter: Sendable {
     private static func route(
         _ state: inout State, tables: Set<TableName>, space: CacheKeySpace?, id: Int32, written: LSN?
     ) -> Route {
-        if let written, written > state.heard || !state.listening { return .primaryUncached }
+        if let written, written > state.heard || !state.listening {
+            state.markerWanted = true
+            return .primaryUncached
+        }
         guard state.listening, state.replicaAnswers else { return .primary }
         var need = state.everyoneNeeds
         if let space {
@@ -102,6 +111,7 @@ public final class ReadRouter: Sendable {
     /// is replayed.
     func changed(_ change: TableChange) {
         state.withLockedValue { state in
+            state.markerWanted = true
             let need = state.issued + 1
             state.tableNeeds[change.table] = need
             for space in [CacheKeySpace.product, .question] {
@@ -114,9 +124,12 @@ public final class ReadRouter: Sendable {
         }
     }
 
-    /// The listener is about to read a marker; returns its index for `markerRead`.
-    func issueMarker() -> Int {
+    /// The listener is about to read a marker, if one is wanted; returns its index for
+    /// `markerRead`, nil when none is wanted.
+    func issueMarker() -> Int? {
         state.withLockedValue { state in
+            guard state.markerWanted else { return nil }
+            state.markerWanted = false
             state.issued += 1
             return state.issued
         }
@@ -156,6 +169,7 @@ public final class ReadRouter: Sendable {
     func setListening(_ listening: Bool) {
         state.withLockedValue { state in
             state.listening = listening
+            state.markerWanted = true
             guard !listening else { return }
             state.everyoneNeeds = state.issued + 1
             state.tableNeeds = [:]
