@@ -14,7 +14,7 @@ TEST_DATABASE_URL := postgresql://postgres@127.0.0.1:$(TEST_PORT)/postgres
 # The clusters the server's fault tests start, stop and freeze (Tests/AtelierTestSupport/PrivateCluster.swift).
 STOP_FAULT_CLUSTERS = for dir in $(CURDIR)/.atelier/fault-pg-*; do [ -d "$$dir" ] && scripts/pg-cluster.sh stop "$$dir"; done; true
 
-.PHONY: run deps db db-stop build load verify serve cluster cluster-stop fuzz-api fuzz-csv faults soak test lint format clean bench-etl bench-api bench-floor bench-cluster loadtest
+.PHONY: run deps db db-stop build load verify serve cluster cluster-stop fuzz-api fuzz-csv faults soak test lint format clean bench-etl bench-api bench-floor bench-cluster bench-memory loadtest
 
 ## run: install what is missing, start the embedded database, build, load the samples, verify,
 ## then serve the API on http://localhost:3000 until Ctrl-C
@@ -113,6 +113,15 @@ bench-cluster: deps db
 	swift build -c release --product atelier-serve
 	@scripts/pg-cluster.sh primary $(DB_DIR) $(PORT)
 	@PORT=$(PORT) bench/cluster.sh
+
+## bench-memory: the process's RSS under MINUTES (10) of the mix with 1% votes over 20,000
+## products at each cache size in CACHES ("0 64 256" MB): RSS within the budget plus BASE (280) MB
+## (bench/memory.sh). Not in `make test`.
+bench-memory: deps db
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
+	swift build -c release --product atelier-etl
+	swift build -c release --product atelier-serve
+	@PORT=$(PORT) bench/memory.sh
 
 ## soak: MINUTES (10) of the storefront mix with 1% helpful votes at 80% of its measured peak,
 ## release build, generated export (SCALE=0.05): 0 errors and flat server RSS. Not in `make test`.

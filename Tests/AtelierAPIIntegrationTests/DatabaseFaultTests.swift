@@ -8,7 +8,7 @@ import Testing
 /// The server against a PostgreSQL that goes away, comes back, or freezes: on a cluster of the
 /// suite's own, so the other tests keep theirs. `make faults` adds the 90 s outage.
 @Suite(.serialized) struct DatabaseFaultTests {
-    static let cluster = Result { try PrivateCluster(port: 54331) }
+    static let cluster = Result { try PrivateCluster(port: 5531) }
 
     static var outages: [Int] {
         ProcessInfo.processInfo.environment["ATELIER_LONG_FAULTS"] == nil ? [0, 10] : [0, 10, 90]

@@ -24,6 +24,8 @@ import Testing
                 #expect(posted.status == .created)
             }
         }
+        // It becomes a template: no session of the server may linger on it.
+        try await blocking { try database.waitForSessionsToEnd(of: "atelier-serve") }
         return database
     }
 

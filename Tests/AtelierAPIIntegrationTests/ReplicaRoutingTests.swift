@@ -18,8 +18,8 @@ import Testing
     }
 
     static let pair = Result {
-        let primary = try PrivateCluster(port: 54333)
-        return Pair(primary: primary, standby: try primary.startStandby(port: 54334))
+        let primary = try PrivateCluster(port: 5533)
+        return Pair(primary: primary, standby: try primary.startStandby(port: 5534))
     }
 
     static func helpfulness(_ answer: JSONResponse, review: Int) -> Int? {

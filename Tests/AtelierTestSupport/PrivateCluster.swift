@@ -4,7 +4,9 @@
 import Foundation
 
 /// A PostgreSQL cluster of a test's own (the shared one serves every other test), holding the
-/// loaded samples, that the test may stop, start, freeze and thaw.
+/// loaded samples, that the test may stop, start, freeze and thaw. Give it a port below Linux's
+/// ephemeral range (32768 up): while it is stopped, a client connection could take a port in
+/// that range as its own, and the restart would fail to bind.
 public final class PrivateCluster: Sendable {
     public let port: Int
     public let directory: String
