@@ -115,7 +115,7 @@ bench-cluster: deps db
 	@PORT=$(PORT) bench/cluster.sh
 
 ## bench-memory: the process's RSS under MINUTES (10) of the mix with 1% votes over 20,000
-## products at each cache size in CACHES ("0 64 256" MB): RSS within the budget plus BASE (280) MB
+## products at each cache size in CACHES ("0 64 256" MB): RSS within the budget plus BASE (96) MB
 ## (bench/memory.sh). Not in `make test`.
 bench-memory: deps db
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null

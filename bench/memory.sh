@@ -4,11 +4,11 @@
 # MINUTES (10) of the storefront mix with WRITE_SHARE (1%) helpful votes over the first
 # HOT_SET (20000) products, at full speed (wrk -t2 -c64); its RSS is sampled every 30 s.
 # Prints each curve, the largest RSS minus the budget (the base the budget does not cover),
-# and passes when that stays at or under BASE MB (280) for every size.
+# and passes when that stays at or under BASE MB (96) for every size.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 scale=${SCALE:-0.05} minutes=${MINUTES:-10} caches=${CACHES:-0 64 256} hot=${HOT_SET:-20000}
-share=${WRITE_SHARE:-0.01} base_limit=${BASE:-280} port=3096
+share=${WRITE_SHARE:-0.01} base_limit=${BASE:-96} port=3096
 
 load_export bench_soak "$scale"
 max_product=$(psql -X -tA -d "$server/bench_soak" -c "SELECT max(id) FROM product")
