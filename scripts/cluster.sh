@@ -22,11 +22,20 @@ stop() {
         kill "$(cat "$state/nginx.pid")" 2>/dev/null || true
         rm -f "$state/nginx.pid"
     fi
+    local pids=()
     for port in "${ports[@]}"; do
         if [ -f "$state/serve-$port.pid" ]; then
-            kill "$(cat "$state/serve-$port.pid")" 2>/dev/null || true
+            pids+=("$(cat "$state/serve-$port.pid")")
             rm -f "$state/serve-$port.pid"
         fi
+    done
+    # SIGTERM: each server finishes its requests in flight, then exits; wait up to 10 s.
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for _ in $(seq 100); do
+        alive=0
+        for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+        [ $alive = 0 ] && break
+        sleep 0.1
     done
     "$root/scripts/pg-cluster.sh" stop "$root/.atelier/replica"
     "$root/scripts/pg-cluster.sh" stop "$root/.atelier/pg"
