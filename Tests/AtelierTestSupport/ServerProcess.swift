@@ -84,9 +84,16 @@ public final class ServerProcess: Sendable {
 
     public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
-    /// Waits for the process to end and returns its exit status.
-    public func waitForExit() -> Int32 {
-        process.waitUntilExit()
+    /// Waits up to `seconds` for the process to end and returns its exit status; nil (after
+    /// killing it) when it did not end, so a server that hangs fails the test instead of the run.
+    /// Polls rather than blocking: a blocked thread would be one of the few Swift concurrency has.
+    public func waitForExit(within seconds: Double = 30) async -> Int32? {
+        let end = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while process.isRunning, ContinuousClock.now < end { try? await Task.sleep(for: .milliseconds(20)) }
+        guard !process.isRunning else {
+            kill(process.processIdentifier, SIGKILL)
+            return nil
+        }
         return process.terminationStatus
     }
 

@@ -27,18 +27,8 @@ public final class ReadRouter: Sendable {
         case primaryUncached
     }
 
-    private struct SpaceKey: Hashable {
-        let space: CacheKeySpace
-        let id: Int32
-    }
-
-    private struct SpaceTable: Hashable {
-        let space: CacheKeySpace
-        let table: TableName
-    }
-
     private struct Marker {
-        let index: Int
+        let index: UInt64
         let position: LSN
         let read: ContinuousClock.Instant
     }
@@ -47,20 +37,19 @@ public final class ReadRouter: Sendable {
         var listening = false
         var replicaAnswers = false
         /// Markers taken so far; a change heard now needs marker `issued + 1`.
-        var issued = 0
+        var issued: UInt64 = 0
         /// Every marker up to this one is replayed by the replica.
-        var replayedMarkers = 0
+        var replayedMarkers: UInt64 = 0
         /// The marker every read needs: the first after the listener (re)started listening.
-        var everyoneNeeds = 1
+        var everyoneNeeds: UInt64 = 1
         /// Markers read and not yet replayed, oldest first.
         var unreplayed = CircularBuffer<Marker>()
         var latestMarker = LSN.zero
         var replayed = LSN.zero
         /// The latest marker received on the channel (from any server).
         var heard = LSN.zero
-        var tableNeeds: [TableName: Int] = [:]
-        var wholeNeeds: [SpaceTable: Int] = [:]
-        var keyNeeds: [SpaceKey: Int] = [:]
+        /// The marker each change needs replayed.
+        var needs = ChangeStamps()
         var replicaReads = 0
         var primaryReads = 0
         /// Whether a marker is wanted: a change was heard, or a client waits for one, since
@@ -97,13 +86,7 @@ public final class ReadRouter: Sendable {
             return .primaryUncached
         }
         guard state.listening, state.replicaAnswers else { return .primary }
-        var need = state.everyoneNeeds
-        if let space {
-            need = max(need, state.keyNeeds[SpaceKey(space: space, id: id)] ?? 0)
-            for table in tables { need = max(need, state.wholeNeeds[SpaceTable(space: space, table: table)] ?? 0) }
-        } else {
-            for table in tables { need = max(need, state.tableNeeds[table] ?? 0) }
-        }
+        let need = max(state.everyoneNeeds, state.needs.latest(tables: tables, space: space, id: id))
         return need <= state.replayedMarkers ? .replica : .primary
     }
 
@@ -112,21 +95,13 @@ public final class ReadRouter: Sendable {
     func changed(_ change: TableChange) {
         state.withLockedValue { state in
             state.markerWanted = true
-            let need = state.issued + 1
-            state.tableNeeds[change.table] = need
-            for space in [CacheKeySpace.product, .question] {
-                if let ids = change.keys(space) {
-                    for id in ids { state.keyNeeds[SpaceKey(space: space, id: id)] = need }
-                } else {
-                    state.wholeNeeds[SpaceTable(space: space, table: change.table)] = need
-                }
-            }
+            state.needs.record(change, stamp: state.issued + 1)
         }
     }
 
     /// The listener is about to read a marker, if one is wanted; returns its index for
     /// `markerRead`, nil when none is wanted.
-    func issueMarker() -> Int? {
+    func issueMarker() -> UInt64? {
         state.withLockedValue { state in
             guard state.markerWanted else { return nil }
             state.markerWanted = false
@@ -136,7 +111,7 @@ public final class ReadRouter: Sendable {
     }
 
     /// Marker `index` read the primary's WAL position `position`.
-    func markerRead(_ index: Int, at position: LSN) {
+    func markerRead(_ index: UInt64, at position: LSN) {
         state.withLockedValue { state in
             state.unreplayed.append(Marker(index: index, position: position, read: .now))
             state.latestMarker = max(state.latestMarker, position)
@@ -172,9 +147,7 @@ public final class ReadRouter: Sendable {
             state.markerWanted = true
             guard !listening else { return }
             state.everyoneNeeds = state.issued + 1
-            state.tableNeeds = [:]
-            state.wholeNeeds = [:]
-            state.keyNeeds = [:]
+            state.needs = ChangeStamps()
         }
     }
 
@@ -183,10 +156,7 @@ public final class ReadRouter: Sendable {
             state.replayedMarkers = oldest.index
             state.unreplayed.removeFirst()
         }
-        if state.keyNeeds.count > 100_000 {
-            let replayed = state.replayedMarkers
-            state.keyNeeds = state.keyNeeds.filter { $0.value > replayed }
-        }
+        if state.needs.rowCount > 100_000 { state.needs.forgetRows(notAfter: state.replayedMarkers) }
     }
 
     /// How far the replica is behind the primary as this server sees it: bytes from its replay

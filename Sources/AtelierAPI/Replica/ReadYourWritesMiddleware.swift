@@ -12,7 +12,12 @@ struct ReadYourWritesMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
-        let position = ClientPosition(written: request.cookies[Self.cookieName].flatMap { LSN($0.value) })
+        let written = request.cookies[Self.cookieName].flatMap { LSN($0.value) }
+        // A read without the cookie has nothing to bind: most requests.
+        if written == nil, request.method == .get || request.method == .head {
+            return try await next(request, context)
+        }
+        let position = ClientPosition(written: written)
         var response = try await ClientPosition.$current.withValue(position) { try await next(request, context) }
         if let written = position.newWrite {
             response.setCookie(
