@@ -119,7 +119,31 @@ extension TestDatabase {
             if count == "0" { return }
             Thread.sleep(forTimeInterval: 0.02)
         }
-        throw Missing(description: "sessions of \(application) on \(name) did not end within \(seconds) s")
+        let lingering = try monitor.query(
+            """
+            SELECT pid, state, backend_start::text, coalesce(state_change::text, ''), left(query, 80)
+            FROM pg_stat_activity WHERE datname = $1 AND application_name = $2 AND pid <> pg_backend_pid()
+            """, [name, application])
+        throw Missing(
+            description:
+                "sessions of \(application) on \(name) did not end within \(seconds) s (at \(Date())): \(lingering)")
+    }
+}
+
+extension TestDatabase {
+    /// Makes sure no session of `application` is left on this database (so it can be a
+    /// template): waits `seconds` for them to end, then ends those left, saying so on stderr
+    /// with what they were doing.
+    public func endSessions(of application: String, after seconds: Double = 10) throws {
+        do {
+            try waitForSessionsToEnd(of: application, seconds: seconds)
+        } catch let missing as Missing {
+            FileHandle.standardError.write(Data("note: ending lingering sessions: \(missing.description)\n".utf8))
+            _ = try connect().query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = $2",
+                [name, application])
+            try waitForSessionsToEnd(of: application, seconds: seconds)
+        }
     }
 }
 

@@ -70,6 +70,11 @@ struct ChangeListener: Service {
         let configuration = parameters.connectionConfiguration(
             deadline: heartbeatTimeout, applicationName: "atelier-serve-listener")
         let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+        // Cancelled as it connected, postgres-nio may hand back a connection it is closing.
+        if Task.isCancelled {
+            try? await connection.close()
+            return
+        }
         do {
             try await listen(on: connection)
         } catch {
@@ -80,7 +85,7 @@ struct ChangeListener: Service {
     }
 
     private func listen(on connection: PostgresConnection) async throws {
-        guard try await triggersWatch(connection) else { throw Stop.triggersMissing }
+        try await checkTriggers(connection)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 try await connection.listen(on: Schema.changeChannel) { notifications in
@@ -113,11 +118,7 @@ struct ChangeListener: Service {
             group.addTask {
                 while true {
                     try await Task.sleep(for: heartbeat)
-                    let outcome = await Deadline.run(heartbeatTimeout, onTimeout: {}) {
-                        try await triggersWatch(connection)
-                    }
-                    guard let outcome else { throw Stop.heartbeatFailed }
-                    guard try outcome.get() else { throw Stop.triggersMissing }
+                    try await checkTriggers(connection)
                 }
             }
             defer { group.cancelAll() }
@@ -146,6 +147,15 @@ struct ChangeListener: Service {
             ), logger: logger)
         for try await text in rows.decode(String.self) { return LSN(text) }
         return nil
+    }
+
+    /// Throws unless every trigger is there within `heartbeatTimeout`. Every query on this
+    /// connection has a deadline: one written to a connection that has just closed is never
+    /// answered (postgres-nio drops it with no error), and would hang the listener.
+    private func checkTriggers(_ connection: PostgresConnection) async throws {
+        let outcome = await Deadline.run(heartbeatTimeout, onTimeout: {}) { try await triggersWatch(connection) }
+        guard let outcome else { throw Stop.heartbeatFailed }
+        guard try outcome.get() else { throw Stop.triggersMissing }
     }
 
     /// Whether every catalogue table has its change trigger, enabled for every session.
