@@ -247,160 +247,431 @@ BEGIN
     PERFORM pg_notify('atelier_changes', TG_TABLE_NAME);
     RETURN NULL;
 END $$;
--- TG_ARGV: the queries listing the product and question ids of the changed rows ('' for none).
-CREATE OR REPLACE FUNCTION atelier_notify_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The keys and columns a statement changed, as one notification (or the table's name).
+CREATE OR REPLACE FUNCTION atelier_notify_keys(table_name text, products int[], questions int[],
+    columns text[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF coalesce(cardinality(products), 0) > 500
+        OR coalesce(cardinality(questions), 0) > 500 THEN
+        PERFORM pg_notify('atelier_changes', table_name);
+    ELSIF products IS NOT NULL OR questions IS NOT NULL THEN
+        PERFORM pg_notify('atelier_changes', json_build_object('table', table_name,
+            'products', products, 'questions', questions, 'columns', columns)::text);
+    END IF;
+END $$;
+CREATE OR REPLACE FUNCTION "atelier_notify_product"() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    changed text := CASE TG_OP WHEN 'INSERT' THEN 'new_rows' WHEN 'DELETE' THEN 'old_rows'
-        ELSE '(SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows)' END;
     products int[];
     questions int[];
+    columns text[];
 BEGIN
-    IF TG_ARGV[0] <> '' THEN
-        EXECUTE format('SELECT array_agg(DISTINCT k ORDER BY k) FROM (' || TG_ARGV[0] || ') AS keys(k)', changed)
-            INTO products;
-    END IF;
-    IF TG_ARGV[1] <> '' THEN
-        EXECUTE format('SELECT array_agg(DISTINCT k ORDER BY k) FROM (' || TG_ARGV[1] || ') AS keys(k)', changed)
-            INTO questions;
-    END IF;
-    IF products IS NULL AND questions IS NULL THEN
-        -- No row changed (or the table has no keys): nothing, or everything, to drop.
-        IF TG_ARGV[0] = '' AND TG_ARGV[1] = '' THEN PERFORM pg_notify('atelier_changes', TG_TABLE_NAME); END IF;
-    ELSIF coalesce(cardinality(products), 0) > 500
-        OR coalesce(cardinality(questions), 0) > 500 THEN
-        PERFORM pg_notify('atelier_changes', TG_TABLE_NAME);
+    IF TG_OP = 'INSERT' THEN
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r.id FROM new_rows r) AS keys(k)), NULL INTO products, questions;
+    ELSIF TG_OP = 'DELETE' THEN
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r.id FROM old_rows r) AS keys(k)), NULL INTO products, questions;
     ELSE
-        PERFORM pg_notify('atelier_changes',
-            json_build_object('table', TG_TABLE_NAME, 'products', products, 'questions', questions)::text);
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r.id FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)), NULL INTO products, questions;
+        IF (SELECT count(*) FROM new_rows) <= 500
+            AND (SELECT count(*) FROM new_rows n JOIN old_rows o ON o.id = n.id) = (SELECT count(*) FROM new_rows) THEN
+            SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
+            FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
+            WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
+        END IF;
     END IF;
+    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
     RETURN NULL;
 END $$;
 DROP TRIGGER IF EXISTS "product_notify_change" ON "product";
-CREATE OR REPLACE TRIGGER "product_notify_insert" AFTER INSERT ON "product" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT r.id FROM %1$s r', '');
+CREATE OR REPLACE TRIGGER "product_notify_insert" AFTER INSERT ON "product" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_product"();
 ALTER TABLE "product" ENABLE ALWAYS TRIGGER "product_notify_insert";
-CREATE OR REPLACE TRIGGER "product_notify_update" AFTER UPDATE ON "product" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT r.id FROM %1$s r', '');
+CREATE OR REPLACE TRIGGER "product_notify_update" AFTER UPDATE ON "product" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_product"();
 ALTER TABLE "product" ENABLE ALWAYS TRIGGER "product_notify_update";
-CREATE OR REPLACE TRIGGER "product_notify_delete" AFTER DELETE ON "product" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT r.id FROM %1$s r', '');
+CREATE OR REPLACE TRIGGER "product_notify_delete" AFTER DELETE ON "product" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_product"();
 ALTER TABLE "product" ENABLE ALWAYS TRIGGER "product_notify_delete";
 CREATE OR REPLACE TRIGGER "product_notify_truncate" AFTER TRUNCATE ON "product" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
 ALTER TABLE "product" ENABLE ALWAYS TRIGGER "product_notify_truncate";
+CREATE OR REPLACE FUNCTION "atelier_notify_features"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    products int[];
+    questions int[];
+    columns text[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM new_rows r) AS keys(k)), NULL INTO products, questions;
+    ELSIF TG_OP = 'DELETE' THEN
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM old_rows r) AS keys(k)), NULL INTO products, questions;
+    ELSE
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)), NULL INTO products, questions;
+        IF (SELECT count(*) FROM new_rows) <= 500
+            AND (SELECT count(*) FROM new_rows n JOIN old_rows o ON o.id = n.id) = (SELECT count(*) FROM new_rows) THEN
+            SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
+            FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
+            WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
+        END IF;
+    END IF;
+    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
+    RETURN NULL;
+END $$;
 DROP TRIGGER IF EXISTS "features_notify_change" ON "features";
-CREATE OR REPLACE TRIGGER "features_notify_insert" AFTER INSERT ON "features" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT r."product_id" FROM %1$s r', '');
+CREATE OR REPLACE TRIGGER "features_notify_insert" AFTER INSERT ON "features" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_features"();
 ALTER TABLE "features" ENABLE ALWAYS TRIGGER "features_notify_insert";
-CREATE OR REPLACE TRIGGER "features_notify_update" AFTER UPDATE ON "features" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT r."product_id" FROM %1$s r', '');
+CREATE OR REPLACE TRIGGER "features_notify_update" AFTER UPDATE ON "features" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_features"();
 ALTER TABLE "features" ENABLE ALWAYS TRIGGER "features_notify_update";
-CREATE OR REPLACE TRIGGER "features_notify_delete" AFTER DELETE ON "features" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT r."product_id" FROM %1$s r', '');
+CREATE OR REPLACE TRIGGER "features_notify_delete" AFTER DELETE ON "features" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_features"();
 ALTER TABLE "features" ENABLE ALWAYS TRIGGER "features_notify_delete";
 CREATE OR REPLACE TRIGGER "features_notify_truncate" AFTER TRUNCATE ON "features" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
 ALTER TABLE "features" ENABLE ALWAYS TRIGGER "features_notify_truncate";
+CREATE OR REPLACE FUNCTION "atelier_notify_styles"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    products int[];
+    questions int[];
+    columns text[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM new_rows r) AS keys(k)), NULL INTO products, questions;
+    ELSIF TG_OP = 'DELETE' THEN
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM old_rows r) AS keys(k)), NULL INTO products, questions;
+    ELSE
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)), NULL INTO products, questions;
+        IF (SELECT count(*) FROM new_rows) <= 500
+            AND (SELECT count(*) FROM new_rows n JOIN old_rows o ON o.id = n.id) = (SELECT count(*) FROM new_rows) THEN
+            SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
+            FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
+            WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
+        END IF;
+    END IF;
+    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
+    RETURN NULL;
+END $$;
 DROP TRIGGER IF EXISTS "styles_notify_change" ON "styles";
-CREATE OR REPLACE TRIGGER "styles_notify_insert" AFTER INSERT ON "styles" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT r."product_id" FROM %1$s r', '');
+CREATE OR REPLACE TRIGGER "styles_notify_insert" AFTER INSERT ON "styles" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_styles"();
 ALTER TABLE "styles" ENABLE ALWAYS TRIGGER "styles_notify_insert";
-CREATE OR REPLACE TRIGGER "styles_notify_update" AFTER UPDATE ON "styles" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT r."product_id" FROM %1$s r', '');
+CREATE OR REPLACE TRIGGER "styles_notify_update" AFTER UPDATE ON "styles" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_styles"();
 ALTER TABLE "styles" ENABLE ALWAYS TRIGGER "styles_notify_update";
-CREATE OR REPLACE TRIGGER "styles_notify_delete" AFTER DELETE ON "styles" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT r."product_id" FROM %1$s r', '');
+CREATE OR REPLACE TRIGGER "styles_notify_delete" AFTER DELETE ON "styles" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_styles"();
 ALTER TABLE "styles" ENABLE ALWAYS TRIGGER "styles_notify_delete";
 CREATE OR REPLACE TRIGGER "styles_notify_truncate" AFTER TRUNCATE ON "styles" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
 ALTER TABLE "styles" ENABLE ALWAYS TRIGGER "styles_notify_truncate";
+CREATE OR REPLACE FUNCTION "atelier_notify_photos"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    products int[];
+    questions int[];
+    columns text[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM new_rows r JOIN "styles" k1 ON k1.id = r."style_id") AS keys(k)), NULL INTO products, questions;
+    ELSIF TG_OP = 'DELETE' THEN
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM old_rows r JOIN "styles" k1 ON k1.id = r."style_id") AS keys(k)), NULL INTO products, questions;
+    ELSE
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r JOIN "styles" k1 ON k1.id = r."style_id") AS keys(k)), NULL INTO products, questions;
+        IF (SELECT count(*) FROM new_rows) <= 500
+            AND (SELECT count(*) FROM new_rows n JOIN old_rows o ON o.id = n.id) = (SELECT count(*) FROM new_rows) THEN
+            SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
+            FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
+            WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
+        END IF;
+    END IF;
+    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
+    RETURN NULL;
+END $$;
 DROP TRIGGER IF EXISTS "photos_notify_change" ON "photos";
-CREATE OR REPLACE TRIGGER "photos_notify_insert" AFTER INSERT ON "photos" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT k1."product_id" FROM %1$s r JOIN "styles" k1 ON k1.id = r."style_id"', '');
+CREATE OR REPLACE TRIGGER "photos_notify_insert" AFTER INSERT ON "photos" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_photos"();
 ALTER TABLE "photos" ENABLE ALWAYS TRIGGER "photos_notify_insert";
-CREATE OR REPLACE TRIGGER "photos_notify_update" AFTER UPDATE ON "photos" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT k1."product_id" FROM %1$s r JOIN "styles" k1 ON k1.id = r."style_id"', '');
+CREATE OR REPLACE TRIGGER "photos_notify_update" AFTER UPDATE ON "photos" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_photos"();
 ALTER TABLE "photos" ENABLE ALWAYS TRIGGER "photos_notify_update";
-CREATE OR REPLACE TRIGGER "photos_notify_delete" AFTER DELETE ON "photos" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT k1."product_id" FROM %1$s r JOIN "styles" k1 ON k1.id = r."style_id"', '');
+CREATE OR REPLACE TRIGGER "photos_notify_delete" AFTER DELETE ON "photos" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_photos"();
 ALTER TABLE "photos" ENABLE ALWAYS TRIGGER "photos_notify_delete";
 CREATE OR REPLACE TRIGGER "photos_notify_truncate" AFTER TRUNCATE ON "photos" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
 ALTER TABLE "photos" ENABLE ALWAYS TRIGGER "photos_notify_truncate";
+CREATE OR REPLACE FUNCTION "atelier_notify_skus"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    products int[];
+    questions int[];
+    columns text[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM new_rows r JOIN "styles" k1 ON k1.id = r."style_id") AS keys(k)), NULL INTO products, questions;
+    ELSIF TG_OP = 'DELETE' THEN
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM old_rows r JOIN "styles" k1 ON k1.id = r."style_id") AS keys(k)), NULL INTO products, questions;
+    ELSE
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r JOIN "styles" k1 ON k1.id = r."style_id") AS keys(k)), NULL INTO products, questions;
+        IF (SELECT count(*) FROM new_rows) <= 500
+            AND (SELECT count(*) FROM new_rows n JOIN old_rows o ON o.id = n.id) = (SELECT count(*) FROM new_rows) THEN
+            SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
+            FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
+            WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
+        END IF;
+    END IF;
+    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
+    RETURN NULL;
+END $$;
 DROP TRIGGER IF EXISTS "skus_notify_change" ON "skus";
-CREATE OR REPLACE TRIGGER "skus_notify_insert" AFTER INSERT ON "skus" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT k1."product_id" FROM %1$s r JOIN "styles" k1 ON k1.id = r."style_id"', '');
+CREATE OR REPLACE TRIGGER "skus_notify_insert" AFTER INSERT ON "skus" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_skus"();
 ALTER TABLE "skus" ENABLE ALWAYS TRIGGER "skus_notify_insert";
-CREATE OR REPLACE TRIGGER "skus_notify_update" AFTER UPDATE ON "skus" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT k1."product_id" FROM %1$s r JOIN "styles" k1 ON k1.id = r."style_id"', '');
+CREATE OR REPLACE TRIGGER "skus_notify_update" AFTER UPDATE ON "skus" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_skus"();
 ALTER TABLE "skus" ENABLE ALWAYS TRIGGER "skus_notify_update";
-CREATE OR REPLACE TRIGGER "skus_notify_delete" AFTER DELETE ON "skus" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT k1."product_id" FROM %1$s r JOIN "styles" k1 ON k1.id = r."style_id"', '');
+CREATE OR REPLACE TRIGGER "skus_notify_delete" AFTER DELETE ON "skus" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_skus"();
 ALTER TABLE "skus" ENABLE ALWAYS TRIGGER "skus_notify_delete";
 CREATE OR REPLACE TRIGGER "skus_notify_truncate" AFTER TRUNCATE ON "skus" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
 ALTER TABLE "skus" ENABLE ALWAYS TRIGGER "skus_notify_truncate";
+CREATE OR REPLACE FUNCTION "atelier_notify_related"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    products int[];
+    questions int[];
+    columns text[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."current_product_id" FROM new_rows r) AS keys(k)), NULL INTO products, questions;
+    ELSIF TG_OP = 'DELETE' THEN
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."current_product_id" FROM old_rows r) AS keys(k)), NULL INTO products, questions;
+    ELSE
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."current_product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)), NULL INTO products, questions;
+        IF (SELECT count(*) FROM new_rows) <= 500
+            AND (SELECT count(*) FROM new_rows n JOIN old_rows o ON o.id = n.id) = (SELECT count(*) FROM new_rows) THEN
+            SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
+            FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
+            WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
+        END IF;
+    END IF;
+    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
+    RETURN NULL;
+END $$;
 DROP TRIGGER IF EXISTS "related_notify_change" ON "related";
-CREATE OR REPLACE TRIGGER "related_notify_insert" AFTER INSERT ON "related" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT r."current_product_id" FROM %1$s r', '');
+CREATE OR REPLACE TRIGGER "related_notify_insert" AFTER INSERT ON "related" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_related"();
 ALTER TABLE "related" ENABLE ALWAYS TRIGGER "related_notify_insert";
-CREATE OR REPLACE TRIGGER "related_notify_update" AFTER UPDATE ON "related" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT r."current_product_id" FROM %1$s r', '');
+CREATE OR REPLACE TRIGGER "related_notify_update" AFTER UPDATE ON "related" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_related"();
 ALTER TABLE "related" ENABLE ALWAYS TRIGGER "related_notify_update";
-CREATE OR REPLACE TRIGGER "related_notify_delete" AFTER DELETE ON "related" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT r."current_product_id" FROM %1$s r', '');
+CREATE OR REPLACE TRIGGER "related_notify_delete" AFTER DELETE ON "related" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_related"();
 ALTER TABLE "related" ENABLE ALWAYS TRIGGER "related_notify_delete";
 CREATE OR REPLACE TRIGGER "related_notify_truncate" AFTER TRUNCATE ON "related" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
 ALTER TABLE "related" ENABLE ALWAYS TRIGGER "related_notify_truncate";
+CREATE OR REPLACE FUNCTION "atelier_notify_questions"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    products int[];
+    questions int[];
+    columns text[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM new_rows r) AS keys(k)), (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r.id FROM new_rows r) AS keys(k)) INTO products, questions;
+    ELSIF TG_OP = 'DELETE' THEN
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM old_rows r) AS keys(k)), (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r.id FROM old_rows r) AS keys(k)) INTO products, questions;
+    ELSE
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)), (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r.id FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)) INTO products, questions;
+        IF (SELECT count(*) FROM new_rows) <= 500
+            AND (SELECT count(*) FROM new_rows n JOIN old_rows o ON o.id = n.id) = (SELECT count(*) FROM new_rows) THEN
+            SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
+            FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
+            WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
+        END IF;
+    END IF;
+    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
+    RETURN NULL;
+END $$;
 DROP TRIGGER IF EXISTS "questions_notify_change" ON "questions";
-CREATE OR REPLACE TRIGGER "questions_notify_insert" AFTER INSERT ON "questions" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT r."product_id" FROM %1$s r', 'SELECT r.id FROM %1$s r');
+CREATE OR REPLACE TRIGGER "questions_notify_insert" AFTER INSERT ON "questions" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_questions"();
 ALTER TABLE "questions" ENABLE ALWAYS TRIGGER "questions_notify_insert";
-CREATE OR REPLACE TRIGGER "questions_notify_update" AFTER UPDATE ON "questions" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT r."product_id" FROM %1$s r', 'SELECT r.id FROM %1$s r');
+CREATE OR REPLACE TRIGGER "questions_notify_update" AFTER UPDATE ON "questions" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_questions"();
 ALTER TABLE "questions" ENABLE ALWAYS TRIGGER "questions_notify_update";
-CREATE OR REPLACE TRIGGER "questions_notify_delete" AFTER DELETE ON "questions" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT r."product_id" FROM %1$s r', 'SELECT r.id FROM %1$s r');
+CREATE OR REPLACE TRIGGER "questions_notify_delete" AFTER DELETE ON "questions" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_questions"();
 ALTER TABLE "questions" ENABLE ALWAYS TRIGGER "questions_notify_delete";
 CREATE OR REPLACE TRIGGER "questions_notify_truncate" AFTER TRUNCATE ON "questions" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
 ALTER TABLE "questions" ENABLE ALWAYS TRIGGER "questions_notify_truncate";
+CREATE OR REPLACE FUNCTION "atelier_notify_answers"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    products int[];
+    questions int[];
+    columns text[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM new_rows r JOIN "questions" k1 ON k1.id = r."question_id") AS keys(k)), (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."question_id" FROM new_rows r) AS keys(k)) INTO products, questions;
+    ELSIF TG_OP = 'DELETE' THEN
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM old_rows r JOIN "questions" k1 ON k1.id = r."question_id") AS keys(k)), (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."question_id" FROM old_rows r) AS keys(k)) INTO products, questions;
+    ELSE
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r JOIN "questions" k1 ON k1.id = r."question_id") AS keys(k)), (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."question_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)) INTO products, questions;
+        IF (SELECT count(*) FROM new_rows) <= 500
+            AND (SELECT count(*) FROM new_rows n JOIN old_rows o ON o.id = n.id) = (SELECT count(*) FROM new_rows) THEN
+            SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
+            FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
+            WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
+        END IF;
+    END IF;
+    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
+    RETURN NULL;
+END $$;
 DROP TRIGGER IF EXISTS "answers_notify_change" ON "answers";
-CREATE OR REPLACE TRIGGER "answers_notify_insert" AFTER INSERT ON "answers" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT k1."product_id" FROM %1$s r JOIN "questions" k1 ON k1.id = r."question_id"', 'SELECT r."question_id" FROM %1$s r');
+CREATE OR REPLACE TRIGGER "answers_notify_insert" AFTER INSERT ON "answers" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_answers"();
 ALTER TABLE "answers" ENABLE ALWAYS TRIGGER "answers_notify_insert";
-CREATE OR REPLACE TRIGGER "answers_notify_update" AFTER UPDATE ON "answers" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT k1."product_id" FROM %1$s r JOIN "questions" k1 ON k1.id = r."question_id"', 'SELECT r."question_id" FROM %1$s r');
+CREATE OR REPLACE TRIGGER "answers_notify_update" AFTER UPDATE ON "answers" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_answers"();
 ALTER TABLE "answers" ENABLE ALWAYS TRIGGER "answers_notify_update";
-CREATE OR REPLACE TRIGGER "answers_notify_delete" AFTER DELETE ON "answers" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT k1."product_id" FROM %1$s r JOIN "questions" k1 ON k1.id = r."question_id"', 'SELECT r."question_id" FROM %1$s r');
+CREATE OR REPLACE TRIGGER "answers_notify_delete" AFTER DELETE ON "answers" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_answers"();
 ALTER TABLE "answers" ENABLE ALWAYS TRIGGER "answers_notify_delete";
 CREATE OR REPLACE TRIGGER "answers_notify_truncate" AFTER TRUNCATE ON "answers" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
 ALTER TABLE "answers" ENABLE ALWAYS TRIGGER "answers_notify_truncate";
+CREATE OR REPLACE FUNCTION "atelier_notify_answers_photos"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    products int[];
+    questions int[];
+    columns text[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k2."product_id" FROM new_rows r JOIN "answers" k1 ON k1.id = r."answer_id" JOIN "questions" k2 ON k2.id = k1."question_id") AS keys(k)), (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."question_id" FROM new_rows r JOIN "answers" k1 ON k1.id = r."answer_id") AS keys(k)) INTO products, questions;
+    ELSIF TG_OP = 'DELETE' THEN
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k2."product_id" FROM old_rows r JOIN "answers" k1 ON k1.id = r."answer_id" JOIN "questions" k2 ON k2.id = k1."question_id") AS keys(k)), (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."question_id" FROM old_rows r JOIN "answers" k1 ON k1.id = r."answer_id") AS keys(k)) INTO products, questions;
+    ELSE
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k2."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r JOIN "answers" k1 ON k1.id = r."answer_id" JOIN "questions" k2 ON k2.id = k1."question_id") AS keys(k)), (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."question_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r JOIN "answers" k1 ON k1.id = r."answer_id") AS keys(k)) INTO products, questions;
+        IF (SELECT count(*) FROM new_rows) <= 500
+            AND (SELECT count(*) FROM new_rows n JOIN old_rows o ON o.id = n.id) = (SELECT count(*) FROM new_rows) THEN
+            SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
+            FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
+            WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
+        END IF;
+    END IF;
+    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
+    RETURN NULL;
+END $$;
 DROP TRIGGER IF EXISTS "answers_photos_notify_change" ON "answers_photos";
-CREATE OR REPLACE TRIGGER "answers_photos_notify_insert" AFTER INSERT ON "answers_photos" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT k2."product_id" FROM %1$s r JOIN "answers" k1 ON k1.id = r."answer_id" JOIN "questions" k2 ON k2.id = k1."question_id"', 'SELECT k1."question_id" FROM %1$s r JOIN "answers" k1 ON k1.id = r."answer_id"');
+CREATE OR REPLACE TRIGGER "answers_photos_notify_insert" AFTER INSERT ON "answers_photos" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_answers_photos"();
 ALTER TABLE "answers_photos" ENABLE ALWAYS TRIGGER "answers_photos_notify_insert";
-CREATE OR REPLACE TRIGGER "answers_photos_notify_update" AFTER UPDATE ON "answers_photos" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT k2."product_id" FROM %1$s r JOIN "answers" k1 ON k1.id = r."answer_id" JOIN "questions" k2 ON k2.id = k1."question_id"', 'SELECT k1."question_id" FROM %1$s r JOIN "answers" k1 ON k1.id = r."answer_id"');
+CREATE OR REPLACE TRIGGER "answers_photos_notify_update" AFTER UPDATE ON "answers_photos" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_answers_photos"();
 ALTER TABLE "answers_photos" ENABLE ALWAYS TRIGGER "answers_photos_notify_update";
-CREATE OR REPLACE TRIGGER "answers_photos_notify_delete" AFTER DELETE ON "answers_photos" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT k2."product_id" FROM %1$s r JOIN "answers" k1 ON k1.id = r."answer_id" JOIN "questions" k2 ON k2.id = k1."question_id"', 'SELECT k1."question_id" FROM %1$s r JOIN "answers" k1 ON k1.id = r."answer_id"');
+CREATE OR REPLACE TRIGGER "answers_photos_notify_delete" AFTER DELETE ON "answers_photos" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_answers_photos"();
 ALTER TABLE "answers_photos" ENABLE ALWAYS TRIGGER "answers_photos_notify_delete";
 CREATE OR REPLACE TRIGGER "answers_photos_notify_truncate" AFTER TRUNCATE ON "answers_photos" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
 ALTER TABLE "answers_photos" ENABLE ALWAYS TRIGGER "answers_photos_notify_truncate";
+CREATE OR REPLACE FUNCTION "atelier_notify_reviews"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    products int[];
+    questions int[];
+    columns text[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM new_rows r) AS keys(k)), NULL INTO products, questions;
+    ELSIF TG_OP = 'DELETE' THEN
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM old_rows r) AS keys(k)), NULL INTO products, questions;
+    ELSE
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)), NULL INTO products, questions;
+        IF (SELECT count(*) FROM new_rows) <= 500
+            AND (SELECT count(*) FROM new_rows n JOIN old_rows o ON o.id = n.id) = (SELECT count(*) FROM new_rows) THEN
+            SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
+            FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
+            WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
+        END IF;
+    END IF;
+    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
+    RETURN NULL;
+END $$;
 DROP TRIGGER IF EXISTS "reviews_notify_change" ON "reviews";
-CREATE OR REPLACE TRIGGER "reviews_notify_insert" AFTER INSERT ON "reviews" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT r."product_id" FROM %1$s r', '');
+CREATE OR REPLACE TRIGGER "reviews_notify_insert" AFTER INSERT ON "reviews" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_reviews"();
 ALTER TABLE "reviews" ENABLE ALWAYS TRIGGER "reviews_notify_insert";
-CREATE OR REPLACE TRIGGER "reviews_notify_update" AFTER UPDATE ON "reviews" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT r."product_id" FROM %1$s r', '');
+CREATE OR REPLACE TRIGGER "reviews_notify_update" AFTER UPDATE ON "reviews" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_reviews"();
 ALTER TABLE "reviews" ENABLE ALWAYS TRIGGER "reviews_notify_update";
-CREATE OR REPLACE TRIGGER "reviews_notify_delete" AFTER DELETE ON "reviews" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT r."product_id" FROM %1$s r', '');
+CREATE OR REPLACE TRIGGER "reviews_notify_delete" AFTER DELETE ON "reviews" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_reviews"();
 ALTER TABLE "reviews" ENABLE ALWAYS TRIGGER "reviews_notify_delete";
 CREATE OR REPLACE TRIGGER "reviews_notify_truncate" AFTER TRUNCATE ON "reviews" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
 ALTER TABLE "reviews" ENABLE ALWAYS TRIGGER "reviews_notify_truncate";
+CREATE OR REPLACE FUNCTION "atelier_notify_reviews_photos"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    products int[];
+    questions int[];
+    columns text[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM new_rows r JOIN "reviews" k1 ON k1.id = r."review_id") AS keys(k)), NULL INTO products, questions;
+    ELSIF TG_OP = 'DELETE' THEN
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM old_rows r JOIN "reviews" k1 ON k1.id = r."review_id") AS keys(k)), NULL INTO products, questions;
+    ELSE
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r JOIN "reviews" k1 ON k1.id = r."review_id") AS keys(k)), NULL INTO products, questions;
+        IF (SELECT count(*) FROM new_rows) <= 500
+            AND (SELECT count(*) FROM new_rows n JOIN old_rows o ON o.id = n.id) = (SELECT count(*) FROM new_rows) THEN
+            SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
+            FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
+            WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
+        END IF;
+    END IF;
+    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
+    RETURN NULL;
+END $$;
 DROP TRIGGER IF EXISTS "reviews_photos_notify_change" ON "reviews_photos";
-CREATE OR REPLACE TRIGGER "reviews_photos_notify_insert" AFTER INSERT ON "reviews_photos" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT k1."product_id" FROM %1$s r JOIN "reviews" k1 ON k1.id = r."review_id"', '');
+CREATE OR REPLACE TRIGGER "reviews_photos_notify_insert" AFTER INSERT ON "reviews_photos" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_reviews_photos"();
 ALTER TABLE "reviews_photos" ENABLE ALWAYS TRIGGER "reviews_photos_notify_insert";
-CREATE OR REPLACE TRIGGER "reviews_photos_notify_update" AFTER UPDATE ON "reviews_photos" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT k1."product_id" FROM %1$s r JOIN "reviews" k1 ON k1.id = r."review_id"', '');
+CREATE OR REPLACE TRIGGER "reviews_photos_notify_update" AFTER UPDATE ON "reviews_photos" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_reviews_photos"();
 ALTER TABLE "reviews_photos" ENABLE ALWAYS TRIGGER "reviews_photos_notify_update";
-CREATE OR REPLACE TRIGGER "reviews_photos_notify_delete" AFTER DELETE ON "reviews_photos" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT k1."product_id" FROM %1$s r JOIN "reviews" k1 ON k1.id = r."review_id"', '');
+CREATE OR REPLACE TRIGGER "reviews_photos_notify_delete" AFTER DELETE ON "reviews_photos" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_reviews_photos"();
 ALTER TABLE "reviews_photos" ENABLE ALWAYS TRIGGER "reviews_photos_notify_delete";
 CREATE OR REPLACE TRIGGER "reviews_photos_notify_truncate" AFTER TRUNCATE ON "reviews_photos" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
 ALTER TABLE "reviews_photos" ENABLE ALWAYS TRIGGER "reviews_photos_notify_truncate";
+CREATE OR REPLACE FUNCTION "atelier_notify_characteristics"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    products int[];
+    questions int[];
+    columns text[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM new_rows r) AS keys(k)), NULL INTO products, questions;
+    ELSIF TG_OP = 'DELETE' THEN
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM old_rows r) AS keys(k)), NULL INTO products, questions;
+    ELSE
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)), NULL INTO products, questions;
+        IF (SELECT count(*) FROM new_rows) <= 500
+            AND (SELECT count(*) FROM new_rows n JOIN old_rows o ON o.id = n.id) = (SELECT count(*) FROM new_rows) THEN
+            SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
+            FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
+            WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
+        END IF;
+    END IF;
+    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
+    RETURN NULL;
+END $$;
 DROP TRIGGER IF EXISTS "characteristics_notify_change" ON "characteristics";
-CREATE OR REPLACE TRIGGER "characteristics_notify_insert" AFTER INSERT ON "characteristics" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT r."product_id" FROM %1$s r', '');
+CREATE OR REPLACE TRIGGER "characteristics_notify_insert" AFTER INSERT ON "characteristics" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_characteristics"();
 ALTER TABLE "characteristics" ENABLE ALWAYS TRIGGER "characteristics_notify_insert";
-CREATE OR REPLACE TRIGGER "characteristics_notify_update" AFTER UPDATE ON "characteristics" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT r."product_id" FROM %1$s r', '');
+CREATE OR REPLACE TRIGGER "characteristics_notify_update" AFTER UPDATE ON "characteristics" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_characteristics"();
 ALTER TABLE "characteristics" ENABLE ALWAYS TRIGGER "characteristics_notify_update";
-CREATE OR REPLACE TRIGGER "characteristics_notify_delete" AFTER DELETE ON "characteristics" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT r."product_id" FROM %1$s r', '');
+CREATE OR REPLACE TRIGGER "characteristics_notify_delete" AFTER DELETE ON "characteristics" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_characteristics"();
 ALTER TABLE "characteristics" ENABLE ALWAYS TRIGGER "characteristics_notify_delete";
 CREATE OR REPLACE TRIGGER "characteristics_notify_truncate" AFTER TRUNCATE ON "characteristics" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
 ALTER TABLE "characteristics" ENABLE ALWAYS TRIGGER "characteristics_notify_truncate";
+CREATE OR REPLACE FUNCTION "atelier_notify_characteristic_reviews"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    products int[];
+    questions int[];
+    columns text[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM new_rows r JOIN "characteristics" k1 ON k1.id = r."characteristic_id") AS keys(k)), NULL INTO products, questions;
+    ELSIF TG_OP = 'DELETE' THEN
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM old_rows r JOIN "characteristics" k1 ON k1.id = r."characteristic_id") AS keys(k)), NULL INTO products, questions;
+    ELSE
+        SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r JOIN "characteristics" k1 ON k1.id = r."characteristic_id") AS keys(k)), NULL INTO products, questions;
+        IF (SELECT count(*) FROM new_rows) <= 500
+            AND (SELECT count(*) FROM new_rows n JOIN old_rows o ON o.id = n.id) = (SELECT count(*) FROM new_rows) THEN
+            SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
+            FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
+            WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
+        END IF;
+    END IF;
+    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
+    RETURN NULL;
+END $$;
 DROP TRIGGER IF EXISTS "characteristic_reviews_notify_change" ON "characteristic_reviews";
-CREATE OR REPLACE TRIGGER "characteristic_reviews_notify_insert" AFTER INSERT ON "characteristic_reviews" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT k1."product_id" FROM %1$s r JOIN "characteristics" k1 ON k1.id = r."characteristic_id"', '');
+CREATE OR REPLACE TRIGGER "characteristic_reviews_notify_insert" AFTER INSERT ON "characteristic_reviews" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_characteristic_reviews"();
 ALTER TABLE "characteristic_reviews" ENABLE ALWAYS TRIGGER "characteristic_reviews_notify_insert";
-CREATE OR REPLACE TRIGGER "characteristic_reviews_notify_update" AFTER UPDATE ON "characteristic_reviews" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT k1."product_id" FROM %1$s r JOIN "characteristics" k1 ON k1.id = r."characteristic_id"', '');
+CREATE OR REPLACE TRIGGER "characteristic_reviews_notify_update" AFTER UPDATE ON "characteristic_reviews" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_characteristic_reviews"();
 ALTER TABLE "characteristic_reviews" ENABLE ALWAYS TRIGGER "characteristic_reviews_notify_update";
-CREATE OR REPLACE TRIGGER "characteristic_reviews_notify_delete" AFTER DELETE ON "characteristic_reviews" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('SELECT k1."product_id" FROM %1$s r JOIN "characteristics" k1 ON k1.id = r."characteristic_id"', '');
+CREATE OR REPLACE TRIGGER "characteristic_reviews_notify_delete" AFTER DELETE ON "characteristic_reviews" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "atelier_notify_characteristic_reviews"();
 ALTER TABLE "characteristic_reviews" ENABLE ALWAYS TRIGGER "characteristic_reviews_notify_delete";
 CREATE OR REPLACE TRIGGER "characteristic_reviews_notify_truncate" AFTER TRUNCATE ON "characteristic_reviews" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
 ALTER TABLE "characteristic_reviews" ENABLE ALWAYS TRIGGER "characteristic_reviews_notify_truncate";
 DROP TRIGGER IF EXISTS "cart_notify_change" ON "cart";
-CREATE OR REPLACE TRIGGER "cart_notify_insert" AFTER INSERT ON "cart" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('', '');
+CREATE OR REPLACE TRIGGER "cart_notify_insert" AFTER INSERT ON "cart" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
 ALTER TABLE "cart" ENABLE ALWAYS TRIGGER "cart_notify_insert";
-CREATE OR REPLACE TRIGGER "cart_notify_update" AFTER UPDATE ON "cart" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('', '');
+CREATE OR REPLACE TRIGGER "cart_notify_update" AFTER UPDATE ON "cart" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
 ALTER TABLE "cart" ENABLE ALWAYS TRIGGER "cart_notify_update";
-CREATE OR REPLACE TRIGGER "cart_notify_delete" AFTER DELETE ON "cart" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_rows('', '');
+CREATE OR REPLACE TRIGGER "cart_notify_delete" AFTER DELETE ON "cart" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
 ALTER TABLE "cart" ENABLE ALWAYS TRIGGER "cart_notify_delete";
 CREATE OR REPLACE TRIGGER "cart_notify_truncate" AFTER TRUNCATE ON "cart" FOR EACH STATEMENT EXECUTE FUNCTION atelier_notify_change();
 ALTER TABLE "cart" ENABLE ALWAYS TRIGGER "cart_notify_truncate";
+DROP FUNCTION IF EXISTS atelier_notify_rows();
 
 -- One row per load command; verify fails while the latest run that changed anything did
 -- not load all its files.

@@ -5,8 +5,10 @@ extension Schema {
     /// response cache correct whoever writes (another server, the loader, psql).
     ///
     /// A statement that inserts, updates or deletes rows sends the keys the rows belong to, as
-    /// JSON: `{"table": "reviews", "products": [7, 9], "questions": null}` (`null`: the table has
-    /// no path to that key). A TRUNCATE, a table without keys, or a statement whose keys would not
+    /// JSON: `{"table": "reviews", "products": [7, 9], "questions": null, "columns": null}`
+    /// (`null`: the table has no path to that key); an UPDATE of at most
+    /// `maximumKeysPerNotification` rows also names the columns whose values it changed
+    /// (`"columns": ["helpfulness"]`), so that answers reading none of them stay. A TRUNCATE, a table without keys, or a statement whose keys would not
     /// fit a notification (`maximumKeysPerNotification`) sends the bare table name: everything
     /// built from the table changed.
     public static let changeChannel = "atelier_changes"
@@ -73,45 +75,34 @@ extension Schema {
     /// The notifying functions and four statement-level triggers per table (so a COPY of a
     /// million rows sends one notification, not a million), enabled ALWAYS: a session with
     /// `session_replication_role = replica` (a replication tool, a bulk fix) notifies too.
+    /// Each table with keys has a function of its own whose queries are static, so PostgreSQL
+    /// plans them once per session: with one shared function running them through EXECUTE, the
+    /// trigger took more time than a helpful vote's UPDATE itself (docs/benchmarks.md).
     static var changeNotificationSQL: String {
-        let functions = """
+        let shared = """
             -- Change notifications for the API's response cache (Schema+ChangeNotification.swift).
             CREATE OR REPLACE FUNCTION atelier_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
                 PERFORM pg_notify('\(changeChannel)', TG_TABLE_NAME);
                 RETURN NULL;
             END $$;
-            -- TG_ARGV: the queries listing the product and question ids of the changed rows ('' for none).
-            CREATE OR REPLACE FUNCTION atelier_notify_rows() RETURNS trigger LANGUAGE plpgsql AS $$
-            DECLARE
-                changed text := CASE TG_OP WHEN 'INSERT' THEN 'new_rows' WHEN 'DELETE' THEN 'old_rows'
-                    ELSE '(SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows)' END;
-                products int[];
-                questions int[];
+            -- The keys and columns a statement changed, as one notification (or the table's name).
+            CREATE OR REPLACE FUNCTION atelier_notify_keys(table_name text, products int[], questions int[],
+                columns text[]) RETURNS void LANGUAGE plpgsql AS $$
             BEGIN
-                IF TG_ARGV[0] <> '' THEN
-                    EXECUTE format('SELECT array_agg(DISTINCT k ORDER BY k) FROM (' || TG_ARGV[0] || ') AS keys(k)', changed)
-                        INTO products;
-                END IF;
-                IF TG_ARGV[1] <> '' THEN
-                    EXECUTE format('SELECT array_agg(DISTINCT k ORDER BY k) FROM (' || TG_ARGV[1] || ') AS keys(k)', changed)
-                        INTO questions;
-                END IF;
-                IF products IS NULL AND questions IS NULL THEN
-                    -- No row changed (or the table has no keys): nothing, or everything, to drop.
-                    IF TG_ARGV[0] = '' AND TG_ARGV[1] = '' THEN PERFORM pg_notify('\(changeChannel)', TG_TABLE_NAME); END IF;
-                ELSIF coalesce(cardinality(products), 0) > \(maximumKeysPerNotification)
+                IF coalesce(cardinality(products), 0) > \(maximumKeysPerNotification)
                     OR coalesce(cardinality(questions), 0) > \(maximumKeysPerNotification) THEN
-                    PERFORM pg_notify('\(changeChannel)', TG_TABLE_NAME);
-                ELSE
-                    PERFORM pg_notify('\(changeChannel)',
-                        json_build_object('table', TG_TABLE_NAME, 'products', products, 'questions', questions)::text);
+                    PERFORM pg_notify('\(changeChannel)', table_name);
+                ELSIF products IS NOT NULL OR questions IS NOT NULL THEN
+                    PERFORM pg_notify('\(changeChannel)', json_build_object('table', table_name,
+                        'products', products, 'questions', questions, 'columns', columns)::text);
                 END IF;
-                RETURN NULL;
             END $$;
             """
-        let triggers = Catalog.tables.map { table in
-            let keys = [TableName.product, .questions].map { keyQuery(table, key: $0).map(literal) ?? "''" }
+        let tables = Catalog.tables.map { table in
+            let keyQueries = [TableName.product, .questions].map { keyQuery(table, key: $0) }
+            let function = keyQueries.allSatisfy { $0 == nil } ? nil : rowsFunctionName(table)
+            let functionSQL = function.map { rowsFunction($0, keyQueries: keyQueries) }
             let statements = ChangeEvent.allCases.map { event in
                 let name = quoted(changeTriggerName(table, event))
                 let action: String
@@ -123,19 +114,61 @@ extension Schema {
                 case .delete: action = "AFTER DELETE ON \(quoted(table.name)) REFERENCING OLD TABLE AS old_rows"
                 case .truncate: action = "AFTER TRUNCATE ON \(quoted(table.name))"
                 }
-                let function =
-                    event == .truncate
-                    ? "atelier_notify_change()" : "atelier_notify_rows(\(keys.joined(separator: ", ")))"
+                let called = event == .truncate ? nil : function
                 return """
-                    CREATE OR REPLACE TRIGGER \(name) \(action) FOR EACH STATEMENT EXECUTE FUNCTION \(function);
+                    CREATE OR REPLACE TRIGGER \(name) \(action) FOR EACH STATEMENT EXECUTE FUNCTION \(called.map(quoted) ?? "atelier_notify_change")();
                     ALTER TABLE \(quoted(table.name)) ENABLE ALWAYS TRIGGER \(name);
                     """
             }
             // The single trigger of earlier schemas, which notified only the table's name.
             let previous = "DROP TRIGGER IF EXISTS \(quoted(table.name + "_notify_change")) ON \(quoted(table.name));"
-            return ([previous] + statements).joined(separator: "\n")
+            return ([functionSQL, previous].compactMap { $0 } + statements).joined(separator: "\n")
         }
-        return ([functions] + triggers).joined(separator: "\n")
+        // Triggers of earlier schemas call the shared function: replace them before dropping it.
+        let drop = "DROP FUNCTION IF EXISTS atelier_notify_rows();"
+        return ([shared] + tables + [drop]).joined(separator: "\n")
+    }
+
+    static func rowsFunctionName(_ table: TableSpec) -> String { "atelier_notify_\(table.name)" }
+
+    /// A table's trigger function: the product and question ids of the rows a statement
+    /// inserted, deleted or updated (before and after), and for an UPDATE of at most
+    /// `maximumKeysPerNotification` rows the columns whose values changed (every catalogue
+    /// table's key is `id`; a row whose id changed leaves the columns unknown).
+    private static func rowsFunction(_ name: String, keyQueries: [String?]) -> String {
+        func keys(_ relation: String) -> String {
+            let selects = keyQueries.map { query in
+                query.map {
+                    "(SELECT array_agg(DISTINCT k ORDER BY k) FROM (\($0.replacingOccurrences(of: "%1$s", with: relation))) AS keys(k))"
+                }
+                    ?? "NULL"
+            }
+            return "SELECT \(selects.joined(separator: ", ")) INTO products, questions;"
+        }
+        return """
+            CREATE OR REPLACE FUNCTION \(quoted(name))() RETURNS trigger LANGUAGE plpgsql AS $$
+            DECLARE
+                products int[];
+                questions int[];
+                columns text[];
+            BEGIN
+                IF TG_OP = 'INSERT' THEN
+                    \(keys("new_rows"))
+                ELSIF TG_OP = 'DELETE' THEN
+                    \(keys("old_rows"))
+                ELSE
+                    \(keys("(SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows)"))
+                    IF (SELECT count(*) FROM new_rows) <= \(maximumKeysPerNotification)
+                        AND (SELECT count(*) FROM new_rows n JOIN old_rows o ON o.id = n.id) = (SELECT count(*) FROM new_rows) THEN
+                        SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
+                        FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
+                        WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
+                    END IF;
+                END IF;
+                PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
+                RETURN NULL;
+            END $$;
+            """
     }
 
     /// The loader's COPY into a table it emptied in the same transaction: the TRUNCATE already

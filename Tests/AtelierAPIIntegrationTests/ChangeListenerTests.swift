@@ -76,6 +76,28 @@ import Testing
         }
     }
 
+    /// The update trigger names the columns a statement changed: a helpful vote made in psql
+    /// drops the product's reviews and keeps its meta, which reads no helpfulness; a change of a
+    /// rating drops the meta too.
+    @Test func anUpdateDropsOnlyTheAnswersReadingAColumnItChanged() async throws {
+        let cache = ResponseCache(capacity: 16 << 20)
+        try await APIHarness.withSamples(cache: cache) { client, database in
+            #expect(await eventually { cache.isEnabled })
+            let reviews = try await client.get("/reviews?product_id=2&sort=newest")
+            #expect(try await client.get("/reviews/meta?product_id=2").status == .ok)
+            let meta = ReviewQueries.Meta(productID: 2).cacheKey
+            #expect(cache.lookup(meta) != nil)
+            let review = try #require(
+                try database.value("SELECT min(id) FROM reviews WHERE product_id = 2 AND NOT reported"))
+            _ = try database.rows("UPDATE reviews SET helpfulness = helpfulness + 1 WHERE id = \(review)")
+            #expect(
+                await eventually { (try? await client.get("/reviews?product_id=2&sort=newest").json) != reviews.json })
+            #expect(cache.lookup(meta) != nil, "the vote kept the meta answer")
+            _ = try database.rows("UPDATE reviews SET rating = 6 - rating WHERE id = \(review)")
+            #expect(await eventually { cache.lookup(meta) == nil })
+        }
+    }
+
     /// With a pool of one connection every route still answers: the listener is not in the pool.
     @Test func aPoolOfOneServesEveryRoute() async throws {
         let cache = ResponseCache(capacity: 16 << 20)

@@ -26,6 +26,27 @@ let cachedStatements: [any CachedStatement.Type] = [
         #expect(RouteSQL.readRoutes.contains { $0.sql == sql }, "\(statement) is listed for --print-sql")
     }
 
+    /// A stale answer would follow from a column missing here: where a statement names the
+    /// columns it reads of a table, its SQL reads no other column of that table.
+    @Test(arguments: cachedStatements.indices)
+    func columnsReadAreTheOnlyColumnsTheSQLReads(_ index: Int) throws {
+        let statement = cachedStatements[index]
+        let sql = statement.sql
+        for (table, columns) in statement.columnsRead {
+            let aliases = try NSRegularExpression(pattern: #"\b(?:FROM|JOIN)\s+\#(table.rawValue)\s+([a-z]+)"#)
+                .matches(in: sql, range: NSRange(sql.startIndex..., in: sql))
+                .compactMap { Range($0.range(at: 1), in: sql).map { String(sql[$0]) } }
+            #expect(!aliases.isEmpty, "\(statement) reads \(table) under an alias")
+            for alias in Set(aliases) {
+                let used = try NSRegularExpression(pattern: #"\b\#(alias)\.([a-z_*]+)"#)
+                    .matches(in: sql, range: NSRange(sql.startIndex..., in: sql))
+                    .compactMap { Range($0.range(at: 1), in: sql).map { String(sql[$0]) } }
+                #expect(
+                    Set(used).isSubset(of: columns), "\(statement) reads \(Set(used).subtracting(columns)) of \(table)")
+            }
+        }
+    }
+
     private static let page = Page(page: 1, count: 5)
 
     /// A cache with one answer stored for each key, each body naming its key.
@@ -87,6 +108,28 @@ let cachedStatements: [any CachedStatement.Type] = [
         #expect(cache.answerCount == 3)
     }
 
+    /// An UPDATE names the columns it changed: a helpful vote keeps the product's meta (which
+    /// reads no helpfulness) and drops its reviews; a report drops both.
+    @Test func anUpdateDropsOnlyTheAnswersThatReadAColumnItChanged() {
+        let list1 = ReviewQueries.List(productID: 1, page: Self.page, sort: .helpful).cacheKey
+        let meta1 = ReviewQueries.Meta(productID: 1).cacheKey
+        let cache = Self.filled([(list1, ReviewQueries.List.self), (meta1, ReviewQueries.Meta.self)])
+        cache.apply(TableChange(table: .reviews, products: [1], questions: nil, columns: ["helpfulness"]))
+        #expect(cache.lookup(list1) == nil && cache.lookup(meta1) != nil)
+        Self.store(cache, list1, ReviewQueries.List.self, "again")
+        cache.apply(TableChange(table: .reviews, products: [1], questions: nil, columns: []))
+        #expect(cache.lookup(list1) == nil, "a statement that reads the whole table drops on any UPDATE")
+        #expect(cache.lookup(meta1) != nil)
+        cache.apply(TableChange(table: .reviews, products: [1], questions: nil, columns: ["helpfulness", "reported"]))
+        #expect(cache.lookup(meta1) == nil)
+        #expect(
+            FeedbackQueries.markHelpful(.review, id: 1).changes(product: 1, question: nil).map(\.columns) == [
+                ["helpfulness"]
+            ])
+        #expect(
+            FeedbackQueries.report(.answer, id: 1).changes(product: 1, question: 2).map(\.columns) == [["reported"]])
+    }
+
     @Test func aNewAnswerDropsItsQuestionsAnswersAndItsProductsQuestions() {
         let answers5 = QuestionQueries.Answers(questionID: 5, page: Self.page).cacheKey
         let answers6 = QuestionQueries.Answers(questionID: 6, page: Self.page).cacheKey
@@ -132,6 +175,11 @@ let cachedStatements: [any CachedStatement.Type] = [
         #expect(
             TableChange.parse(notification: #"{"table" : "answers", "products" : [1,2], "questions" : null}"#)
                 == [TableChange(table: .answers, products: [1, 2], questions: nil)])
+        #expect(
+            TableChange.parse(
+                notification:
+                    #"{"table" : "reviews", "products" : [3], "questions" : null, "columns" : ["helpfulness"]}"#)
+                == [TableChange(table: .reviews, products: [3], questions: nil, columns: ["helpfulness"])])
         #expect(TableChange.parse(notification: "no_such_table") == TableName.allCases.map(TableChange.whole))
     }
 

@@ -5,10 +5,18 @@ import AtelierCatalog
 /// that a change to a table drops only the answers about the rows it touched.
 protocol CachedStatement: JSONStatement {
     static var tablesRead: Set<TableName> { get }
+    /// For a table of which the SQL reads only some columns, those columns (a test checks them
+    /// against the SQL): an UPDATE of none of them keeps the answer. A table not named here is
+    /// read whole.
+    static var columnsRead: [TableName: Set<String>] { get }
     /// The kind of row `cacheKey.id` names; nil for an answer about no one row (a list of
     /// products), which any change to its tables drops.
     static var keySpace: CacheKeySpace? { get }
     var cacheKey: ResponseCache.Key { get }
+}
+
+extension CachedStatement {
+    static var columnsRead: [TableName: Set<String>] { [:] }
 }
 
 extension CachedStatement where Self: ByIDStatement {

@@ -44,10 +44,19 @@ public final class ResponseCache: @unchecked Sendable {
         case missing
     }
 
-    /// What the cache knows of a statement: the tables it reads and what its ids name.
+    /// What the cache knows of a statement: what it reads and what its ids name.
     private struct Reader {
         let tablesRead: Set<TableName>
+        let columnsRead: [TableName: Set<String>]
         let keySpace: CacheKeySpace?
+
+        /// Whether `change` can alter the statement's answers: a table it reads, and for an
+        /// UPDATE a column it reads.
+        func reads(_ change: TableChange) -> Bool {
+            guard tablesRead.contains(change.table) else { return false }
+            guard let changed = change.columns, let read = columnsRead[change.table] else { return true }
+            return !read.isDisjoint(with: changed)
+        }
     }
 
     /// Bytes counted per answer besides its body: its key, dictionary and queue slots, tag,
@@ -107,7 +116,8 @@ public final class ResponseCache: @unchecked Sendable {
         lock.withLock {
             guard enabled, !changed(since: ticket, Statement.tablesRead, Statement.keySpace, key.id) else { return }
             if readers[key.statement] == nil {
-                readers[key.statement] = Reader(tablesRead: Statement.tablesRead, keySpace: Statement.keySpace)
+                readers[key.statement] = Reader(
+                    tablesRead: Statement.tablesRead, columnsRead: Statement.columnsRead, keySpace: Statement.keySpace)
             }
             if let previous = answers[key.statement, default: [:]][key.id, default: [:]].updateValue(
                 answer, forKey: key)
@@ -132,7 +142,7 @@ public final class ResponseCache: @unchecked Sendable {
                 stamps.forgetRows(notAfter: clock)
                 floor = clock
             }
-            for (statement, reader) in readers where reader.tablesRead.contains(change.table) {
+            for (statement, reader) in readers where reader.reads(change) {
                 guard let space = reader.keySpace, let ids = change.keys(space) else {
                     drop(statement)
                     continue

@@ -2,18 +2,22 @@ import AtelierCatalog
 import Foundation
 
 /// What changed in one table: the products and the questions whose answers the change can
-/// alter. A nil list means every one of them (a TRUNCATE, a bulk change, a table with no path
-/// to that kind of key). Sent by the tables' triggers (`Schema.changeChannel`) and made by
-/// this server for its own writes.
+/// alter, and for an UPDATE the columns it changed. A nil list means every one of them (a
+/// TRUNCATE, a bulk change, a table with no path to that kind of key, an INSERT or DELETE).
+/// Sent by the tables' triggers (`Schema.changeChannel`) and made by this server for its own
+/// writes.
 public struct TableChange: Sendable, Equatable {
     public let table: TableName
     public let products: [Int32]?
     public let questions: [Int32]?
+    /// The columns whose values changed; nil for any (rows added or removed).
+    public let columns: Set<String>?
 
-    public init(table: TableName, products: [Int32]?, questions: [Int32]?) {
+    public init(table: TableName, products: [Int32]?, questions: [Int32]?, columns: Set<String>? = nil) {
         self.table = table
         self.products = products
         self.questions = questions
+        self.columns = columns
     }
 
     /// Everything built from `table` changed.
@@ -36,13 +40,18 @@ public struct TableChange: Sendable, Equatable {
         guard let keyed = try? JSONDecoder().decode(Payload.self, from: Data(payload.utf8)),
             let table = TableName(rawValue: keyed.table)
         else { return TableName.allCases.map(whole) }
-        return [TableChange(table: table, products: keyed.products, questions: keyed.questions)]
+        return [
+            TableChange(
+                table: table, products: keyed.products, questions: keyed.questions, columns: keyed.columns.map(Set.init)
+            )
+        ]
     }
 
     private struct Payload: Decodable {
         let table: String
         let products: [Int32]?
         let questions: [Int32]?
+        let columns: [String]?
     }
 }
 

@@ -24,16 +24,16 @@ enum FeedbackQueries {
     /// serialises the increments.
     static func markHelpful(_ target: Target, id: Int32) -> Write {
         let column = target.helpfulnessColumn
-        return update(target, set: "\(column) = r.\(column) + 1", id: id)
+        return update(target, set: "\(column) = r.\(column) + 1", column: column, id: id)
     }
 
     /// Hides the row from every list and aggregate; nothing is deleted.
     static func report(_ target: Target, id: Int32) -> Write {
-        update(target, set: "reported = true", id: id)
+        update(target, set: "reported = true", column: "reported", id: id)
     }
 
-    /// Updates row `id` (as `r`) and returns it with its product and question (`Write`).
-    private static func update(_ target: Target, set assignment: String, id: Int32) -> Write {
+    /// Updates `column` of row `id` (as `r`) and returns it with its product and question (`Write`).
+    private static func update(_ target: Target, set assignment: String, column: String, id: Int32) -> Write {
         let table = target.table
         let sql =
             switch target {
@@ -47,7 +47,8 @@ enum FeedbackQueries {
                 RETURNING r.id, q.product_id, r.question_id
                 """
             }
-        return Write(query: PostgresQuery(unsafeSQL: sql, binds: binds(id)), tablesWritten: [table])
+        return Write(
+            query: PostgresQuery(unsafeSQL: sql, binds: binds(id)), tablesWritten: [table], columnsWritten: [column])
     }
 
     private static func binds(_ id: Int32) -> PostgresBindings {

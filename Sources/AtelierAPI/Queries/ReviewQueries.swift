@@ -60,6 +60,10 @@ enum ReviewQueries {
     /// average rating to 16 decimals (`null` when nobody rated it), all as strings.
     struct Meta: ByIDStatement, CachedStatement {
         static let tablesRead: Set<TableName> = [.product, .reviews, .characteristics, .characteristicReviews]
+        /// A helpful vote (the storefront's most common write) keeps it.
+        static let columnsRead: [TableName: Set<String>] = [
+            .reviews: ["id", "product_id", "rating", "recommend", "reported"]
+        ]
         static let keySpace: CacheKeySpace? = .product
         static let sql = """
             SELECT json_build_object('product_id', p.id::text,

@@ -8,11 +8,14 @@ import PostgresNIO
 struct Write: Sendable {
     let query: PostgresQuery
     let tablesWritten: Set<TableName>
+    /// For an UPDATE, the columns it sets; nil when it adds rows.
+    var columnsWritten: Set<String>? = nil
 
     /// The changes a committed write made, one per table written.
     func changes(product: Int32?, question: Int32?) -> [TableChange] {
         tablesWritten.map { table in
-            TableChange(table: table, products: product.map { [$0] }, questions: question.map { [$0] })
+            TableChange(
+                table: table, products: product.map { [$0] }, questions: question.map { [$0] }, columns: columnsWritten)
         }
     }
 }
