@@ -8,9 +8,10 @@ extension Schema {
     /// JSON: `{"table": "reviews", "products": [7, 9], "questions": null, "columns": null}`
     /// (`null`: the table has no path to that key); an UPDATE of at most
     /// `maximumKeysPerNotification` rows also names the columns whose values it changed
-    /// (`"columns": ["helpfulness"]`), so that answers reading none of them stay. A TRUNCATE, a table without keys, or a statement whose keys would not
-    /// fit a notification (`maximumKeysPerNotification`) sends the bare table name: everything
-    /// built from the table changed.
+    /// (`"columns": ["helpfulness"]`), so that answers reading none of them stay. A TRUNCATE, a
+    /// table without keys, or a statement whose keys would not fit a notification
+    /// (`maximumKeysPerNotification`) sends the bare table name: everything built from the
+    /// table changed.
     public static let changeChannel = "atelier_changes"
 
     /// Past this many keys of one kind, a statement reports its whole table instead; keeps the
@@ -180,10 +181,5 @@ extension Schema {
 
     public static func resumeRowNotifications(_ table: TableSpec) -> String {
         "ALTER TABLE \(quoted(table.name)) ENABLE ALWAYS TRIGGER \(quoted(changeTriggerName(table, .insert)))"
-    }
-
-    /// `text` as an SQL string literal.
-    static func literal(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
     }
 }
