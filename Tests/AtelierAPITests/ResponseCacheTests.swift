@@ -27,7 +27,8 @@ let cachedStatements: [any CachedStatement.Type] = [
     }
 
     /// A stale answer would follow from a column missing here: where a statement names the
-    /// columns it reads of a table, its SQL reads no other column of that table.
+    /// columns it reads of a table, its SQL reads no other column of that table (such a
+    /// statement qualifies every column with the table's alias, which this relies on).
     @Test(arguments: cachedStatements.indices)
     func columnsReadAreTheOnlyColumnsTheSQLReads(_ index: Int) throws {
         let statement = cachedStatements[index]
