@@ -271,8 +271,8 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r.id FROM old_rows r) AS keys(k)), NULL INTO products, questions;
     ELSE
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r.id FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)), NULL INTO products, questions;
-        IF (SELECT count(*) FROM new_rows) <= 500
-            AND (SELECT count(*) FROM new_rows n JOIN old_rows o ON o.id = n.id) = (SELECT count(*) FROM new_rows) THEN
+        IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
+            (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
             SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
             FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
             WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
@@ -302,8 +302,8 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM old_rows r) AS keys(k)), NULL INTO products, questions;
     ELSE
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)), NULL INTO products, questions;
-        IF (SELECT count(*) FROM new_rows) <= 500
-            AND (SELECT count(*) FROM new_rows n JOIN old_rows o ON o.id = n.id) = (SELECT count(*) FROM new_rows) THEN
+        IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
+            (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
             SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
             FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
             WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
@@ -333,8 +333,8 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM old_rows r) AS keys(k)), NULL INTO products, questions;
     ELSE
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)), NULL INTO products, questions;
-        IF (SELECT count(*) FROM new_rows) <= 500
-            AND (SELECT count(*) FROM new_rows n JOIN old_rows o ON o.id = n.id) = (SELECT count(*) FROM new_rows) THEN
+        IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
+            (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
             SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
             FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
             WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
@@ -364,8 +364,8 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM old_rows r JOIN "styles" k1 ON k1.id = r."style_id") AS keys(k)), NULL INTO products, questions;
     ELSE
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r JOIN "styles" k1 ON k1.id = r."style_id") AS keys(k)), NULL INTO products, questions;
-        IF (SELECT count(*) FROM new_rows) <= 500
-            AND (SELECT count(*) FROM new_rows n JOIN old_rows o ON o.id = n.id) = (SELECT count(*) FROM new_rows) THEN
+        IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
+            (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
             SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
             FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
             WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
@@ -395,8 +395,8 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM old_rows r JOIN "styles" k1 ON k1.id = r."style_id") AS keys(k)), NULL INTO products, questions;
     ELSE
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r JOIN "styles" k1 ON k1.id = r."style_id") AS keys(k)), NULL INTO products, questions;
-        IF (SELECT count(*) FROM new_rows) <= 500
-            AND (SELECT count(*) FROM new_rows n JOIN old_rows o ON o.id = n.id) = (SELECT count(*) FROM new_rows) THEN
+        IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
+            (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
             SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
             FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
             WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
@@ -426,8 +426,8 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."current_product_id" FROM old_rows r) AS keys(k)), NULL INTO products, questions;
     ELSE
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."current_product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)), NULL INTO products, questions;
-        IF (SELECT count(*) FROM new_rows) <= 500
-            AND (SELECT count(*) FROM new_rows n JOIN old_rows o ON o.id = n.id) = (SELECT count(*) FROM new_rows) THEN
+        IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
+            (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
             SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
             FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
             WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
@@ -457,8 +457,8 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM old_rows r) AS keys(k)), (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r.id FROM old_rows r) AS keys(k)) INTO products, questions;
     ELSE
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)), (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r.id FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)) INTO products, questions;
-        IF (SELECT count(*) FROM new_rows) <= 500
-            AND (SELECT count(*) FROM new_rows n JOIN old_rows o ON o.id = n.id) = (SELECT count(*) FROM new_rows) THEN
+        IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
+            (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
             SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
             FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
             WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
@@ -488,8 +488,8 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM old_rows r JOIN "questions" k1 ON k1.id = r."question_id") AS keys(k)), (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."question_id" FROM old_rows r) AS keys(k)) INTO products, questions;
     ELSE
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r JOIN "questions" k1 ON k1.id = r."question_id") AS keys(k)), (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."question_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)) INTO products, questions;
-        IF (SELECT count(*) FROM new_rows) <= 500
-            AND (SELECT count(*) FROM new_rows n JOIN old_rows o ON o.id = n.id) = (SELECT count(*) FROM new_rows) THEN
+        IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
+            (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
             SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
             FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
             WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
@@ -519,8 +519,8 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k2."product_id" FROM old_rows r JOIN "answers" k1 ON k1.id = r."answer_id" JOIN "questions" k2 ON k2.id = k1."question_id") AS keys(k)), (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."question_id" FROM old_rows r JOIN "answers" k1 ON k1.id = r."answer_id") AS keys(k)) INTO products, questions;
     ELSE
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k2."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r JOIN "answers" k1 ON k1.id = r."answer_id" JOIN "questions" k2 ON k2.id = k1."question_id") AS keys(k)), (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."question_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r JOIN "answers" k1 ON k1.id = r."answer_id") AS keys(k)) INTO products, questions;
-        IF (SELECT count(*) FROM new_rows) <= 500
-            AND (SELECT count(*) FROM new_rows n JOIN old_rows o ON o.id = n.id) = (SELECT count(*) FROM new_rows) THEN
+        IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
+            (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
             SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
             FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
             WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
@@ -550,8 +550,8 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM old_rows r) AS keys(k)), NULL INTO products, questions;
     ELSE
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)), NULL INTO products, questions;
-        IF (SELECT count(*) FROM new_rows) <= 500
-            AND (SELECT count(*) FROM new_rows n JOIN old_rows o ON o.id = n.id) = (SELECT count(*) FROM new_rows) THEN
+        IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
+            (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
             SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
             FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
             WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
@@ -581,8 +581,8 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM old_rows r JOIN "reviews" k1 ON k1.id = r."review_id") AS keys(k)), NULL INTO products, questions;
     ELSE
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r JOIN "reviews" k1 ON k1.id = r."review_id") AS keys(k)), NULL INTO products, questions;
-        IF (SELECT count(*) FROM new_rows) <= 500
-            AND (SELECT count(*) FROM new_rows n JOIN old_rows o ON o.id = n.id) = (SELECT count(*) FROM new_rows) THEN
+        IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
+            (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
             SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
             FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
             WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
@@ -612,8 +612,8 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM old_rows r) AS keys(k)), NULL INTO products, questions;
     ELSE
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)), NULL INTO products, questions;
-        IF (SELECT count(*) FROM new_rows) <= 500
-            AND (SELECT count(*) FROM new_rows n JOIN old_rows o ON o.id = n.id) = (SELECT count(*) FROM new_rows) THEN
+        IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
+            (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
             SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
             FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
             WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
@@ -643,8 +643,8 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM old_rows r JOIN "characteristics" k1 ON k1.id = r."characteristic_id") AS keys(k)), NULL INTO products, questions;
     ELSE
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r JOIN "characteristics" k1 ON k1.id = r."characteristic_id") AS keys(k)), NULL INTO products, questions;
-        IF (SELECT count(*) FROM new_rows) <= 500
-            AND (SELECT count(*) FROM new_rows n JOIN old_rows o ON o.id = n.id) = (SELECT count(*) FROM new_rows) THEN
+        IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
+            (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
             SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
             FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
             WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;

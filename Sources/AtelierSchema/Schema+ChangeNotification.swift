@@ -159,8 +159,8 @@ extension Schema {
                     \(keys("old_rows"))
                 ELSE
                     \(keys("(SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows)"))
-                    IF (SELECT count(*) FROM new_rows) <= \(maximumKeysPerNotification)
-                        AND (SELECT count(*) FROM new_rows n JOIN old_rows o ON o.id = n.id) = (SELECT count(*) FROM new_rows) THEN
+                    IF (SELECT count(*) FROM new_rows) <= \(maximumKeysPerNotification) AND NOT EXISTS
+                        (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
                         SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
                         FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
                         WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
