@@ -29,6 +29,8 @@ public final class DatabasePool: Service, Sendable {
     private struct State {
         var client: PostgresClient
         var clientRun: Task<Void, Never>?
+        /// Runs of replaced clients, kept until they end so that shutdown can end them too.
+        var retiredRuns: [Task<Void, Never>] = []
         var successes = 0
         var failures = 0
         var inFlight = 0
@@ -101,15 +103,26 @@ public final class DatabasePool: Service, Sendable {
                 await self.judge()
             }
         }
-        let last = state.withLockedValue { $0.clientRun }
-        last?.cancel()
-        await last?.value
+        // Every client's connections close before the pool returns, a replaced one's included;
+        // a close that never completes may not keep the process from exiting.
+        let runs = state.withLockedValue { state in state.retiredRuns + [state.clientRun].compactMap { $0 } }
+        for run in runs { run.cancel() }
+        let ended = await Deadline.run(Self.shutdownWait, onTimeout: {}) {
+            for run in runs { await run.value }
+        }
+        if ended == nil {
+            logger.warning("database connections still closing after \(Self.shutdownWait); exiting without them")
+        }
     }
+
+    /// How long shutdown waits for the pool's connections to close.
+    static let shutdownWait = Duration.seconds(5)
 
     private func startCurrentClient() {
         state.withLockedValue { state in
             let client = state.client
-            state.clientRun = Task { await client.run() }
+            // Detached: the pool alone ends its clients, when it stops or retires one.
+            state.clientRun = Task.detached { await client.run() }
         }
     }
 
@@ -191,6 +204,7 @@ public final class DatabasePool: Service, Sendable {
             defer {
                 state.client = fresh
                 state.replacements += 1
+                if let run = state.clientRun { state.retiredRuns.append(run) }
             }
             return state.clientRun
         }
@@ -199,6 +213,8 @@ public final class DatabasePool: Service, Sendable {
         Task {
             try? await Task.sleep(for: grace)
             retired?.cancel()
+            await retired?.value
+            self.state.withLockedValue { state in state.retiredRuns.removeAll { $0 == retired } }
         }
     }
 
