@@ -97,4 +97,18 @@ import Testing
         router.replicaReplayed(LSN(150))
         #expect(router.route(Reviews.self, id: 2, written: nil) == .replica)
     }
+
+    /// Without a replica, markers still serve clients' own writes, but none is kept waiting for
+    /// a replay that never comes, and the lag reported is zero.
+    @Test func withoutAReplicaNoMarkerIsKeptAndNoLagReported() throws {
+        let router = ReadRouter(hasReplica: false)
+        router.setListening(true)
+        for position in 1...1_000 {
+            router.changed(TableChange(table: .reviews, products: [Int32(position)], questions: []))
+            router.markerRead(try #require(router.issueMarker()), at: LSN(UInt64(position) * 100))
+        }
+        #expect(router.lag.bytes == 0)
+        #expect(router.lag.seconds == 0)
+        #expect(router.route(Reviews.self, id: 2, written: nil) == .primary)
+    }
 }

@@ -95,7 +95,8 @@ public final class ReadRouter: Sendable {
     func changed(_ change: TableChange) {
         state.withLockedValue { state in
             state.markerWanted = true
-            state.needs.record(change, stamp: state.issued + 1)
+            // Without a replica the marker only serves clients' own writes (`heard`).
+            if hasReplica { state.needs.record(change, stamp: state.issued + 1) }
         }
     }
 
@@ -112,6 +113,8 @@ public final class ReadRouter: Sendable {
 
     /// Marker `index` read the primary's WAL position `position`.
     func markerRead(_ index: UInt64, at position: LSN) {
+        // Without a replica nothing replays markers: keeping them would grow without end.
+        guard hasReplica else { return }
         state.withLockedValue { state in
             state.unreplayed.append(Marker(index: index, position: position, read: .now))
             state.latestMarker = max(state.latestMarker, position)
@@ -161,7 +164,7 @@ public final class ReadRouter: Sendable {
 
     /// How far the replica is behind the primary as this server sees it: bytes from its replay
     /// position to the latest marker, and how long the oldest marker it has not replayed has
-    /// waited.
+    /// waited. Zero without a replica.
     var lag: (bytes: UInt64, seconds: Double) {
         state.withLockedValue { state in
             let bytes = state.latestMarker > state.replayed ? state.latestMarker.value - state.replayed.value : 0
