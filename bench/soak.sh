@@ -6,7 +6,7 @@
 # 80% of it (RATE in random.lua: requests sent on a schedule, not after each answer, so a slower
 # answer does not lower the rate offered). Passes when the server kept that rate (at least 97%
 # of it answered), with 0 errors and its RSS at the end within 10% of its RSS after the first
-# minute; prints the RSS every 30 s. PORT is the embedded cluster's port.
+# minute; prints the RSS and the cache's bytes and answers every 30 s. PORT is the embedded cluster's port.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 scale=${SCALE:-0.05} minutes=${MINUTES:-10} cache=${CACHE:-256} share=${WRITE_SHARE:-0.01}
@@ -30,9 +30,13 @@ echo "peak: $peak"
 echo "soak: $minutes min offered at $target req/s (80%) over $connections connections"
 
 rss() { awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$server_pid/status"; }
+cache_held() {  # the cache's bytes (MB) and answers, from /metrics
+    curl -s "http://127.0.0.1:$port/metrics" |
+        awk '/^atelier_cache_held_bytes / {b = int($2 / 1048576)} /^atelier_cache_held_answers / {a = $2} END {print b, a}'
+}
 rss_log=$work/soak-rss.txt
 : >"$rss_log"
-( for i in $(seq 0 $((minutes * 2))); do echo "$((i * 30)) $(rss)" >>"$rss_log"; sleep 30; done ) &
+( for i in $(seq 0 $((minutes * 2))); do echo "$((i * 30)) $(rss) $(cache_held)" >>"$rss_log"; sleep 30; done ) &
 sampler=$!
 soak=$(run_wrk "$connections" $((minutes * 60)) "$target")
 sleep 1
@@ -41,6 +45,7 @@ end_rss=$(rss)
 first_minute=$(awk '$1 == 60 {print $2}' "$rss_log")
 echo "soak: $soak"
 echo "server RSS (MB) every 30 s: $(awk '{printf "%s ", $2}' "$rss_log")"
+echo "cache held (MB, answers) every 30 s: $(awk '{printf "%s/%s ", $3, $4}' "$rss_log")"
 python3 - "$soak" "$peak_rps" "$target" "$first_minute" "$end_rss" <<'PY'
 import json, sys
 soak, peak, target = json.loads(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
