@@ -232,9 +232,21 @@ let cachedStatements: [any CachedStatement.Type] = [
             if id % 7 == 0 { cache.apply(TableChange(table: .skus, products: [Int32(id)], questions: nil)) }
         }
         let held = (1...2000).filter { cache.lookup(ProductQueries.Styles(productID: Int32($0)).cacheKey) != nil }
-        let stored = ByteBuffer(bytes: body.readableBytesView).capacity + ResponseCache.entryOverhead
+        let stored = Array(body.readableBytesView).capacity + ResponseCache.entryOverhead
         #expect(held.allSatisfy { $0 > 1900 && $0 % 7 != 0 }, "the newest answers are the ones kept")
         #expect(held.count >= 64 * 1024 / stored - 8)
         #expect(cache.bytesHeld == held.count * stored && cache.answerCount == held.count)
+    }
+
+    /// An answer counts its bytes, not the power of two a ByteBuffer of them would reserve: a
+    /// body of 1,100 bytes costs the budget about 1,100, not 2,048, so more answers fit.
+    @Test func anAnswerCountsItsBytesNotAPowerOfTwo() {
+        let cache = ResponseCache(capacity: 1 << 20)
+        cache.setEnabled(true)
+        let body = ByteBuffer(repeating: 0x41, count: 1100)
+        let key = ProductQueries.Styles(productID: 1).cacheKey
+        cache.store(.found(body, tag: "t"), for: key, of: ProductQueries.Styles.self, ticket: cache.ticket())
+        #expect(cache.bytesHeld - ResponseCache.entryOverhead < 1200)
+        #expect(cache.lookup(key) == .found(body, tag: "t"))
     }
 }

@@ -44,6 +44,37 @@ public final class ResponseCache: @unchecked Sendable {
         case missing
     }
 
+    /// An answer as the cache keeps it: the body's bytes at their exact size. A ByteBuffer's
+    /// storage is rounded up to a power of two, which for this catalogue's answers is 44% more
+    /// than their bytes on average (1,572 against 1,093 bytes, docs/benchmarks.md, "Soak"); each
+    /// hit gets a ByteBuffer of its own instead.
+    private enum Held {
+        case found([UInt8], tag: String)
+        case missing
+
+        init(_ answer: Answer) {
+            switch answer {
+            case .found(let body, let tag): self = .found(Array(body.readableBytesView), tag: tag)
+            case .missing: self = .missing
+            }
+        }
+
+        var answer: Answer {
+            switch self {
+            case .found(let bytes, let tag): .found(ByteBuffer(bytes: bytes), tag: tag)
+            case .missing: .missing
+            }
+        }
+
+        /// What it counts against the budget: its allocation, as stored and as dropped alike.
+        var size: Int {
+            switch self {
+            case .found(let bytes, _): bytes.capacity + ResponseCache.entryOverhead
+            case .missing: ResponseCache.entryOverhead
+            }
+        }
+    }
+
     /// What the cache knows of a statement: what it reads and what its ids name.
     private struct Reader {
         let tablesRead: Set<TableName>
@@ -72,7 +103,7 @@ public final class ResponseCache: @unchecked Sendable {
     private let lock = NSLock()
     private var enabled = false
     /// Answers by statement, then by row id, then by key.
-    private var answers: [ObjectIdentifier: [Int32: [Key: Answer]]] = [:]
+    private var answers: [ObjectIdentifier: [Int32: [Key: Held]]] = [:]
     private var readers: [ObjectIdentifier: Reader] = [:]
     /// Keys in the order they were stored, for eviction; may hold keys dropped since.
     private var order = CircularBuffer<Key>()
@@ -90,7 +121,7 @@ public final class ResponseCache: @unchecked Sendable {
 
     /// The cached answer for `key`, if the cache is on and holds it.
     func lookup(_ key: Key) -> Answer? {
-        lock.withLock { enabled ? answers[key.statement]?[key.id]?[key] : nil }
+        lock.withLock { enabled ? answers[key.statement]?[key.id]?[key] : nil }?.answer
     }
 
     /// Taken before querying; `store` keeps the answer only if nothing it depends on changed
@@ -103,15 +134,11 @@ public final class ResponseCache: @unchecked Sendable {
         _ answer: Answer, for key: Key, of statement: Statement.Type, ticket: UInt64?
     ) {
         guard let ticket else { return }
-        // Keep a copy of just the answer's bytes: the body may sit in a larger allocation (the
+        // A copy of just the answer's bytes: the body may sit in a larger allocation (the
         // connection's read buffer, or the compaction's, reserved at the uncompacted size), and
         // the budget counts allocations.
-        let answer: Answer =
-            switch answer {
-            case .found(let body, let tag): .found(ByteBuffer(bytes: body.readableBytesView), tag: tag)
-            case .missing: .missing
-            }
-        let size = Self.size(of: answer)
+        let answer = Held(answer)
+        let size = answer.size
         guard size <= capacity / 8 else { return }
         lock.withLock {
             guard enabled, !changed(since: ticket, Statement.tablesRead, Statement.keySpace, key.id) else { return }
@@ -122,7 +149,7 @@ public final class ResponseCache: @unchecked Sendable {
             if let previous = answers[key.statement, default: [:]][key.id, default: [:]].updateValue(
                 answer, forKey: key)
             {
-                bytes -= Self.size(of: previous)
+                bytes -= previous.size
             } else {
                 order.append(key)
                 count += 1
@@ -181,14 +208,6 @@ public final class ResponseCache: @unchecked Sendable {
     /// Answers held.
     public var answerCount: Int { lock.withLock { count } }
 
-    /// What an answer counts against the budget: its allocation, as stored and as dropped alike.
-    private static func size(of answer: Answer) -> Int {
-        switch answer {
-        case .found(let body, _): body.capacity + entryOverhead
-        case .missing: entryOverhead
-        }
-    }
-
     /// Whether a change that an answer of this statement and id depends on came after `ticket`.
     /// Called under the lock.
     private func changed(since ticket: UInt64, _ tables: Set<TableName>, _ space: CacheKeySpace?, _ id: Int32) -> Bool {
@@ -197,7 +216,7 @@ public final class ResponseCache: @unchecked Sendable {
 
     /// Drops every answer of `statement`, or only those about row `id`. Called under the lock.
     private func drop(_ statement: ObjectIdentifier, _ id: Int32? = nil) {
-        let dropped: [Answer]
+        let dropped: [Held]
         if let id {
             guard let row = answers[statement]?.removeValue(forKey: id) else { return }
             dropped = Array(row.values)
@@ -206,7 +225,7 @@ public final class ResponseCache: @unchecked Sendable {
             dropped = rows.values.flatMap(\.values)
         }
         count -= dropped.count
-        bytes -= dropped.reduce(0) { $0 + Self.size(of: $1) }
+        bytes -= dropped.reduce(0) { $0 + $1.size }
         // Keys of dropped answers stay in `order` until evicted; keep it from outgrowing the answers.
         if order.count > 2 * count + 1024 {
             order = CircularBuffer(order.filter { answers[$0.statement]?[$0.id]?[$0] != nil })
@@ -219,7 +238,7 @@ public final class ResponseCache: @unchecked Sendable {
             guard let answer = answers[key.statement]?[key.id]?.removeValue(forKey: key) else { continue }
             if answers[key.statement]?[key.id]?.isEmpty == true { answers[key.statement]?[key.id] = nil }
             count -= 1
-            bytes -= Self.size(of: answer)
+            bytes -= answer.size
             return true
         }
         bytes = 0
