@@ -41,11 +41,10 @@ enum APIHarness {
     }
 
     /// With `readDatabase`, reads go to that replica as the router decides; pass `router` to
-    /// watch its decisions, `watchPool` to watch the primary's pool.
+    /// watch its decisions.
     static func withApp(
         database: ConnectionParameters, readDatabase: ConnectionParameters? = nil, deadline: Duration = .seconds(10),
         cache: ResponseCache? = nil, router: ReadRouter? = nil, poolSize: Int = 8, maximumWaiting: Int = 256,
-        watchPool: (DatabasePool) -> Void = { _ in },
         _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         var logger = Logger(label: "atelier-serve-tests")
@@ -55,7 +54,6 @@ enum APIHarness {
         let pool = DatabasePool(
             parameters: database, poolSize: poolSize, maximumWaiting: maximumWaiting, deadline: deadline,
             logger: logger)
-        watchPool(pool)
         let readPool = readDatabase.map {
             DatabasePool(parameters: $0, poolSize: poolSize, deadline: deadline, logger: logger)
         }

@@ -24,8 +24,8 @@ import Testing
                 #expect(posted.status == .created)
             }
         }
-        // It becomes a template: no session of the server may linger on it. Sessions close
-        // as the server stops; one left after 10 s is ended and named on stderr.
+        // It becomes a template: no session of the server may linger on it. Once (CI, two
+        // test processes at once) a pooled session outlived its in-process server by 30 s.
         try await blocking { try database.endSessions(of: "atelier-serve") }
         return database
     }
