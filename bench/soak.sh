@@ -6,7 +6,8 @@
 # 80% of it (RATE in random.lua: requests sent on a schedule, not after each answer, so a slower
 # answer does not lower the rate offered). Passes when the server kept that rate (at least 97%
 # of it answered), with 0 errors and its RSS at the end within 10% of its RSS after the first
-# minute; prints the RSS and the cache's bytes and answers every 30 s. PORT is the embedded cluster's port.
+# minute; prints the RSS and the cache's bytes and answers every 30 s. PORT is the embedded
+# cluster's port.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 scale=${SCALE:-0.05} minutes=${MINUTES:-10} cache=${CACHE:-256} share=${WRITE_SHARE:-0.01}

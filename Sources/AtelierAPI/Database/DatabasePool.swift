@@ -201,12 +201,11 @@ public final class DatabasePool: Service, Sendable {
     private func replaceClient() {
         let fresh = Self.makeClient(parameters, poolSize: poolSize, deadline: deadline, logger: logger)
         let retired = state.withLockedValue { state in
-            defer {
-                state.client = fresh
-                state.replacements += 1
-                if let run = state.clientRun { state.retiredRuns.append(run) }
-            }
-            return state.clientRun
+            let retired = state.clientRun
+            if let retired { state.retiredRuns.append(retired) }
+            state.client = fresh
+            state.replacements += 1
+            return retired
         }
         startCurrentClient()
         let grace = deadline + .seconds(1)
