@@ -25,7 +25,8 @@ public enum AtelierServer {
         }
         let cache = ResponseCache(capacity: configuration.cacheCapacity)
         let database = APIDatabase(
-            pool: pool, readPool: readPool, deadline: configuration.databaseDeadline, cache: cache)
+            pool: pool, readPool: readPool, deadline: configuration.databaseDeadline, cache: cache,
+            batchesPerRoute: configuration.batchesPerRoute)
         var application = Application(
             router: try makeRouter(database: database, logRequests: configuration.logLevel <= .debug),
             server: .http1(configuration: .init(idleTimeout: .seconds(configuration.idleTimeout.components.seconds))),

@@ -14,6 +14,8 @@ public struct ServerConfiguration: Sendable {
     public var poolSize: Int
     /// Requests that may wait for a connection; past it, 503 at once.
     public var maximumWaiting: Int
+    /// Batches of one read route's statement that may run at once (`StatementBatcher`); 0: none.
+    public var batchesPerRoute: Int
     /// How long an HTTP keep-alive connection may stay idle before the server closes it.
     public var idleTimeout: Duration
     /// How long a request waits for the database before it is answered with a 503.
@@ -25,7 +27,8 @@ public struct ServerConfiguration: Sendable {
     public init(
         host: String = "0.0.0.0", port: Int = 3000, database: ConnectionParameters,
         readDatabase: ConnectionParameters? = nil, poolSize: Int = 16,
-        maximumWaiting: Int = 256, idleTimeout: Duration = .seconds(60), databaseDeadline: Duration = .seconds(5),
+        maximumWaiting: Int = 256, batchesPerRoute: Int = 4, idleTimeout: Duration = .seconds(60),
+        databaseDeadline: Duration = .seconds(5),
         logLevel: Logger.Level = .info, cacheCapacity: Int = 256 << 20
     ) {
         self.host = host
@@ -34,6 +37,7 @@ public struct ServerConfiguration: Sendable {
         self.readDatabase = readDatabase
         self.poolSize = poolSize
         self.maximumWaiting = maximumWaiting
+        self.batchesPerRoute = batchesPerRoute
         self.idleTimeout = idleTimeout
         self.databaseDeadline = databaseDeadline
         self.logLevel = logLevel

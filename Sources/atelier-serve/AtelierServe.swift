@@ -43,6 +43,13 @@ struct AtelierServe: AsyncParsableCommand {
     @Option(help: "Connections the pool may open to PostgreSQL.")
     var poolSize = 16
 
+    @Option(
+        help: """
+            Batches of one read route's statement that may run at once; requests beyond them wait \
+            and share the next batch, one statement for many (0: each request's statement alone).
+            """)
+    var batchesPerRoute = 4
+
     @Option(help: "Requests that may wait for a database connection; past it, 503 at once rather than a growing queue.")
     var maxWaiting = 256
 
@@ -67,6 +74,9 @@ struct AtelierServe: AsyncParsableCommand {
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be from 1 to 65535") }
         guard (1...1000).contains(poolSize) else { throw ValidationError("--pool-size must be from 1 to 1000") }
+        guard (0...1000).contains(batchesPerRoute) else {
+            throw ValidationError("--batches-per-route must be from 0 to 1000")
+        }
         guard databaseTimeout > 0 else { throw ValidationError("--database-timeout must be positive") }
         guard (0...100_000).contains(maxWaiting) else {
             throw ValidationError("--max-waiting must be from 0 to 100000")
@@ -99,7 +109,7 @@ struct AtelierServe: AsyncParsableCommand {
         }
         let configuration = ServerConfiguration(
             host: host, port: port, database: parameters, readDatabase: readParameters, poolSize: poolSize,
-            maximumWaiting: maxWaiting,
+            maximumWaiting: maxWaiting, batchesPerRoute: batchesPerRoute,
             idleTimeout: .seconds(idleTimeout), databaseDeadline: .milliseconds(Int(databaseTimeout * 1000)),
             logLevel: logLevel, cacheCapacity: cacheSize << 20
         )

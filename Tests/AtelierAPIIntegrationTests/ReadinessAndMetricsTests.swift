@@ -71,12 +71,17 @@ import Testing
                 "atelier_cache_hits_total ", "atelier_cache_misses_total ", "atelier_cache_invalidations_total ",
                 "atelier_cache_held_bytes ", "atelier_cache_held_answers ", "atelier_database_connections_in_use ",
                 "atelier_database_requests_waiting ", "atelier_listener_connected_state 1",
+                "atelier_database_batches_total ", "atelier_database_batched_reads_total ",
             ] {
                 #expect(text.contains(expected), "\(expected)")
             }
             let hits = Self.value(text, "atelier_cache_hits_total")
+            let batchedReads = Self.value(text, "atelier_database_batched_reads_total")
             _ = try await client.get("/products/1")
-            #expect(Self.value(try await client.get("/metrics").text, "atelier_cache_hits_total") >= hits + 1)
+            _ = try await client.get("/products/2")
+            let after = try await client.get("/metrics").text
+            #expect(Self.value(after, "atelier_cache_hits_total") >= hits + 1)
+            #expect(Self.value(after, "atelier_database_batched_reads_total") >= batchedReads + 1, "the miss")
         }
     }
 

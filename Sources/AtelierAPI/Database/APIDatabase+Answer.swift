@@ -45,13 +45,13 @@ extension APIDatabase {
     private func readRow<Statement: CachedStatement>(_ statement: Statement, route: ReadRouter.Route) async throws
         -> ByteBuffer?
     {
-        guard route == .replica, let readPool else { return try await firstRow(statement) }
+        guard route == .replica, let readPool else { return try await batchedRow(statement, on: pool) }
         ServerMetrics.shared.replicaReads.increment()
         do {
-            return try await firstRow(statement, on: readPool)
+            return try await batchedRow(statement, on: readPool)
         } catch let error as APIError where error == .databaseUnavailable {
             router.replicaFailed()
-            return try await firstRow(statement)
+            return try await batchedRow(statement, on: pool)
         }
     }
 

@@ -15,16 +15,21 @@ public struct APIDatabase: Sendable {
     public let cache: ResponseCache
     /// Where each cacheable read goes: the replica, the primary, or the primary uncached.
     public let router: ReadRouter
+    /// Groups the read routes' statements into batches under load; nil runs each alone.
+    let batcher: StatementBatcher?
 
+    /// `batchesPerRoute`: how many batches of one route's statement may run at once on a pool
+    /// (`StatementBatcher`); 0 runs each request's statement alone.
     public init(
         pool: DatabasePool, readPool: DatabasePool? = nil, deadline: Duration = .seconds(5),
-        cache: ResponseCache = ResponseCache(capacity: 0), router: ReadRouter? = nil
+        cache: ResponseCache = ResponseCache(capacity: 0), router: ReadRouter? = nil, batchesPerRoute: Int = 4
     ) {
         self.pool = pool
         self.readPool = readPool
         self.deadline = deadline
         self.cache = cache
         self.router = router ?? ReadRouter(hasReplica: readPool != nil)
+        batcher = batchesPerRoute > 0 ? StatementBatcher(concurrency: batchesPerRoute) : nil
     }
 
     /// Runs a prepared statement and returns its first row, reading (and so releasing) the rest;
@@ -38,6 +43,28 @@ public struct APIDatabase: Sendable {
                 first = row
             }
             return first
+        }
+    }
+
+    /// Runs a read route's statement in a batch with others of its kind (`StatementBatcher`) and
+    /// returns its row, from `pool`.
+    func batchedRow<Statement: JSONStatement>(_ statement: Statement, on pool: DatabasePool) async throws
+        -> ByteBuffer?
+    {
+        guard let batcher else { return try await firstRow(statement, on: pool) }
+        try pool.admit()
+        let key = StatementBatcher.Key(statement: ObjectIdentifier(Statement.self), pool: ObjectIdentifier(pool))
+        return try await batcher.answer(statement.values, due: .now + deadline, key: key) { members, due in
+            let batch = BatchStatement<Statement>(members: members)
+            let outcome = await pool.withConnection(until: due) { connection in
+                var bodies = [ByteBuffer?](repeating: nil, count: members.count)
+                for try await (position, body) in try await connection.execute(batch, logger: connection.logger) {
+                    guard bodies.indices.contains(position - 1) else { throw Self.listWithoutRow }
+                    bodies[position - 1] = body
+                }
+                return bodies
+            }
+            return settle(outcome, on: pool, requests: members.count)
         }
     }
 
@@ -100,22 +127,31 @@ public struct APIDatabase: Sendable {
     ) async throws -> T {
         try pool.admit()
         let outcome = await pool.withConnection(deadline: deadline, body)
+        return try settle(outcome, on: pool, requests: 1).get()
+    }
+
+    /// What `requests` admitted requests get from one call's outcome (nil: past the deadline),
+    /// by the rule above; the pool learns whether they reached the database.
+    private func settle<T>(_ outcome: Result<T, any Error>?, on pool: DatabasePool, requests: Int) -> Result<
+        T, any Error
+    > {
         guard let outcome else {
-            pool.finish(reachedDatabase: false)
+            pool.finish(reachedDatabase: false, requests: requests)
             pool.logger.debug("no answer from the database within \(deadline)")
-            throw APIError.databaseUnavailable
+            return .failure(APIError.databaseUnavailable)
         }
         switch outcome {
         case .success(let value):
-            pool.finish(reachedDatabase: true)
-            return value
+            pool.finish(reachedDatabase: true, requests: requests)
+            return .success(value)
         case .failure(let error):
-            pool.finish(reachedDatabase: error is APIError || (error as? PSQLError)?.code == .server)
+            pool.finish(
+                reachedDatabase: error is APIError || (error as? PSQLError)?.code == .server, requests: requests)
             let translated = Self.translate(error)
             if let apiError = translated as? APIError, apiError == .databaseUnavailable {
                 pool.logger.debug("database unavailable: \(String(reflecting: error))")
             }
-            throw translated
+            return .failure(translated)
         }
     }
 

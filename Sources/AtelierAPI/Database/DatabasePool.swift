@@ -86,12 +86,13 @@ public final class DatabasePool: Service, Sendable {
         guard admitted else { throw APIError.databaseBusy }
     }
 
-    /// A request admitted by `admit()` is done: `reachedDatabase` when it got an answer from the
-    /// server (an error of its own included), false when it timed out or lost its connection.
-    func finish(reachedDatabase: Bool) {
+    /// Requests admitted by `admit()` are done (one, or a batch's): `reachedDatabase` when they
+    /// got an answer from the server (an error of its own included), false when they timed out
+    /// or lost their connection.
+    func finish(reachedDatabase: Bool, requests: Int = 1) {
         state.withLockedValue { state in
-            state.inFlight -= 1
-            if reachedDatabase { state.successes += 1 } else { state.failures += 1 }
+            state.inFlight -= requests
+            if reachedDatabase { state.successes += requests } else { state.failures += requests }
         }
     }
 
@@ -166,10 +167,19 @@ public final class DatabasePool: Service, Sendable {
         deadline: Duration,
         _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async -> Result<T, any Error>? {
+        await withConnection(until: .now + deadline, body)
+    }
+
+    /// The same, by the instant `due`; nil at once when it has passed.
+    func withConnection<T: Sendable>(
+        until due: ContinuousClock.Instant,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async -> Result<T, any Error>? {
+        guard due > .now else { return nil }
         let client = self.client
         let held = NIOLockedValueBox<PostgresConnection?>(nil)
         return await Deadline.run(
-            deadline,
+            until: due,
             onTimeout: {
                 held.withLockedValue { connection in
                     if let connection { let _: EventLoopFuture<Void> = connection.close() }

@@ -18,9 +18,17 @@ enum Deadline {
         _ deadline: Duration, onTimeout: @escaping @Sendable () -> Void,
         _ work: @escaping @Sendable () async throws -> T
     ) async -> Result<T, any Error>? {
+        await run(until: .now + deadline, onTimeout: onTimeout, work)
+    }
+
+    /// The work's result, or nil when `due` passed first (after `onTimeout` ran).
+    static func run<T: Sendable>(
+        until due: ContinuousClock.Instant, onTimeout: @escaping @Sendable () -> Void,
+        _ work: @escaping @Sendable () async throws -> T
+    ) async -> Result<T, any Error>? {
         await withCheckedContinuation { continuation in
             let worker = NIOLockedValueBox<Task<Void, Never>?>(nil)
-            let call = Watch.shared.add(due: .now + deadline) {
+            let call = Watch.shared.add(due: due) {
                 onTimeout()
                 worker.withLockedValue { $0?.cancel() }
                 continuation.resume(returning: nil)

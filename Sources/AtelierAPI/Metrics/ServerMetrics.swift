@@ -14,6 +14,8 @@ public final class ServerMetrics: Sendable {
     let cacheMisses: Prometheus.Counter
     let cacheInvalidations: Prometheus.Counter
     let replicaReads: Prometheus.Counter
+    let batches: Prometheus.Counter
+    let batchedReads: Prometheus.Counter
     private let replicaLagBytes: Prometheus.Gauge
     private let replicaLagSeconds: Prometheus.Gauge
     private let cacheBytes: Prometheus.Gauge
@@ -49,6 +51,9 @@ public final class ServerMetrics: Sendable {
         connectionsInUse = gauge("database", "connections_in", "use", "Pooled connections serving a request.")
         connectionsWaiting = gauge("database", "requests", "waiting", "Requests waiting for a database connection.")
         listenerConnected = gauge("listener", "connected", "state", "1 while the change listener listens, else 0.")
+        batches = counter(
+            "database", "batches", "Statements run for the read routes, each answering a batch of requests.")
+        batchedReads = counter("database", "batched_reads", "Read requests answered by those statements.")
         replicaReads = counter("replica", "reads", "Reads sent to the replica (--read-database-url).")
         replicaLagBytes = gauge(
             "replica", "lag", "bytes", "WAL bytes from the replica's replay position to the primary's latest marker.")

@@ -3,9 +3,24 @@ import PostgresNIO
 
 /// A prepared statement whose single row and column is the route's whole JSON answer, built by
 /// the database (`json_build_object`/`json_agg`), so the server sends the bytes as they come.
-protocol JSONStatement: PostgresPreparedStatement where Row == ByteBuffer {}
+/// Its parameters are kept as values (`values`), so that a batch can bind the values of many
+/// statements of one kind as arrays (`BatchStatement`).
+protocol JSONStatement: PostgresPreparedStatement where Row == ByteBuffer {
+    /// The types of `$1`, `$2`, … in order.
+    static var parameterKinds: [StatementValue.Kind] { get }
+    /// The values of `$1`, `$2`, … in order, of the kinds `parameterKinds` names.
+    var values: [StatementValue] { get }
+}
 
 extension JSONStatement {
+    static var bindingDataTypes: [PostgresDataType] { parameterKinds.map(\.dataType) }
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: values.count)
+        for value in values { value.bind(to: &bindings) }
+        return bindings
+    }
+
     func decodeRow(_ row: PostgresRow) throws -> ByteBuffer { try row.decode(ByteBuffer.self) }
 }
 
@@ -16,13 +31,9 @@ protocol ByIDStatement: JSONStatement {
 }
 
 extension ByIDStatement {
-    static var bindingDataTypes: [PostgresDataType] { [.int4] }
+    static var parameterKinds: [StatementValue.Kind] { [.int4] }
 
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 1)
-        bindings.append(rowID)
-        return bindings
-    }
+    var values: [StatementValue] { [.int4(rowID)] }
 }
 
 /// A JSON statement listing one page of a row's children: `$1` is the id, `$2` the count,
@@ -33,19 +44,14 @@ protocol PagedStatement: JSONStatement {
 }
 
 extension PagedStatement {
-    static var bindingDataTypes: [PostgresDataType] { pageBindingTypes }
+    static var parameterKinds: [StatementValue.Kind] { pageParameterKinds }
 
-    static var pageBindingTypes: [PostgresDataType] { [.int4, .int8, .int8, .int8] }
+    static var pageParameterKinds: [StatementValue.Kind] { [.int4, .int8, .int8, .int8] }
 
-    func makeBindings() throws -> PostgresBindings { pageBindings() }
+    var values: [StatementValue] { pageValues }
 
-    /// `$1` to `$4`, with room for `extra` more parameters after them.
-    func pageBindings(extra: Int = 0) -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 4 + extra)
-        bindings.append(rowID)
-        bindings.append(page.count)
-        bindings.append(page.offset)
-        bindings.append(page.page)
-        return bindings
+    /// `$1` to `$4`.
+    var pageValues: [StatementValue] {
+        [.int4(rowID), .int8(Int64(page.count)), .int8(Int64(page.offset)), .int8(Int64(page.page))]
     }
 }

@@ -17,16 +17,10 @@ enum ProductQueries {
                 FROM (SELECT * FROM product ORDER BY id LIMIT $1 OFFSET $2) p
                 """, "[]"))
             """
-        static let bindingDataTypes: [PostgresDataType] = [.int8, .int8]
+        static let parameterKinds: [StatementValue.Kind] = [.int8, .int8]
 
         let page: Page
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 2)
-            bindings.append(page.count)
-            bindings.append(page.offset)
-            return bindings
-        }
+        var values: [StatementValue] { [.int8(Int64(page.count)), .int8(Int64(page.offset))] }
     }
 
     /// `GET /products/:product_id`: the product and its features in id order.

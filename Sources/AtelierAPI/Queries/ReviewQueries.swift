@@ -40,20 +40,15 @@ enum ReviewQueries {
                 """, "[]")))
             FROM product p WHERE p.id = $1
             """
-        static let bindingDataTypes = pageBindingTypes + [.bool]
+        static let parameterKinds = pageParameterKinds + [.bool]
 
-        /// The product.
         /// The product, bound as `$1`.
         let productID: Int32
         var rowID: Int32 { productID }
         let page: Page
         let sort: Sort
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = pageBindings(extra: 1)
-            bindings.append(sort == .newest)
-            return bindings
-        }
+        var values: [StatementValue] { pageValues + [.bool(sort == .newest)] }
     }
 
     /// `GET /reviews/meta`: counts per star and per recommendation, and each characteristic's

@@ -1,0 +1,103 @@
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Groups the read routes' statements into batches (`BatchStatement`). Per kind of statement
+/// and pool, at most `concurrency` batches run at once; a request that finds them all running
+/// waits, and goes with every request that waited with it (up to `maximumSize`) in the next
+/// batch the first of them to finish takes. A lone request runs at once, alone; under load, one
+/// round trip answers many requests, which costs the database and the server's client far less
+/// than a statement each (docs/benchmarks.md). A batch must end by the earliest deadline of its
+/// members, so waiting in the queue never stretches a request's deadline.
+final class StatementBatcher: Sendable {
+    /// Batches of one kind that may run at once.
+    let concurrency: Int
+    /// Requests one batch may answer.
+    let maximumSize: Int
+
+    /// A kind of statement on one pool: only these share a batch.
+    struct Key: Hashable, Sendable {
+        let statement: ObjectIdentifier
+        let pool: ObjectIdentifier
+    }
+
+    /// Runs a batch of members' values by `due`: their answers in their order (nil for a
+    /// member that found no row), or why none came.
+    typealias Run =
+        @Sendable (_ members: [[StatementValue]], _ due: ContinuousClock.Instant) async -> Result<
+            [ByteBuffer?], any Error
+        >
+
+    private struct Waiting {
+        let values: [StatementValue]
+        let due: ContinuousClock.Instant
+        let continuation: CheckedContinuation<ByteBuffer?, any Error>
+    }
+
+    private struct Queue {
+        var waiting: [Waiting] = []
+        var running = 0
+    }
+
+    private let queues = NIOLockedValueBox<[Key: Queue]>([:])
+    private let totals = NIOLockedValueBox<(batches: Int, requests: Int)>((0, 0))
+
+    init(concurrency: Int = 4, maximumSize: Int = 64) {
+        self.concurrency = max(1, concurrency)
+        self.maximumSize = max(1, maximumSize)
+    }
+
+    /// Batches run and the requests they answered, since the start.
+    var counts: (batches: Int, requests: Int) { totals.withLockedValue { $0 } }
+
+    /// Requests of `key` waiting for a batch.
+    func waiting(for key: Key) -> Int { queues.withLockedValue { $0[key]?.waiting.count ?? 0 } }
+
+    /// The answer to one statement's `values`, run in a batch of `key`'s kind by `run`.
+    func answer(_ values: [StatementValue], due: ContinuousClock.Instant, key: Key, run: @escaping Run)
+        async throws -> ByteBuffer?
+    {
+        try await withCheckedThrowingContinuation { continuation in
+            let starts = queues.withLockedValue { queues in
+                queues[key, default: Queue()].waiting.append(
+                    Waiting(values: values, due: due, continuation: continuation))
+                guard queues[key]!.running < concurrency else { return false }
+                queues[key]!.running += 1
+                return true
+            }
+            if starts { Task { await self.drain(key, run: run) } }
+        }
+    }
+
+    /// Runs batches of `key` until nobody waits.
+    private func drain(_ key: Key, run: Run) async {
+        while let batch = nextBatch(key) {
+            let outcome = await run(batch.map(\.values), batch.map(\.due).min()!)
+            totals.withLockedValue { totals in
+                totals.batches += 1
+                totals.requests += batch.count
+            }
+            ServerMetrics.shared.batches.increment()
+            ServerMetrics.shared.batchedReads.increment(by: Int64(batch.count))
+            switch outcome {
+            case .success(let answers):
+                for (member, answer) in zip(batch, answers) { member.continuation.resume(returning: answer) }
+            case .failure(let error):
+                for member in batch { member.continuation.resume(throwing: error) }
+            }
+        }
+    }
+
+    /// The waiting requests of `key`, oldest first, or nil (and one runner fewer) when none wait.
+    private func nextBatch(_ key: Key) -> [Waiting]? {
+        queues.withLockedValue { queues in
+            guard let waiting = queues[key]?.waiting.count, waiting > 0 else {
+                queues[key]?.running -= 1
+                return nil
+            }
+            let size = min(waiting, maximumSize)
+            let batch = Array(queues[key]!.waiting.prefix(size))
+            queues[key]!.waiting.removeFirst(size)
+            return batch
+        }
+    }
+}
