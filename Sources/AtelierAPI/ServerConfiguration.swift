@@ -27,7 +27,7 @@ public struct ServerConfiguration: Sendable {
     public init(
         host: String = "0.0.0.0", port: Int = 3000, database: ConnectionParameters,
         readDatabase: ConnectionParameters? = nil, poolSize: Int = 16,
-        maximumWaiting: Int = 256, batchesPerRoute: Int = 4, idleTimeout: Duration = .seconds(60),
+        maximumWaiting: Int = 256, batchesPerRoute: Int = 2, idleTimeout: Duration = .seconds(60),
         databaseDeadline: Duration = .seconds(5),
         logLevel: Logger.Level = .info, cacheCapacity: Int = 256 << 20
     ) {

@@ -48,7 +48,7 @@ struct AtelierServe: AsyncParsableCommand {
             Batches of one read route's statement that may run at once; requests beyond them wait \
             and share the next batch, one statement for many (0: each request's statement alone).
             """)
-    var batchesPerRoute = 4
+    var batchesPerRoute = 2
 
     @Option(help: "Requests that may wait for a database connection; past it, 503 at once rather than a growing queue.")
     var maxWaiting = 256

@@ -22,7 +22,7 @@ public struct APIDatabase: Sendable {
     /// (`StatementBatcher`); 0 runs each request's statement alone.
     public init(
         pool: DatabasePool, readPool: DatabasePool? = nil, deadline: Duration = .seconds(5),
-        cache: ResponseCache = ResponseCache(capacity: 0), router: ReadRouter? = nil, batchesPerRoute: Int = 4
+        cache: ResponseCache = ResponseCache(capacity: 0), router: ReadRouter? = nil, batchesPerRoute: Int = 2
     ) {
         self.pool = pool
         self.readPool = readPool

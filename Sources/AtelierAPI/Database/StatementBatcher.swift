@@ -41,7 +41,7 @@ final class StatementBatcher: Sendable {
     private let queues = NIOLockedValueBox<[Key: Queue]>([:])
     private let totals = NIOLockedValueBox<(batches: Int, requests: Int)>((0, 0))
 
-    init(concurrency: Int = 4, maximumSize: Int = 64) {
+    init(concurrency: Int = 2, maximumSize: Int = 64) {
         self.concurrency = max(1, concurrency)
         self.maximumSize = max(1, maximumSize)
     }
