@@ -3,10 +3,10 @@
 # first), wrk (2 threads, 64 connections, DURATION seconds, random products) against a minimal
 # Hummingbird route running GET /products/:product_id's prepared statement through PostgresClient
 # (bench/floor/Floor.swift), then against atelier-serve with the cache off, each after a warm-up
-# run; both with a pool of POOL (16) connections. Prints req/s and p50/p99 for both and the ratio.
+# run; both with a pool of POOL (8) connections. Prints req/s and p50/p99 for both and the ratio.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-duration=${DURATION:-15} pool=${POOL:-16} port=3096
+duration=${DURATION:-15} pool=${POOL:-8} port=3096
 floor=$root/.build/release/atelier-floor
 max_product=$(psql -X -tA -d "$server/bench_api" -c "SELECT max(id) FROM product")
 run_wrk() {

@@ -69,8 +69,9 @@ start)
                 echo "synchronous_commit = off"
                 echo "full_page_writes = off"
                 echo "shared_buffers = 128MB"
-                # Test suites run in parallel, each server with its pool, listener and probes.
-                echo "max_connections = 400"
+                # Test suites run in parallel, each server holding its pool open, with its
+                # listener and probes.
+                echo "max_connections = 1000"
             fi
         } | as_owner tee -a "$dir/data/postgresql.conf" >/dev/null
     fi

@@ -10,7 +10,7 @@ public struct ServerConfiguration: Sendable {
     public var database: ConnectionParameters
     /// A streaming replica (hot standby) of `database` for the read routes; nil reads from the primary.
     public var readDatabase: ConnectionParameters?
-    /// Connections the pool may open to PostgreSQL.
+    /// Connections each pool keeps open to PostgreSQL (`clientConfiguration`).
     public var poolSize: Int
     /// Requests that may wait for a connection; past it, 503 at once.
     public var maximumWaiting: Int
@@ -26,7 +26,7 @@ public struct ServerConfiguration: Sendable {
 
     public init(
         host: String = "0.0.0.0", port: Int = 3000, database: ConnectionParameters,
-        readDatabase: ConnectionParameters? = nil, poolSize: Int = 16,
+        readDatabase: ConnectionParameters? = nil, poolSize: Int = 8,
         maximumWaiting: Int = 256, batchesPerRoute: Int = 2, idleTimeout: Duration = .seconds(60),
         databaseDeadline: Duration = .seconds(5),
         logLevel: Logger.Level = .info, cacheCapacity: Int = 256 << 20

@@ -40,8 +40,8 @@ struct AtelierServe: AsyncParsableCommand {
             """)
     var readDatabaseURL: String?
 
-    @Option(help: "Connections the pool may open to PostgreSQL.")
-    var poolSize = 16
+    @Option(help: "Connections the pool keeps open to PostgreSQL (per database URL).")
+    var poolSize = 8
 
     @Option(
         help: """

@@ -44,7 +44,7 @@ enum APIHarness {
     /// watch its decisions.
     static func withApp(
         database: ConnectionParameters, readDatabase: ConnectionParameters? = nil, deadline: Duration = .seconds(10),
-        cache: ResponseCache? = nil, router: ReadRouter? = nil, poolSize: Int = 8, maximumWaiting: Int = 256,
+        cache: ResponseCache? = nil, router: ReadRouter? = nil, poolSize: Int = 2, maximumWaiting: Int = 256,
         _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         var logger = Logger(label: "atelier-serve-tests")

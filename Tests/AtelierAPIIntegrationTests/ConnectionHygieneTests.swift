@@ -81,6 +81,35 @@ import Testing
         #expect(ContinuousClock.now - start < .seconds(4))
     }
 
+    /// The pool opens its `--pool-size` connections at the start and keeps them: requests reuse
+    /// them, one that ends is replaced, and a connection going back to the pool costs no idle or
+    /// keep-alive timer (each such timer held memory for a minute: docs/benchmarks.md, "Memory").
+    @Test func thePoolKeepsItsConnectionsOpenAndReusesThem() async throws {
+        let database = try await Samples.copy()
+        let server = try ServerProcess(arguments: [
+            "--database-url", database.apiURL, "--pool-size", "3", "--cache-size", "0",
+        ])
+        try await server.waitUntilHealthy()
+        let backends = """
+            SELECT string_agg(pid::text, ',' ORDER BY pid) FROM pg_stat_activity
+            WHERE datname = '\(database.name)' AND application_name = 'atelier-serve'
+            """
+        #expect(await eventually { (try? database.value(backends))?.split(separator: ",").count == 3 })
+        let opened = try database.value(backends)
+        for id in 1...30 { #expect(try await server.request("GET", "/products/\(id % 5 + 1)") == 200) }
+        #expect(try database.value(backends) == opened)
+        // A connection that ends is opened again.
+        let ended = try #require(opened?.split(separator: ",").first)
+        _ = try database.value("SELECT pg_terminate_backend(\(ended))")
+        #expect(
+            await eventually {
+                let now = (try? database.value(backends))?.split(separator: ",") ?? []
+                return now.count == 3 && !now.contains(ended)
+            })
+        server.signal(SIGTERM)
+        #expect(await server.waitForExit() == 0)
+    }
+
     /// Reloading product.csv while reviews are posted: each POST is stored or answered 503
     /// (it waited for the reload's locks, or deadlocked with it); never a 500.
     @Test func postsDuringAReloadAreStoredOr503NeverA500() async throws {

@@ -23,6 +23,11 @@ extension ConnectionParameters {
         return configuration
     }
 
+    /// The pool keeps all `poolSize` connections open and runs no keep-alive: PostgresNIO
+    /// starts an idle timer and a keep-alive timer each time a connection goes back to the pool
+    /// unused, and a cancelled timer's task stays in memory until its time would have come
+    /// (30 and 60 s). At a few thousand releases a second that held 140 MB more
+    /// (docs/benchmarks.md, "Memory"); connections that are never idle for the pool need neither.
     func clientConfiguration(poolSize: Int, deadline: Duration) -> PostgresClient.Configuration {
         var configuration =
             if let socket = unixSocketPath {
@@ -34,6 +39,8 @@ extension ConnectionParameters {
                     database: database, tls: clientTLS)
             }
         configuration.options.maximumConnections = max(1, poolSize)
+        configuration.options.minimumConnections = max(1, poolSize)
+        configuration.options.keepAliveBehavior = nil
         configuration.options.connectTimeout = .seconds(3)
         configuration.options.additionalStartupParameters = startupParameters(
             deadline: deadline, applicationName: "atelier-serve")
