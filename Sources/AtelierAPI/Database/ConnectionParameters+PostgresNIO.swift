@@ -23,11 +23,12 @@ extension ConnectionParameters {
         return configuration
     }
 
-    /// The pool keeps all `poolSize` connections open and runs no keep-alive: PostgresNIO
-    /// starts an idle timer and a keep-alive timer each time a connection goes back to the pool
-    /// unused, and a cancelled timer's task stays in memory until its time would have come
-    /// (30 and 60 s). At a few thousand releases a second that held 140 MB more
-    /// (docs/benchmarks.md, "Memory"); connections that are never idle for the pool need neither.
+    /// The pool keeps all `poolSize` connections open and runs no keep-alive. PostgresNIO starts
+    /// an idle timer (60 s) and a keep-alive timer (30 s) each time a connection goes back to the
+    /// pool unused, and a cancelled timer's task stays in memory until its time would have come:
+    /// at a few thousand releases a second that held about 160 MB (docs/benchmarks.md, "Memory").
+    /// A connection within the pool's minimum gets no idle timer, and without keep-alive there is
+    /// no keep-alive timer.
     func clientConfiguration(poolSize: Int, deadline: Duration) -> PostgresClient.Configuration {
         var configuration =
             if let socket = unixSocketPath {
