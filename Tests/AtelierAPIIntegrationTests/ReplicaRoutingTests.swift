@@ -63,7 +63,7 @@ import Testing
                     _ = try await client.get("/products/5/styles")
                     return router.isListening && router.lag.bytes == 0 && router.reads.replica > 0
                 })
-            let primary = try TestDatabase(name: "atelier", url: pair.primary.url)
+            let primary = TestDatabase(name: "atelier", url: pair.primary.url)
             let review = try Self.firstReview(of: 2, in: primary)
             let other = try Self.firstReview(of: 3, in: primary)
             let before = try #require(Self.helpfulness(try await client.get("/reviews?product_id=2"), review: review))
@@ -72,7 +72,7 @@ import Testing
                 #expect(try await client.put("/reviews/\(review)/helpful").status == .noContent)
                 let after = try await client.get("/reviews?product_id=2")
                 #expect(Self.helpfulness(after, review: review) == before + 1)
-                let onStandby = try TestDatabase(name: "atelier", url: pair.standby.url)
+                let onStandby = TestDatabase(name: "atelier", url: pair.standby.url)
                 #expect(try onStandby.value("SELECT helpfulness FROM reviews WHERE id = \(review)") == String(before))
                 // A write by psql: read from the primary once the notification is in.
                 _ = try primary.value("UPDATE reviews SET helpfulness = 77 WHERE id = \(other)")
@@ -112,7 +112,7 @@ import Testing
     /// its listener's backend is stopped, so its cache still holds the answer from before.
     @Test func aClientReadsItsOwnWritesThroughAnotherServer() async throws {
         let pair = try await blocking { try Self.pair.get() }
-        let primary = try TestDatabase(name: "atelier", url: pair.primary.url)
+        let primary = TestDatabase(name: "atelier", url: pair.primary.url)
         let primaryURL = try ConnectionParameters(connectionString: pair.primary.apiURL)
         let standbyURL = try ConnectionParameters(connectionString: pair.standby.apiURL)
         let listeners = "SELECT pid FROM pg_stat_activity WHERE application_name = 'atelier-serve-listener'"
