@@ -14,7 +14,8 @@ public struct ServerConfiguration: Sendable {
     public var poolSize: Int
     /// Requests that may wait for a connection; past it, 503 at once.
     public var maximumWaiting: Int
-    /// Batches of one read route's statement that may run at once (`StatementBatcher`); 0: none.
+    /// Batches of one read route's statement that may run at once (`StatementBatcher`); 0: none,
+    /// and no groups of feedback PUTs either.
     public var batchesPerRoute: Int
     /// How long an HTTP keep-alive connection may stay idle before the server closes it.
     public var idleTimeout: Duration

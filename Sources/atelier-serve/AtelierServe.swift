@@ -46,7 +46,8 @@ struct AtelierServe: AsyncParsableCommand {
     @Option(
         help: """
             Batches of one read route's statement that may run at once; requests beyond them wait \
-            and share the next batch, one statement for many (0: each request's statement alone).
+            and share the next batch, one statement for many (0: each request's statement alone, \
+            feedback PUTs too, which otherwise go in groups one at a time).
             """)
     var batchesPerRoute = 2
 

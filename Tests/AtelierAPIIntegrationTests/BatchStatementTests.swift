@@ -66,6 +66,32 @@ import Testing
         return 1
     }
 
+    /// A lone request's batch, run again and again on one connection, is planned once: the
+    /// connection asks for generic plans, as PostgreSQL would otherwise plan each run for its
+    /// arrays' lengths (0.21 of a lone batch's 0.35 ms; docs/benchmarks.md, "Hot set").
+    @Test func aBatchIsNotPlannedAfreshOnEachRun() async throws {
+        let database = try await Samples.copy()
+        let parameters = try ConnectionParameters(connectionString: database.apiURL)
+        let connection = try await PostgresConnection.connect(
+            configuration: parameters.connectionConfiguration(deadline: .seconds(10), applicationName: "batch-tests"),
+            id: 1, logger: Self.logger)
+        defer { Task { try? await connection.close() } }
+        for product in Int32(1)...12 {
+            let batch = BatchStatement<ReviewQueries.List>(
+                members: [ReviewQueries.List(productID: product, page: Page(page: 1, count: 5), sort: .relevant).values]
+            )
+            for try await _ in try await connection.execute(batch, logger: Self.logger) {}
+        }
+        let plans = try await connection.query(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = \(BatchStatement<ReviewQueries.List>.name)",
+            logger: Self.logger)
+        var counted: [(Int64, Int64)] = []
+        for try await row in plans.decode((Int64, Int64).self) { counted.append(row) }
+        #expect(counted.count == 1)
+        #expect(counted.first?.1 == 0, "custom plans: \(counted)")
+        #expect(counted.first?.0 == 12, "generic plans: \(counted)")
+    }
+
     @Test func concurrentReadsShareBatchesAndGetTheirOwnAnswers() async throws {
         let database = try await Samples.copy()
         try await Self.withAPI(database, deadline: .seconds(10)) { api in
@@ -125,8 +151,8 @@ import Testing
             #expect(await eventually { await waitingForLocks() == 1 }, "the first batch waits for the lock")
             let secondAsked = ContinuousClock.now
             async let second = ask(2)
-            let key = StatementBatcher.Key(
-                statement: ObjectIdentifier(ProductQueries.Detail.self), pool: ObjectIdentifier(api.pool))
+            let key = StatementBatchKey(
+                statement: .read(ObjectIdentifier(ProductQueries.Detail.self)), pool: ObjectIdentifier(api.pool))
             #expect(await eventually { api.batcher?.waiting(for: key) == 1 }, "the second waits for the first")
             // The next lock queues behind the first batch's statement: once `holder` commits, the
             // first batch gets its answer, and the second, starting then, waits for `next`.

@@ -5,6 +5,9 @@ import Testing
 
 /// How requests join batches, without a database: each batch is recorded, and held until the
 /// test lets it go.
+/// The read routes' batcher, whose members get their JSON.
+typealias ReadBatcher = StatementBatcher<ByteBuffer?>
+
 @Suite struct StatementBatcherTests {
     /// A fake database: answers `"answer <n>"` to the value n, none to a negative n.
     final class FakeRuns: Sendable {
@@ -18,7 +21,7 @@ import Testing
         var dues: [ContinuousClock.Instant] { state.withLockedValue { $0.dues } }
         func release() { state.withLockedValue { $0.held = false } }
 
-        var run: StatementBatcher.Run {
+        var run: ReadBatcher.Run {
             { members, due in
                 self.state.withLockedValue {
                     $0.batches.append(members.map { $0[0].int4! })
@@ -31,13 +34,13 @@ import Testing
         }
     }
 
-    static let key = StatementBatcher.Key(statement: ObjectIdentifier(Int.self), pool: ObjectIdentifier(Int.self))
-    static let otherKey = StatementBatcher.Key(
-        statement: ObjectIdentifier(String.self), pool: ObjectIdentifier(Int.self))
+    static let key = StatementBatchKey(statement: .read(ObjectIdentifier(Int.self)), pool: ObjectIdentifier(Int.self))
+    static let otherKey = StatementBatchKey(
+        statement: .read(ObjectIdentifier(String.self)), pool: ObjectIdentifier(Int.self))
 
     static func ask(
-        _ batcher: StatementBatcher, _ value: Int32, due: ContinuousClock.Instant = .now + .seconds(10),
-        key: StatementBatcher.Key = key, runs: FakeRuns
+        _ batcher: ReadBatcher, _ value: Int32, due: ContinuousClock.Instant = .now + .seconds(10),
+        key: StatementBatchKey = key, runs: FakeRuns
     ) -> Task<String?, any Error> {
         Task { try await batcher.answer([.int4(value)], due: due, key: key, run: runs.run).map { String(buffer: $0) } }
     }
@@ -47,7 +50,7 @@ import Testing
     }
 
     @Test func requestsThatFindTheBatchesRunningShareTheNextOne() async throws {
-        let batcher = StatementBatcher(concurrency: 1)
+        let batcher = ReadBatcher(concurrency: 1)
         let runs = FakeRuns()
         let first = Self.ask(batcher, 1, runs: runs)
         await Self.waitFor { runs.batches.count == 1 }
@@ -64,7 +67,7 @@ import Testing
     }
 
     @Test func aMemberThatFindsNoRowGetsNoneAndTheOthersTheirs() async throws {
-        let batcher = StatementBatcher(concurrency: 1)
+        let batcher = ReadBatcher(concurrency: 1)
         let runs = FakeRuns()
         let first = Self.ask(batcher, 1, runs: runs)
         await Self.waitFor { runs.batches.count == 1 }
@@ -78,7 +81,7 @@ import Testing
     }
 
     @Test func aBatchMustEndByTheEarliestDeadlineOfItsMembers() async throws {
-        let batcher = StatementBatcher(concurrency: 1)
+        let batcher = ReadBatcher(concurrency: 1)
         let runs = FakeRuns()
         let start = ContinuousClock.now
         let first = Self.ask(batcher, 1, due: start + .seconds(30), runs: runs)
@@ -93,7 +96,7 @@ import Testing
     }
 
     @Test func aFailedBatchFailsEveryMember() async throws {
-        let batcher = StatementBatcher(concurrency: 1)
+        let batcher = ReadBatcher(concurrency: 1)
         let runs = FakeRuns(failing: true)
         let first = Self.ask(batcher, 1, runs: runs)
         await Self.waitFor { runs.batches.count == 1 }
@@ -106,7 +109,7 @@ import Testing
     }
 
     @Test func kindsDoNotWaitForEachOther() async throws {
-        let batcher = StatementBatcher(concurrency: 1)
+        let batcher = ReadBatcher(concurrency: 1)
         let runs = FakeRuns()
         let first = Self.ask(batcher, 1, runs: runs)
         await Self.waitFor { runs.batches.count == 1 }
@@ -119,7 +122,7 @@ import Testing
     }
 
     @Test func aBatchAnswersAtMostItsMaximumSize() async throws {
-        let batcher = StatementBatcher(concurrency: 1, maximumSize: 3)
+        let batcher = ReadBatcher(concurrency: 1, maximumSize: 3)
         let runs = FakeRuns()
         let first = Self.ask(batcher, 1, runs: runs)
         await Self.waitFor { runs.batches.count == 1 }

@@ -1,6 +1,7 @@
 @testable import AtelierAPI
 import AtelierCatalog
 import Foundation
+import PostgresNIO
 import Testing
 
 /// Every write a route sends, so that none escapes the check below.
@@ -23,7 +24,14 @@ private func everyWrite() throws -> [Write] {
             {"body": "\(body)", "name": "n", "email": "n@example.com", "photos": ["https://example.com/a.jpg"]}
             """))
     let feedback = [FeedbackQueries.Target.review, .question, .answer].flatMap { target in
-        [FeedbackQueries.markHelpful(target, id: 1), FeedbackQueries.report(target, id: 1)]
+        [FeedbackQueries.Action.helpful, .report].flatMap { action in
+            let kind = FeedbackQueries.Kind(target: target, action: action)
+            let single = FeedbackQueries.single(kind, id: 1)
+            // The group's SQL must write what its PUT's single statement writes.
+            let group = Write(
+                query: PostgresQuery(unsafeSQL: FeedbackQueries.groupSQL(kind)), tablesWritten: single.tablesWritten)
+            return [single, group]
+        }
     }
     return [
         ReviewQueries.insert(review), QuestionQueries.insertQuestion(question),

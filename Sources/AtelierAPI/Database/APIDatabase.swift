@@ -16,10 +16,12 @@ public struct APIDatabase: Sendable {
     /// Where each cacheable read goes: the replica, the primary, or the primary uncached.
     public let router: ReadRouter
     /// Groups the read routes' statements into batches under load; nil runs each alone.
-    let batcher: StatementBatcher?
+    let batcher: StatementBatcher<ByteBuffer?>?
+    /// Groups the feedback PUTs of one kind under load, one group at a time (`feedback`).
+    let feedbackBatcher: StatementBatcher<FeedbackOutcome>?
 
-    /// `batchesPerRoute`: how many batches of one route's statement may run at once on a pool
-    /// (`StatementBatcher`); 0 runs each request's statement alone.
+    /// `batchesPerRoute`: how many batches of one read route's statement may run at once on a
+    /// pool (`StatementBatcher`); 0 runs each request's statement alone, feedback PUTs too.
     public init(
         pool: DatabasePool, readPool: DatabasePool? = nil, deadline: Duration = .seconds(5),
         cache: ResponseCache = ResponseCache(capacity: 0), router: ReadRouter? = nil, batchesPerRoute: Int = 2
@@ -30,6 +32,7 @@ public struct APIDatabase: Sendable {
         self.cache = cache
         self.router = router ?? ReadRouter(hasReplica: readPool != nil)
         batcher = batchesPerRoute > 0 ? StatementBatcher(concurrency: batchesPerRoute) : nil
+        feedbackBatcher = batchesPerRoute > 0 ? StatementBatcher(concurrency: 1) : nil
     }
 
     /// Runs a prepared statement and returns its first row, reading (and so releasing) the rest;
@@ -53,8 +56,10 @@ public struct APIDatabase: Sendable {
     {
         guard let batcher else { return try await firstRow(statement, on: pool) }
         try pool.admit()
-        let key = StatementBatcher.Key(statement: ObjectIdentifier(Statement.self), pool: ObjectIdentifier(pool))
+        let key = StatementBatchKey(statement: .read(ObjectIdentifier(Statement.self)), pool: ObjectIdentifier(pool))
         return try await batcher.answer(statement.values, due: .now + deadline, key: key) { members, due in
+            ServerMetrics.shared.batches.increment()
+            ServerMetrics.shared.batchedReads.increment(by: Int64(members.count))
             let batch = BatchStatement<Statement>(members: members)
             let outcome = await pool.withConnection(until: due) { connection in
                 var bodies = [ByteBuffer?](repeating: nil, count: members.count)
@@ -86,27 +91,41 @@ public struct APIDatabase: Sendable {
     /// request's answer carries the WAL position past the write (`ClientPosition`).
     /// Returns the id of the row written, nil when what it refers to does not exist.
     func write(_ write: Write) async throws -> Int32? {
-        let row: (Int32, Int32?, Int32?)?
+        let rows: [Write.Row]
         let position: LSN?
         do {
-            (row, position) = try await guarded(on: pool) { connection in
-                var first: (Int32, Int32?, Int32?)?
-                let rows = try await connection.query(write.query, logger: connection.logger)
-                for try await row in rows.decode((Int32, Int32?, Int32?).self) where first == nil { first = row }
-                var position: LSN?
-                let after = try await connection.query(
-                    "SELECT pg_current_wal_insert_lsn()::text", logger: connection.logger)
-                for try await text in after.decode(String.self) { position = LSN(text) }
-                return (first, position)
-            }
+            (rows, position) = try await guarded(on: pool) { connection in try await Self.run(write, on: connection) }
         } catch {
-            for table in write.tablesWritten { apply(.whole(table)) }
+            unknownOutcome(of: write)
             throw error
         }
+        committed(write, row: rows.first, position: position)
+        return rows.first?.id
+    }
+
+    /// Runs `write` and reads the WAL position just past its commit.
+    private static func run(_ write: Write, on connection: PostgresConnection) async throws -> (
+        rows: [Write.Row], position: LSN?
+    ) {
+        var rows: [Write.Row] = []
+        let written = try await connection.query(write.query, logger: connection.logger)
+        for try await (id, product, question) in written.decode((Int32, Int32?, Int32?).self) {
+            rows.append(Write.Row(id: id, product: product, question: question))
+        }
+        return (rows, try await WALPosition.read(on: connection))
+    }
+
+    /// After `write` committed: the request's answer carries the position past it, and this
+    /// server drops its answers about `row`.
+    func committed(_ write: Write, row: Write.Row?, position: LSN?) {
         if let position { ClientPosition.current?.recordWrite(at: position) }
-        guard let (id, product, question) = row else { return nil }
-        for change in write.changes(product: product, question: question) { apply(change) }
-        return id
+        guard let row else { return }
+        for change in write.changes(product: row.product, question: row.question) { apply(change) }
+    }
+
+    /// After `write` failed, committed or not: every answer built from its tables goes.
+    func unknownOutcome(of write: Write) {
+        for table in write.tablesWritten { apply(.whole(table)) }
     }
 
     private func apply(_ change: TableChange) {
@@ -132,7 +151,7 @@ public struct APIDatabase: Sendable {
 
     /// What `requests` admitted requests get from one call's outcome (nil: past the deadline),
     /// by the rule above; the pool learns whether they reached the database.
-    private func settle<T>(_ outcome: Result<T, any Error>?, on pool: DatabasePool, requests: Int) -> Result<
+    func settle<T>(_ outcome: Result<T, any Error>?, on pool: DatabasePool, requests: Int) -> Result<
         T, any Error
     > {
         guard let outcome else {

@@ -1,36 +1,30 @@
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// Groups the read routes' statements into batches (`BatchStatement`). Per kind of statement
-/// and pool, at most `concurrency` batches run at once; a request that finds them all running
-/// waits, and goes with every request that waited with it (up to `maximumSize`) in the next
-/// batch the first of them to finish takes. A lone request runs at once, alone; under load, one
-/// round trip answers many requests, which costs the database and the server's client far less
-/// than a statement each (docs/benchmarks.md). A batch must end by the earliest deadline of its
-/// members, so waiting in the queue never stretches a request's deadline.
-final class StatementBatcher: Sendable {
+/// Groups requests' statements into batches: the read routes' (`BatchStatement`, each member
+/// answered with its JSON) and the feedback PUTs' (`FeedbackQueries.Group`). Per kind of
+/// statement and pool, at most `concurrency` batches run at once; a request that finds them all
+/// running waits, and goes with every request that waited with it (up to `maximumSize`) in the
+/// next batch the first of them to finish takes. A lone request runs at once, alone; under load,
+/// one round trip answers many requests, which costs the database and the server's client far
+/// less than a statement each (docs/benchmarks.md). A batch must end by the earliest deadline of
+/// its members, so waiting in the queue never stretches a request's deadline.
+final class StatementBatcher<Answer: Sendable>: Sendable {
     /// Batches of one kind that may run at once.
     let concurrency: Int
     /// Requests one batch may answer.
     let maximumSize: Int
 
-    /// A kind of statement on one pool: only these share a batch.
-    struct Key: Hashable, Sendable {
-        let statement: ObjectIdentifier
-        let pool: ObjectIdentifier
-    }
+    typealias Key = StatementBatchKey
 
-    /// Runs a batch of members' values by `due`: their answers in their order (nil for a
-    /// member that found no row), or why none came.
+    /// Runs a batch of members' values by `due`: their answers in their order, or why none came.
     typealias Run =
-        @Sendable (_ members: [[StatementValue]], _ due: ContinuousClock.Instant) async -> Result<
-            [ByteBuffer?], any Error
-        >
+        @Sendable (_ members: [[StatementValue]], _ due: ContinuousClock.Instant) async -> Result<[Answer], any Error>
 
     private struct Waiting {
         let values: [StatementValue]
         let due: ContinuousClock.Instant
-        let continuation: CheckedContinuation<ByteBuffer?, any Error>
+        let continuation: CheckedContinuation<Answer, any Error>
     }
 
     private struct Queue {
@@ -54,7 +48,7 @@ final class StatementBatcher: Sendable {
 
     /// The answer to one statement's `values`, run in a batch of `key`'s kind by `run`.
     func answer(_ values: [StatementValue], due: ContinuousClock.Instant, key: Key, run: @escaping Run)
-        async throws -> ByteBuffer?
+        async throws -> Answer
     {
         try await withCheckedThrowingContinuation { continuation in
             let starts = queues.withLockedValue { queues in
@@ -76,8 +70,6 @@ final class StatementBatcher: Sendable {
                 totals.batches += 1
                 totals.requests += batch.count
             }
-            ServerMetrics.shared.batches.increment()
-            ServerMetrics.shared.batchedReads.increment(by: Int64(batch.count))
             switch outcome {
             case .success(let answers):
                 for (member, answer) in zip(batch, answers) { member.continuation.resume(returning: answer) }
@@ -100,4 +92,16 @@ final class StatementBatcher: Sendable {
             return batch
         }
     }
+}
+
+/// A kind of statement on one pool: only these share a batch.
+struct StatementBatchKey: Hashable, Sendable {
+    enum Statement: Hashable, Sendable {
+        /// A read route's statement, by its type.
+        case read(ObjectIdentifier)
+        case feedback(FeedbackQueries.Kind)
+    }
+
+    let statement: Statement
+    let pool: ObjectIdentifier
 }

@@ -12,15 +12,15 @@ struct FeedbackRoutes<Context: RequestContext> {
 
     func add(to router: Router<Context>) {
         router.put("\(path)/helpful") { _, context in
-            try await update(FeedbackQueries.markHelpful(target, id: context.pathID(idName)))
+            try await update(.helpful, id: context.pathID(idName))
         }
         router.put("\(path)/report") { _, context in
-            try await update(FeedbackQueries.report(target, id: context.pathID(idName)))
+            try await update(.report, id: context.pathID(idName))
         }
     }
 
-    private func update(_ write: Write) async throws -> Response {
-        guard try await database.write(write) != nil else {
+    private func update(_ action: FeedbackQueries.Action, id: Int32) async throws -> Response {
+        guard try await database.feedback(FeedbackQueries.Kind(target: target, action: action), id: id) else {
             throw APIError.notFound("no \(target) with that \(idName)")
         }
         return Response(status: .noContent)
