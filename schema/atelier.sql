@@ -273,9 +273,14 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r.id FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)), NULL INTO products, questions;
         IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
             (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
-            SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
-            FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
-            WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
+            SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}') INTO columns
+            FROM new_rows n JOIN old_rows o ON o.id = n.id,
+                unnest(ARRAY[CASE WHEN n."name" IS DISTINCT FROM o."name" THEN 'name' END,
+                    CASE WHEN n."slogan" IS DISTINCT FROM o."slogan" THEN 'slogan' END,
+                    CASE WHEN n."description" IS DISTINCT FROM o."description" THEN 'description' END,
+                    CASE WHEN n."category" IS DISTINCT FROM o."category" THEN 'category' END,
+                    CASE WHEN n."default_price" IS DISTINCT FROM o."default_price" THEN 'default_price' END]) AS c
+            WHERE c IS NOT NULL;
         END IF;
     END IF;
     PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
@@ -304,9 +309,12 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)), NULL INTO products, questions;
         IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
             (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
-            SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
-            FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
-            WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
+            SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}') INTO columns
+            FROM new_rows n JOIN old_rows o ON o.id = n.id,
+                unnest(ARRAY[CASE WHEN n."product_id" IS DISTINCT FROM o."product_id" THEN 'product_id' END,
+                    CASE WHEN n."feature" IS DISTINCT FROM o."feature" THEN 'feature' END,
+                    CASE WHEN n."value" IS DISTINCT FROM o."value" THEN 'value' END]) AS c
+            WHERE c IS NOT NULL;
         END IF;
     END IF;
     PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
@@ -335,9 +343,14 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)), NULL INTO products, questions;
         IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
             (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
-            SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
-            FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
-            WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
+            SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}') INTO columns
+            FROM new_rows n JOIN old_rows o ON o.id = n.id,
+                unnest(ARRAY[CASE WHEN n."product_id" IS DISTINCT FROM o."product_id" THEN 'product_id' END,
+                    CASE WHEN n."name" IS DISTINCT FROM o."name" THEN 'name' END,
+                    CASE WHEN n."sale_price" IS DISTINCT FROM o."sale_price" THEN 'sale_price' END,
+                    CASE WHEN n."original_price" IS DISTINCT FROM o."original_price" THEN 'original_price' END,
+                    CASE WHEN n."default_style" IS DISTINCT FROM o."default_style" THEN 'default_style' END]) AS c
+            WHERE c IS NOT NULL;
         END IF;
     END IF;
     PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
@@ -366,9 +379,12 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r JOIN "styles" k1 ON k1.id = r."style_id") AS keys(k)), NULL INTO products, questions;
         IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
             (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
-            SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
-            FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
-            WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
+            SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}') INTO columns
+            FROM new_rows n JOIN old_rows o ON o.id = n.id,
+                unnest(ARRAY[CASE WHEN n."style_id" IS DISTINCT FROM o."style_id" THEN 'style_id' END,
+                    CASE WHEN n."url" IS DISTINCT FROM o."url" THEN 'url' END,
+                    CASE WHEN n."thumbnail_url" IS DISTINCT FROM o."thumbnail_url" THEN 'thumbnail_url' END]) AS c
+            WHERE c IS NOT NULL;
         END IF;
     END IF;
     PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
@@ -397,9 +413,12 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r JOIN "styles" k1 ON k1.id = r."style_id") AS keys(k)), NULL INTO products, questions;
         IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
             (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
-            SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
-            FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
-            WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
+            SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}') INTO columns
+            FROM new_rows n JOIN old_rows o ON o.id = n.id,
+                unnest(ARRAY[CASE WHEN n."style_id" IS DISTINCT FROM o."style_id" THEN 'style_id' END,
+                    CASE WHEN n."size" IS DISTINCT FROM o."size" THEN 'size' END,
+                    CASE WHEN n."quantity" IS DISTINCT FROM o."quantity" THEN 'quantity' END]) AS c
+            WHERE c IS NOT NULL;
         END IF;
     END IF;
     PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
@@ -428,9 +447,11 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."current_product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)), NULL INTO products, questions;
         IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
             (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
-            SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
-            FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
-            WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
+            SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}') INTO columns
+            FROM new_rows n JOIN old_rows o ON o.id = n.id,
+                unnest(ARRAY[CASE WHEN n."current_product_id" IS DISTINCT FROM o."current_product_id" THEN 'current_product_id' END,
+                    CASE WHEN n."related_product_id" IS DISTINCT FROM o."related_product_id" THEN 'related_product_id' END]) AS c
+            WHERE c IS NOT NULL;
         END IF;
     END IF;
     PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
@@ -459,9 +480,16 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)), (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r.id FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)) INTO products, questions;
         IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
             (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
-            SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
-            FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
-            WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
+            SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}') INTO columns
+            FROM new_rows n JOIN old_rows o ON o.id = n.id,
+                unnest(ARRAY[CASE WHEN n."product_id" IS DISTINCT FROM o."product_id" THEN 'product_id' END,
+                    CASE WHEN n."body" IS DISTINCT FROM o."body" THEN 'body' END,
+                    CASE WHEN n."date_written" IS DISTINCT FROM o."date_written" THEN 'date_written' END,
+                    CASE WHEN n."asker_name" IS DISTINCT FROM o."asker_name" THEN 'asker_name' END,
+                    CASE WHEN n."asker_email" IS DISTINCT FROM o."asker_email" THEN 'asker_email' END,
+                    CASE WHEN n."reported" IS DISTINCT FROM o."reported" THEN 'reported' END,
+                    CASE WHEN n."helpful" IS DISTINCT FROM o."helpful" THEN 'helpful' END]) AS c
+            WHERE c IS NOT NULL;
         END IF;
     END IF;
     PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
@@ -490,9 +518,16 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r JOIN "questions" k1 ON k1.id = r."question_id") AS keys(k)), (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."question_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)) INTO products, questions;
         IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
             (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
-            SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
-            FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
-            WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
+            SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}') INTO columns
+            FROM new_rows n JOIN old_rows o ON o.id = n.id,
+                unnest(ARRAY[CASE WHEN n."question_id" IS DISTINCT FROM o."question_id" THEN 'question_id' END,
+                    CASE WHEN n."body" IS DISTINCT FROM o."body" THEN 'body' END,
+                    CASE WHEN n."date_written" IS DISTINCT FROM o."date_written" THEN 'date_written' END,
+                    CASE WHEN n."answerer_name" IS DISTINCT FROM o."answerer_name" THEN 'answerer_name' END,
+                    CASE WHEN n."answerer_email" IS DISTINCT FROM o."answerer_email" THEN 'answerer_email' END,
+                    CASE WHEN n."reported" IS DISTINCT FROM o."reported" THEN 'reported' END,
+                    CASE WHEN n."helpful" IS DISTINCT FROM o."helpful" THEN 'helpful' END]) AS c
+            WHERE c IS NOT NULL;
         END IF;
     END IF;
     PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
@@ -521,9 +556,11 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k2."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r JOIN "answers" k1 ON k1.id = r."answer_id" JOIN "questions" k2 ON k2.id = k1."question_id") AS keys(k)), (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."question_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r JOIN "answers" k1 ON k1.id = r."answer_id") AS keys(k)) INTO products, questions;
         IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
             (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
-            SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
-            FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
-            WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
+            SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}') INTO columns
+            FROM new_rows n JOIN old_rows o ON o.id = n.id,
+                unnest(ARRAY[CASE WHEN n."answer_id" IS DISTINCT FROM o."answer_id" THEN 'answer_id' END,
+                    CASE WHEN n."url" IS DISTINCT FROM o."url" THEN 'url' END]) AS c
+            WHERE c IS NOT NULL;
         END IF;
     END IF;
     PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
@@ -552,9 +589,20 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)), NULL INTO products, questions;
         IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
             (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
-            SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
-            FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
-            WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
+            SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}') INTO columns
+            FROM new_rows n JOIN old_rows o ON o.id = n.id,
+                unnest(ARRAY[CASE WHEN n."product_id" IS DISTINCT FROM o."product_id" THEN 'product_id' END,
+                    CASE WHEN n."rating" IS DISTINCT FROM o."rating" THEN 'rating' END,
+                    CASE WHEN n."date" IS DISTINCT FROM o."date" THEN 'date' END,
+                    CASE WHEN n."summary" IS DISTINCT FROM o."summary" THEN 'summary' END,
+                    CASE WHEN n."body" IS DISTINCT FROM o."body" THEN 'body' END,
+                    CASE WHEN n."recommend" IS DISTINCT FROM o."recommend" THEN 'recommend' END,
+                    CASE WHEN n."reported" IS DISTINCT FROM o."reported" THEN 'reported' END,
+                    CASE WHEN n."reviewer_name" IS DISTINCT FROM o."reviewer_name" THEN 'reviewer_name' END,
+                    CASE WHEN n."reviewer_email" IS DISTINCT FROM o."reviewer_email" THEN 'reviewer_email' END,
+                    CASE WHEN n."response" IS DISTINCT FROM o."response" THEN 'response' END,
+                    CASE WHEN n."helpfulness" IS DISTINCT FROM o."helpfulness" THEN 'helpfulness' END]) AS c
+            WHERE c IS NOT NULL;
         END IF;
     END IF;
     PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
@@ -583,9 +631,11 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r JOIN "reviews" k1 ON k1.id = r."review_id") AS keys(k)), NULL INTO products, questions;
         IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
             (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
-            SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
-            FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
-            WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
+            SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}') INTO columns
+            FROM new_rows n JOIN old_rows o ON o.id = n.id,
+                unnest(ARRAY[CASE WHEN n."review_id" IS DISTINCT FROM o."review_id" THEN 'review_id' END,
+                    CASE WHEN n."url" IS DISTINCT FROM o."url" THEN 'url' END]) AS c
+            WHERE c IS NOT NULL;
         END IF;
     END IF;
     PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
@@ -614,9 +664,11 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)), NULL INTO products, questions;
         IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
             (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
-            SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
-            FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
-            WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
+            SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}') INTO columns
+            FROM new_rows n JOIN old_rows o ON o.id = n.id,
+                unnest(ARRAY[CASE WHEN n."product_id" IS DISTINCT FROM o."product_id" THEN 'product_id' END,
+                    CASE WHEN n."name" IS DISTINCT FROM o."name" THEN 'name' END]) AS c
+            WHERE c IS NOT NULL;
         END IF;
     END IF;
     PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
@@ -645,9 +697,12 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r JOIN "characteristics" k1 ON k1.id = r."characteristic_id") AS keys(k)), NULL INTO products, questions;
         IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
             (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
-            SELECT coalesce(array_agg(DISTINCT e.key ORDER BY e.key), '{}') INTO columns
-            FROM new_rows n JOIN old_rows o ON o.id = n.id, jsonb_each(to_jsonb(n)) e
-            WHERE to_jsonb(o) -> e.key IS DISTINCT FROM e.value;
+            SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}') INTO columns
+            FROM new_rows n JOIN old_rows o ON o.id = n.id,
+                unnest(ARRAY[CASE WHEN n."characteristic_id" IS DISTINCT FROM o."characteristic_id" THEN 'characteristic_id' END,
+                    CASE WHEN n."review_id" IS DISTINCT FROM o."review_id" THEN 'review_id' END,
+                    CASE WHEN n."value" IS DISTINCT FROM o."value" THEN 'value' END]) AS c
+            WHERE c IS NOT NULL;
         END IF;
     END IF;
     PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
