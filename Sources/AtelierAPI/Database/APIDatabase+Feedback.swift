@@ -14,7 +14,8 @@ extension APIDatabase {
     /// and one change notification serve many PUTs, where each cost the machine about as much
     /// as 20 cached reads (docs/benchmarks.md, "Hot set"). Each PUT still counts once, drops its
     /// own cached answers and gets its own WAL position. A PUT the group left out (its row
-    /// locked by another transaction, or not there) runs alone, as it would without groups.
+    /// locked by another transaction, at the top of int4, or not there) runs alone, as it would
+    /// without groups, with a deadline of its own.
     func feedback(_ kind: FeedbackQueries.Kind, id: Int32) async throws -> Bool {
         let alone = FeedbackQueries.single(kind, id: id)
         guard let feedbackBatcher else { return try await write(alone) != nil }
