@@ -14,11 +14,7 @@ import Testing
     static let logger = Logger(label: "batch-tests")
 
     @Test func everyReadRoutesBatchAnswersEachMemberAsItsStatementAlone() async throws {
-        let database = try await Samples.copy()
-        let parameters = try ConnectionParameters(connectionString: database.apiURL)
-        let connection = try await PostgresConnection.connect(
-            configuration: parameters.connectionConfiguration(deadline: .seconds(10), applicationName: "batch-tests"),
-            id: 1, logger: Self.logger)
+        let connection = try await Self.connect(to: try await Samples.copy())
         defer { Task { try? await connection.close() } }
         let products: [Int32] = [1, 2, 3, 5, 8, 13, 999_999, 2, 1]
         let questions: [Int32] = [1, 2, 3, 4, 5, 999_999, 1]
@@ -46,6 +42,14 @@ import Testing
         #expect(checked == RouteSQL.readRoutes.count, "every read route is checked")
     }
 
+    /// A connection to `database` as the server's own are configured (generic plans included).
+    static func connect(to database: TestDatabase) async throws -> PostgresConnection {
+        let parameters = try ConnectionParameters(connectionString: database.apiURL)
+        return try await PostgresConnection.connect(
+            configuration: parameters.connectionConfiguration(deadline: .seconds(10), applicationName: "batch-tests"),
+            id: 1, logger: logger)
+    }
+
     /// Runs `statements` as one batch and each alone; the answers must be the same bytes.
     static func compare<Statement: CachedStatement>(_ statements: [Statement], on connection: PostgresConnection)
         async throws -> Int
@@ -70,11 +74,7 @@ import Testing
     /// connection asks for generic plans, as PostgreSQL would otherwise plan each run for its
     /// arrays' lengths (0.21 of a lone batch's 0.35 ms; docs/benchmarks.md, "Hot set").
     @Test func aBatchIsNotPlannedAfreshOnEachRun() async throws {
-        let database = try await Samples.copy()
-        let parameters = try ConnectionParameters(connectionString: database.apiURL)
-        let connection = try await PostgresConnection.connect(
-            configuration: parameters.connectionConfiguration(deadline: .seconds(10), applicationName: "batch-tests"),
-            id: 1, logger: Self.logger)
+        let connection = try await Self.connect(to: try await Samples.copy())
         defer { Task { try? await connection.close() } }
         for product in Int32(1)...12 {
             let batch = BatchStatement<ReviewQueries.List>(
