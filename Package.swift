@@ -115,7 +115,7 @@ let package = Package(
         // Test databases on the throwaway cluster of `make test`, the built programs, shared helpers.
         .target(
             name: "AtelierTestSupport",
-            dependencies: ["AtelierLoader", "AtelierPostgres", "AtelierSchema"],
+            dependencies: ["AtelierCatalog", "AtelierLoader", "AtelierPostgres", "AtelierSchema"],
             path: "Tests/AtelierTestSupport"
         ),
         .testTarget(name: "AtelierLoaderTests", dependencies: ["AtelierLoader", "AtelierCatalog"]),

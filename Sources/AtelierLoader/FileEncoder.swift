@@ -46,9 +46,23 @@ final class FileEncoder: @unchecked Sendable {
     {
         self.path = path
         self.table = table
+        let mapping: HeaderMapping
+        (reader, mapping) = try Self.openReader(path: path, table: table, maxRecordBytes: options.maxRecordBytes)
+        unknownColumns = mapping.unknownColumns
+        fileSize = reader.fileSize
+        cleaner = RecordCleaner(table: table, mapping: mapping, existingIds: existingIds, parentIds: parentIds)
+        rejects = RejectFileWriter(directory: options.rejectDirectory, table: table.name)
+    }
+
+    /// Opens `path` and reads its header: a file that cannot be read (a FIFO, a device, a
+    /// directory, no header) or whose header lacks a column of `table` is refused here.
+    static func openReader(path: String, table: TableSpec, maxRecordBytes: Int) throws(LoadError) -> (
+        CSVRecordReader, HeaderMapping
+    ) {
+        let reader: CSVRecordReader
         let hasHeader: Bool
         do throws(CSVReadError) {
-            reader = try CSVRecordReader(path: path, maxRecordBytes: options.maxRecordBytes)
+            reader = try CSVRecordReader(path: path, maxRecordBytes: maxRecordBytes)
             hasHeader = try reader.next()
         } catch {
             throw LoadError(error)
@@ -56,17 +70,13 @@ final class FileEncoder: @unchecked Sendable {
         guard hasHeader else {
             throw LoadError(HeaderError.noHeader(file: URL(fileURLWithPath: path).lastPathComponent))
         }
-        let mapping: HeaderMapping
         do throws(HeaderError) {
-            mapping = try HeaderMapping(header: reader.fieldStrings(), table: table)
+            let mapping = try HeaderMapping(header: reader.fieldStrings(), table: table)
+            reader.expectedFieldCount = mapping.fieldCount
+            return (reader, mapping)
         } catch {
             throw LoadError(error)
         }
-        reader.expectedFieldCount = mapping.fieldCount
-        unknownColumns = mapping.unknownColumns
-        fileSize = reader.fileSize
-        cleaner = RecordCleaner(table: table, mapping: mapping, existingIds: existingIds, parentIds: parentIds)
-        rejects = RejectFileWriter(directory: options.rejectDirectory, table: table.name)
     }
 
     /// Starts encoding on a new thread.

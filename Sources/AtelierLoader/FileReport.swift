@@ -11,10 +11,8 @@ public struct FileReport: Sendable, Equatable {
     public var rowsRepaired = 0
     public var rejected: [RejectReason: Int] = [:]
     public var seconds = 0.0
-    /// Rows in the table once the load committed.
+    /// Rows in the table once the run is visible.
     public var tableRows = 0
-    /// Tables that `--cascade` emptied because this load would have orphaned their rows.
-    public var emptiedTables: [String] = []
 
     public init(file: String, table: String) {
         self.file = file
@@ -26,11 +24,6 @@ public struct FileReport: Sendable, Equatable {
     /// The counts by reason as a JSON object with every reason of the contract.
     public var rejectedJSON: String {
         JSONDocument.encode(JSONDocument.counts(rejected)).trimmingCharacters(in: .newlines)
-    }
-
-    /// The `--report` document: `{"files":[…]}`.
-    public static func json(_ reports: [FileReport]) -> String {
-        JSONDocument.encode(["files": reports.map(Entry.init)])
     }
 
     /// One file of the report, with the keys scripts read.

@@ -1,11 +1,8 @@
 import AtelierCatalog
 
-/// What one `FileLoader` keeps across its files. The ids each table holds after this loader
-/// committed it stay valid while nobody else deletes rows meanwhile (the API never deletes;
-/// a row deleted by hand is still caught by the foreign key); a parent row added by someone
-/// else since is not seen, and a child naming it is rejected as an orphan.
+/// What one `RunLoader` keeps across the files of a run: the ids of each table it staged (the
+/// ids its child files are checked against), and the next file's encoder, read ahead.
 final class LoaderState {
-    var schemaApplied = false
     private var ids: [String: IdSet] = [:]
     /// The next file, being read ahead.
     private var encoder: FileEncoder?
@@ -16,7 +13,8 @@ final class LoaderState {
 
     func remember(_ table: String, _ tableIds: IdSet) { ids[table] = tableIds }
 
-    func forget(_ table: String) { ids[table] = nil }
+    /// The file being read ahead, if any.
+    var readingAhead: String? { encoder?.path }
 
     func keepEncoder(_ next: FileEncoder) {
         dropEncoder()
@@ -34,11 +32,9 @@ final class LoaderState {
         return taken
     }
 
-    /// Drops the encoder read ahead (when `tables` holds a parent of its table, only then).
-    func dropEncoder(ifItChecksAgainst tables: [String]? = nil) {
-        guard let current = encoder else { return }
-        if let tables, !current.table.parents.contains(where: tables.contains) { return }
-        current.cancel()
+    /// Drops the encoder read ahead.
+    func dropEncoder() {
+        encoder?.cancel()
         encoder = nil
     }
 }

@@ -1,7 +1,8 @@
 /// The rule that keeps an export gone wrong upstream (header only, truncated, mostly
-/// rejected) from emptying a production table: a replace that would leave any table it
-/// touches, its own or one `--cascade` empties, with fewer than half the rows it holds now is
-/// refused unless the user passes `--allow-shrink`. Loading into an empty table never shrinks.
+/// rejected) from emptying a production table: a run that would leave any table it touches,
+/// one it reloads or one `--cascade` empties, with fewer than half the rows the live table
+/// holds now is refused unless the user passes `--allow-shrink`. Loading into an empty table
+/// never shrinks.
 struct ShrinkGuard {
     /// One table's row count before and after the load.
     struct Change: Equatable {
@@ -9,10 +10,23 @@ struct ShrinkGuard {
         let before: Int
         let after: Int
         let note: String
+
+        init(table: String, before: Int, after: Int, note: String = "") {
+            self.table = table
+            self.before = before
+            self.after = after
+            self.note = note
+        }
+
+        /// `table` emptied at the switch because `--cascade` asked for it.
+        init(emptied table: String, before: Int) {
+            self.init(table: table, before: before, after: 0, note: " (emptied by --cascade)")
+        }
     }
 
     let allowed: Bool
-    let file: String
+    /// The file whose rows are weighed; nil for the run as a whole (tables `--cascade` empties).
+    let file: String?
 
     /// Refuses the change to `table` when it is a shrink.
     func check(_ table: String, before: Int, after: Int, note: String = "") throws(LoadError) {
@@ -26,7 +40,7 @@ struct ShrinkGuard {
         let listing = shrinking.map { "\($0.table) from \($0.before) rows to \($0.after)\($0.note)" }
         throw .refused(
             """
-            \(file): refused: this load would shrink \(listing.joined(separator: ", ")). \
+            \(file.map { "\($0): " } ?? "")refused: the run would shrink \(listing.joined(separator: ", ")). \
             Nothing was changed. If the smaller data is intended, pass --allow-shrink.
             """)
     }
@@ -36,7 +50,7 @@ struct ShrinkGuard {
         guard !allowed, before > 0, rowsRead > 0, rowsRejected * 2 > rowsRead else { return }
         throw .refused(
             """
-            \(file): refused: \(rowsRejected) of its \(rowsRead) rows were rejected (see the reject file), and it \
+            \(file ?? "the run"): refused: \(rowsRejected) of its \(rowsRead) rows were rejected (see the reject file), and it \
             would replace the \(before) rows of \(table). Nothing was changed. If that is intended, pass --allow-shrink.
             """)
     }

@@ -38,6 +38,17 @@ public final class Connection {
     /// The server process serving this connection.
     public var backendPID: Int32 { PQbackendPID(handle) }
 
+    /// Whether a transaction is open on this connection (also one a failed statement aborted).
+    public var inTransaction: Bool {
+        let status = PQtransactionStatus(handle)
+        return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE
+    }
+
+    /// Rolls back the open transaction, if any; a connection that is gone has none left.
+    public func rollBackIfOpen() {
+        if inTransaction { try? execute("ROLLBACK") }
+    }
+
     /// Whether the connection runs over TCP (not a Unix socket), where keepalives apply.
     public var isTCP: Bool { PQhost(handle).map { !String(cString: $0).hasPrefix("/") } ?? false }
 

@@ -23,29 +23,43 @@ extension Schema {
     /// trust authentication accepts; on a real server set one (`ALTER ROLE atelier_api
     /// PASSWORD …`, README).
     static var apiRoleSQL: String {
-        let catalogue = (Catalog.tables.map(\.name) + [interactionsTable]).map(quoted).joined(separator: ", ")
-        let inserts = apiInsertTables.map(quoted).joined(separator: ", ")
-        let updates = apiUpdateColumns.map {
-            "GRANT UPDATE (\($0.columns.map(quoted).joined(separator: ", "))) ON \(quoted($0.table)) TO \(apiRole);"
-        }
-        let sequences = apiInsertTables.map {
-            "EXECUTE format('GRANT USAGE ON SEQUENCE %s TO \(apiRole)', pg_get_serial_sequence('\(quoted($0))', 'id'));"
+        """
+        -- The API's role (atelier-serve): read the catalogue, make the API's writes, nothing more.
+        DO $$ BEGIN
+            IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '\(apiRole)')
+               AND (SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user) THEN
+                CREATE ROLE \(apiRole) LOGIN;
+            END IF;
+        EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+        END $$;
+        \(grantsSQL(Catalog.tables.map(\.name) + [interactionsTable], in: .live))
+        """
+    }
+
+    /// Grants the API's role its privileges on `table` in `namespace` (a staged table takes them
+    /// with it when the switch moves it in), when the role exists.
+    public static func apiGrants(_ table: TableSpec, in namespace: Namespace) -> String {
+        grantsSQL([table.name], in: namespace)
+    }
+
+    private static func grantsSQL(_ tables: [String], in namespace: Namespace) -> String {
+        let grants = tables.flatMap { table -> [String] in
+            let target = namespace.qualified(table)
+            let inserts = apiInsertTables.contains(table)
+            let privileges =
+                ["SELECT"] + (inserts ? ["INSERT"] : [])
+                + apiUpdateColumns.filter { $0.table == table }.map {
+                    "UPDATE (\($0.columns.map(quoted).joined(separator: ", ")))"
+                }
+            let sequence =
+                "EXECUTE format('GRANT USAGE ON SEQUENCE %s TO \(apiRole)', pg_get_serial_sequence('\(target)', 'id'));"
+            return ["GRANT \(privileges.joined(separator: ", ")) ON \(target) TO \(apiRole);"]
+                + (inserts ? [sequence] : [])
         }
         return """
-            -- The API's role (atelier-serve): read the catalogue, make the API's writes, nothing more.
-            DO $$ BEGIN
-                IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '\(apiRole)')
-                   AND (SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user) THEN
-                    CREATE ROLE \(apiRole) LOGIN;
-                END IF;
-            EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
-            END $$;
             DO $$ BEGIN
                 IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '\(apiRole)') THEN
-                    GRANT SELECT ON \(catalogue) TO \(apiRole);
-                    GRANT INSERT ON \(inserts) TO \(apiRole);
-                    \(updates.joined(separator: "\n        "))
-                    \(sequences.joined(separator: "\n        "))
+                    \(grants.joined(separator: "\n        "))
                 END IF;
             END $$;
             """

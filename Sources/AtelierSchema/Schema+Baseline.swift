@@ -16,7 +16,9 @@ extension Schema {
             let path = "\(directory)/\(table.fileName)".replacingOccurrences(of: "'", with: "''")
             lines.append("\\copy \(quoted(table.name)) FROM '\(path)' (FORMAT csv, HEADER, NULL 'null')")
         }
-        lines += Catalog.tables.flatMap { createKeysAndIndexes($0).map { $0 + ";" } }
+        lines += Catalog.tables.flatMap { table in
+            (createKeyAndIndexes(table) + table.references.map { addForeignKey(table, $0.column) }).map { $0 + ";" }
+        }
         lines += Catalog.tables.map { "ANALYZE \(quoted($0.name));" }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -101,36 +101,52 @@ extension Schema {
             END $$;
             """
         let tables = Catalog.tables.map { table in
-            let keyQueries = [TableName.product, .questions].map { keyQuery(table, key: $0) }
-            let function = keyQueries.allSatisfy { $0 == nil } ? nil : rowsFunctionName(table)
-            let functionSQL = function.map { rowsFunction($0, table: table, keyQueries: keyQueries) }
-            let statements = ChangeEvent.allCases.map { event in
-                let name = quoted(changeTriggerName(table, event))
-                let action: String
-                switch event {
-                case .insert: action = "AFTER INSERT ON \(quoted(table.name)) REFERENCING NEW TABLE AS new_rows"
-                case .update:
-                    action =
-                        "AFTER UPDATE ON \(quoted(table.name)) REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"
-                case .delete: action = "AFTER DELETE ON \(quoted(table.name)) REFERENCING OLD TABLE AS old_rows"
-                case .truncate: action = "AFTER TRUNCATE ON \(quoted(table.name))"
-                }
-                let called = event == .truncate ? nil : function
-                return """
-                    CREATE OR REPLACE TRIGGER \(name) \(action) FOR EACH STATEMENT EXECUTE FUNCTION \(called.map(quoted) ?? "atelier_notify_change")();
-                    ALTER TABLE \(quoted(table.name)) ENABLE ALWAYS TRIGGER \(name);
-                    """
+            let functionSQL = rowsFunctionName(table).map {
+                rowsFunction(
+                    $0, table: table, keyQueries: [TableName.product, .questions].map { keyQuery(table, key: $0) })
             }
             // The single trigger of earlier schemas, which notified only the table's name.
             let previous = "DROP TRIGGER IF EXISTS \(quoted(table.name + "_notify_change")) ON \(quoted(table.name));"
-            return ([functionSQL, previous].compactMap { $0 } + statements).joined(separator: "\n")
+            return ([functionSQL, previous].compactMap { $0 } + changeTriggers(table)).joined(separator: "\n")
         }
         // Triggers of earlier schemas call the shared function: replace them before dropping it.
         let drop = "DROP FUNCTION IF EXISTS atelier_notify_rows();"
         return ([shared] + tables + [drop]).joined(separator: "\n")
     }
 
-    static func rowsFunctionName(_ table: TableSpec) -> String { "atelier_notify_\(table.name)" }
+    /// The trigger function of a table with a path to a product or a question; nil for one with
+    /// neither (its triggers notify the table's name).
+    static func rowsFunctionName(_ table: TableSpec) -> String? {
+        let keyed = [TableName.product, .questions].contains { keyQuery(table, key: $0) != nil }
+        return keyed ? "atelier_notify_\(table.name)" : nil
+    }
+
+    /// The four statement-level change triggers of `table` in `namespace`, enabled ALWAYS. A
+    /// staged table gets them once its rows are in, so the COPY fires none.
+    public static func changeTriggers(_ table: TableSpec, in namespace: Namespace = .live) -> [String] {
+        let function = rowsFunctionName(table)
+        let target = namespace.qualified(table.name)
+        return ChangeEvent.allCases.map { event in
+            let name = quoted(changeTriggerName(table, event))
+            let action: String
+            switch event {
+            case .insert: action = "AFTER INSERT ON \(target) REFERENCING NEW TABLE AS new_rows"
+            case .update: action = "AFTER UPDATE ON \(target) REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"
+            case .delete: action = "AFTER DELETE ON \(target) REFERENCING OLD TABLE AS old_rows"
+            case .truncate: action = "AFTER TRUNCATE ON \(target)"
+            }
+            let called = event == .truncate ? nil : function
+            return """
+                CREATE OR REPLACE TRIGGER \(name) \(action) FOR EACH STATEMENT EXECUTE FUNCTION \(called.map(quoted) ?? "atelier_notify_change")();
+                ALTER TABLE \(target) ENABLE ALWAYS TRIGGER \(name);
+                """
+        }
+    }
+
+    /// The notification a switch sends for a table it moved in: everything built from it changed.
+    public static func notifyWhole(_ table: TableSpec) -> String {
+        "SELECT pg_notify('\(changeChannel)', '\(table.name)')"
+    }
 
     /// A table's trigger function: the product and question ids of the rows a statement
     /// inserted, deleted or updated (before and after), and for an UPDATE of at most
@@ -181,16 +197,5 @@ extension Schema {
             let name = quoted(column.name)
             return "CASE WHEN n.\(name) IS DISTINCT FROM o.\(name) THEN '\(column.name)' END"
         }.joined(separator: ",\n                    ")
-    }
-
-    /// The loader's COPY into a table it emptied in the same transaction: the TRUNCATE already
-    /// notified the whole table, so the insert trigger need not collect every row; turned back on
-    /// before the load commits (a rollback restores it too).
-    public static func pauseRowNotifications(_ table: TableSpec) -> String {
-        "ALTER TABLE \(quoted(table.name)) DISABLE TRIGGER \(quoted(changeTriggerName(table, .insert)))"
-    }
-
-    public static func resumeRowNotifications(_ table: TableSpec) -> String {
-        "ALTER TABLE \(quoted(table.name)) ENABLE ALWAYS TRIGGER \(quoted(changeTriggerName(table, .insert)))"
     }
 }

@@ -13,8 +13,10 @@ struct AtelierETL: ParsableCommand {
             Exit codes:
               0  done (rejected rows are reported, not a failure; verify: every check passed)
               1  usage error
-              2  a file was refused or unreadable (bad header, would orphan rows, no such file)
-              3  database error (cannot connect, or the server failed; the table is unchanged)
+              2  the run was refused: a file unreadable or with a bad header, no such file, rows
+                 mostly rejected, a table shrinking or rows orphaned; nothing was switched
+              3  database error (cannot connect, or the server failed before the switch: nothing
+                 was switched; or tidying after it failed: the next load finishes it)
               4  verify found problems
 
             Connection: --database-url, else DATABASE_URL, else the PG* variables, else the

@@ -6,15 +6,20 @@ import Foundation
 struct LoadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "load",
-        abstract: "Load export files (or every export file in a directory), parents first.",
+        abstract: "Load export files (or every export file in a directory), parents first, as one run.",
         discussion: """
-            Each file replaces its table atomically: a failure leaves the table as it was.
+            The files of one command are a run, visible whole at one switch or not at all: each
+            file is staged beside the live tables, the run is checked as a whole, then one short
+            transaction switches every staged table in. Until then the live catalogue is as it
+            was; a refused file, a failure or a kill leaves it so, and the same command run again
+            finishes the job. The API serves throughout.
             Rejected rows go to <reject-dir>/<table>.rejects.csv with line, reason, detail and record
             (only for files with rejected rows; the summary names the folder).
-            A replace that would leave a table with fewer than half its rows (a header-only or
-            truncated export, one mostly rejected, or a --cascade that empties dependants) is
-            refused unless --allow-shrink is given. Loading into empty tables never shrinks.
-            The files of one command are a run: `verify` fails while a run stopped part-way.
+            A run that would leave live rows of tables it does not load pointing at rows that are
+            gone is refused unless --cascade empties those tables. A run that would leave a table
+            with fewer than half its rows (a header-only or truncated export, one mostly rejected,
+            or a --cascade that empties dependants) is refused unless --allow-shrink is given.
+            Loading into empty tables never shrinks.
 
             Examples:
               atelier-etl load data-samples
@@ -25,10 +30,16 @@ struct LoadCommand: ParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Flag(help: "Add the rows to the table instead of replacing it; an id already present is a duplicate_id.")
+    @Flag(
+        help:
+            "Add the rows to the tables instead of replacing them, all files in one transaction; an id already present is a duplicate_id."
+    )
     var append = false
 
-    @Flag(help: "When replacing a table would orphan rows of other tables, empty those tables instead of refusing.")
+    @Flag(
+        help:
+            "When the run would leave rows of tables it does not load pointing at rows that are gone, empty those tables at the switch instead of refusing."
+    )
     var cascade = false
 
     @Flag(
@@ -94,31 +105,21 @@ struct LoadCommand: ParsableCommand {
         let reportFolder = report.map { ($0 as NSString).deletingLastPathComponent }.map { $0.isEmpty ? "." : $0 }
         let rejectDirectory = rejectDirectory ?? reportFolder ?? LoadOptions.defaultRejectDirectory
         try? FileManager.default.createDirectory(atPath: rejectDirectory, withIntermediateDirectories: true)
-        let loader = FileLoader(
+        let loader = RunLoader(
             connection: try connection.connect(),
             options: LoadOptions(
                 mode: append ? .append : .replace, cascade: cascade,
                 allowShrink: allowShrink, maxRecordBytes: maxRecordSize,
                 rejectDirectory: rejectDirectory))
-        var reports: [FileReport] = []
-        var status: Int32 = 0
-        loader.load(files: plan.files) { outcome in
-            switch outcome {
-            case .success(let report):
-                reports.append(report)
-                return true
-            case .failure(let error):
-                printError("atelier-etl: \(error)")
-                status = max(status, error.exitCode)
-                if case .database = error { return false }
-                return true
-            }
-        }
-        if !reports.isEmpty { print(SummaryTable.render(reports), terminator: "") }
-        if reports.contains(where: { $0.rowsRejected > 0 }) { print("reject files: \(rejectDirectory)") }
+        let run = loader.load(files: plan.files)
+        var status = run.failure?.exitCode ?? ExitStatus.success
+        if let failure = run.failure { printError("atelier-etl: \(failure)") }
+        if !run.files.isEmpty { print(SummaryTable.render(run.files), terminator: "") }
+        print(run.visibility)
+        if run.files.contains(where: { $0.rowsRejected > 0 }) { print("reject files: \(rejectDirectory)") }
         if let report {
             do {
-                try Data(FileReport.json(reports).utf8).write(to: URL(fileURLWithPath: report))
+                try Data(run.json.utf8).write(to: URL(fileURLWithPath: report))
             } catch {
                 printError("atelier-etl: cannot write the report \(report): \(error.localizedDescription)")
                 status = max(status, ExitStatus.refused)

@@ -9,12 +9,13 @@ import AtelierTestSupport
 import Foundation
 import Testing
 
-/// A load that fails at any statement, or whose process is killed at any moment, leaves a
-/// database that `verify` passes and where the API's next insert works: above all, no id
-/// sequence is left behind rows that stay (`setval` is not transactional).
+/// A run stopped anywhere before its switch (its backend ended at any kind of statement it
+/// sends, its process killed at any moment) leaves the live catalogue exactly as it was, rows
+/// and sequences, while the API serves it throughout; the same command run again completes.
+/// Stopped after the switch, the new catalogue is whole and the next run tidies up.
 @Suite(.serialized) struct LoaderFaultTests {
     /// The samples plus three reviews the API added after long service (ids past a million),
-    /// so the table holds ids far past any file's.
+    /// so the sequence has handed out ids far past any file's.
     static func served() async throws -> TestDatabase {
         let database = try await Samples.copy()
         _ = try database.value("SELECT setval(pg_get_serial_sequence('reviews', 'id'), 1000000)")
@@ -38,38 +39,66 @@ import Testing
         return String(blanked.prefix(70))
     }
 
-    /// `atelier-etl load reviews.csv --cascade --allow-shrink`, as a run, on `database`; with
-    /// `endAt`, the loader's backend is terminated as the first statement of that kind is sent.
-    /// Returns the kinds of statement sent, in order, and whether every file loaded.
-    static func reload(_ database: TestDatabase, endingTheBackendAt endAt: String? = nil) throws -> (
-        kinds: [String], loaded: Bool
-    ) {
+    /// `atelier-etl load data-samples` on `database` as a run; with `endAt`, the loader's
+    /// backend is terminated as the `occurrence`th statement of that kind is sent. Returns the
+    /// statements' kinds in order (repeats included) and the run's report.
+    static func reload(_ database: TestDatabase, endingTheBackendAt endAt: String? = nil, occurrence: Int = 1)
+        throws -> (kinds: [String], run: RunReport)
+    {
         let connection = try database.connect()
         let killer = try database.connect()
         var kinds: [String] = []
         connection.willSend = { sql in
             let kind = Self.kind(of: sql)
-            if !kinds.contains(kind) { kinds.append(kind) }
-            guard kind == endAt, kinds.last == kind else { return }
+            kinds.append(kind)
+            guard kind == endAt, kinds.count(where: { $0 == kind }) == occurrence else { return }
             let pid = String(connection.backendPID)
             _ = try? killer.query("SELECT pg_terminate_backend($1)", [pid])
             while (try? killer.scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", [pid])) != "0" {
                 Thread.sleep(forTimeInterval: 0.005)
             }
         }
-        let loader = FileLoader(
-            connection: connection,
-            options: LoadOptions(
-                cascade: true, allowShrink: true, rejectDirectory: try Repository.temporaryDirectory()))
-        var loaded = true
-        loader.load(files: [Repository.samples + "/reviews.csv"]) { outcome in
-            if case .failure = outcome { loaded = false }
-            return true
-        }
-        return (kinds, loaded)
+        let loader = RunLoader(
+            connection: connection, options: LoadOptions(rejectDirectory: try Repository.temporaryDirectory()))
+        let run = loader.load(files: try LoadPlan.files(for: [Repository.samples]).files)
+        return (kinds, run)
     }
 
-    /// Every check of verify passes, and the API's POST /reviews answers 201.
+    /// Runs `work` (blocking) while a server on `database` answers GETs of a product and a
+    /// review summary in a loop: every answer must be a 200.
+    static func whileServing<T: Sendable>(_ database: TestDatabase, _ work: @escaping @Sendable () throws -> T)
+        async throws -> T
+    {
+        let result = Shared<T?>(nil)
+        try await APIHarness.withApp(database: ConnectionParameters(connectionString: database.apiURL)) { client in
+            let done = Shared(false)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    defer { done.update { $0 = true } }
+                    let value = try await blocking(work)
+                    result.update { $0 = value }
+                }
+                group.addTask {
+                    var answers = 0
+                    while !done.value || answers == 0 {
+                        for path in ["/products/2", "/reviews/meta?product_id=2"] {
+                            let answer = try await client.get(path)
+                            #expect(answer.status == .ok, "\(path): \(answer.status) \(answer.error ?? "")")
+                            answers += 1
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        return try #require(result.value)
+    }
+
+    static func completeRuns(_ database: TestDatabase) throws -> Int {
+        Int(try database.value("SELECT count(*) FROM \(Schema.runsTable) WHERE status = 'complete'") ?? "") ?? -1
+    }
+
+    /// Every check of verify passes, there are no leftovers, and the API's POST /reviews answers 201.
     static func expectServable(_ database: TestDatabase, _ context: String) async throws {
         let failed = try await blocking { try Verifier(connection: database.connect()).run().filter { !$0.passed } }
         #expect(failed.map { "\($0.name): \($0.detail)" } == [], "\(context)")
@@ -81,54 +110,84 @@ import Testing
 
     @Test func endingTheBackendAtEachKindOfStatement() async throws {
         let served = try await Self.served()
-        let (kinds, loaded) = try await blocking { try Self.reload(try TestDatabase.create(template: served)) }
-        #expect(loaded)
-        // The load's statements include the cascade and the sequence move.
-        #expect(kinds.contains { $0.hasPrefix("TRUNCATE ?, ?") })
-        #expect(kinds.contains { $0.hasPrefix("SELECT setval(") })
-        #expect(kinds.count >= 15)
-        for kind in kinds {
+        let before = try await blocking { try served.catalogueDigest() }
+        let (kinds, whole) = try await blocking { try Self.reload(try TestDatabase.create(template: served)) }
+        #expect(whole.outcome == .switched)
+        // The run's statements include staging, the check, the switch and the tidying after it.
+        for expected in ["COPY ?.? (", "LOCK TABLE", "ALTER TABLE ?.? SET SCHEMA", "SELECT setval(", "DROP SCHEMA"] {
+            #expect(kinds.contains { $0.hasPrefix(expected) }, "\(expected)")
+        }
+        // Each kind where it is first sent, and the switch's COMMIT, the run's last.
+        var stops = kinds.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.map { ($0, 1) }
+        stops.append(("COMMIT", kinds.count { $0 == "COMMIT" }))
+        #expect(stops.count >= 20)
+        let switchCommit = try #require(kinds.lastIndex(of: "COMMIT"))
+        for (kind, occurrence) in stops {
             let database = try await blocking { try TestDatabase.create(template: served) }
-            let outcome = try await blocking { try Self.reload(database, endingTheBackendAt: kind) }
-            // Ending the backend at the run's last statement leaves the file loaded.
-            #expect(!outcome.loaded || kind.hasPrefix("UPDATE \(Schema.runsTable)"), "\(kind)")
-            try await Self.expectServable(database, "backend ended at: \(kind)")
+            let stopped = try await Self.whileServing(database) {
+                try Self.reload(database, endingTheBackendAt: kind, occurrence: occurrence).run
+            }
+            let stoppedAt = kinds.indices.filter { kinds[$0] == kind }[occurrence - 1]
+            let context = "backend ended at \(kind) (\(occurrence))"
+            if stoppedAt <= switchCommit {
+                #expect(stopped.outcome == .failed, "\(context)")
+                #expect(try await blocking { try database.catalogueDigest() } == before, "\(context)")
+            } else {
+                #expect(stopped.outcome != .failed, "\(context)")
+                #expect(try await blocking { try database.count("reviews") } == 84, "\(context)")
+            }
+            let again = try await blocking { try database.run([Repository.samples]) }
+            #expect(again.outcome == .switched, "\(context)")
+            #expect(try await blocking { try database.runLeftovers() } == 0, "\(context)")
+            try await Self.expectServable(database, context)
         }
     }
 
     @Test func killingTheLoaderProcessAtAnyMoment() async throws {
         let served = try await Self.served()
-        // A reviews file big enough to take a while: every product, ids past the API's.
-        let rows = (1...40_000).map { id in
-            "\(id),\(id % 30 + 1),\(id % 5 + 1),1596080481467,\"Summary \(id)\",\"A body long enough to take some time to load.\",true,false,\"name\",\"a@b.co\",null,\(id % 7)"
+        let before = try await blocking { try served.catalogueDigest() }
+        let runsBefore = try await blocking { try Self.completeRuns(served) }
+        let export = try await blocking { try GeneratedExports.folder(scale: 0.003, seed: 6) }
+        let fresh = try await blocking {
+            let database = try TestDatabase.create()
+            _ = try database.load(export)
+            return try database.catalogueDigest()
         }
-        let folder = try Repository.folder(["reviews.csv": ReplaceHeader.reviews + rows.joined(separator: "\n") + "\n"])
-        let arguments = { (database: TestDatabase) in
-            [
-                "load", folder + "/reviews.csv", "--cascade", "--allow-shrink", "--database-url", database.url,
-                "--reject-dir", folder,
-            ]
+        let rejects = try Repository.temporaryDirectory()
+        let arguments = { @Sendable (database: TestDatabase) in
+            ["load", export, "--database-url", database.url, "--reject-dir", rejects]
         }
         let timed = try await blocking { try TestDatabase.create(template: served) }
         let started = Date()
-        let whole = try Executables.startETL(arguments(timed))
-        let status = try await blocking {
-            whole.waitUntilExit()
-            return whole.terminationStatus
-        }
-        #expect(status == 0)
+        #expect(try await blocking { try runETL(arguments(timed)).status } == 0)
         let duration = Date().timeIntervalSince(started)
-        for fraction in [0.1, 0.3, 0.5, 0.7, 0.9, 0.98] {
+        var unchanged = 0
+        for fraction in [0.05, 0.15, 0.25, 0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 0.95] {
             let database = try await blocking { try TestDatabase.create(template: served) }
-            let process = try Executables.startETL(arguments(database))
-            try await Task.sleep(for: .seconds(duration * fraction))
-            kill(process.processIdentifier, SIGKILL)
-            try await blocking {
+            let context = "killed at \(Int(fraction * 100))% of \(duration) s"
+            try await Self.whileServing(database) {
+                let process = try Executables.startETL(arguments(database))
+                Thread.sleep(forTimeInterval: duration * fraction)
+                kill(process.processIdentifier, SIGKILL)
                 process.waitUntilExit()
                 try database.waitForSessionsToEnd()
             }
-            try await Self.expectServable(database, "killed at \(Int(fraction * 100))% of \(duration) s")
+            // Killed before its switch committed, the run left everything as it was; after, the
+            // new catalogue is whole.
+            let switched = try await blocking { try Self.completeRuns(database) } > runsBefore
+            let digest = try await blocking { try database.catalogueDigest() }
+            if !switched {
+                #expect(digest == before, "\(context)")
+                unchanged += 1
+            } else {
+                #expect(digest.rows == fresh.rows, "\(context)")
+            }
+            let again = try await blocking { try runETL(arguments(database)) }
+            #expect(again.status == 0, "\(context): \(again.stderr)")
+            #expect(try await blocking { try database.catalogueDigest().rows } == fresh.rows, "\(context)")
+            try await Self.expectServable(database, context)
         }
+        #expect(unchanged >= 8)
     }
 }
 

@@ -17,7 +17,7 @@ import Testing
         let result = try runETL(["--help"])
         #expect(result.status == 0)
         for line in [
-            "0  done", "1  usage error", "2  a file was refused", "3  database error", "4  verify found problems",
+            "0  done", "1  usage error", "2  the run was refused", "3  database error", "4  verify found problems",
         ] {
             #expect(result.stdout.contains(line), "\(line)")
         }
@@ -32,15 +32,22 @@ import Testing
         #expect(result.stderr.contains("not an export file"))
     }
 
-    @Test func aRefusedFileDoesNotStopTheFilesAfterIt() throws {
+    /// A run is whole or nothing: a file with a bad header refuses it before anything is staged,
+    /// and the other files of the run are not loaded either.
+    @Test func aRefusedFileRefusesTheWholeRun() throws {
         let database = try TestDatabase.withSamples()
         let folder = try Repository.folder(["features.csv": "id,product_id,feature\n1,1,\"Sole\"\n"])
-        try FileManager.default.copyItem(atPath: Repository.samples + "/reviews.csv", toPath: folder + "/reviews.csv")
+        let reviews = (1...40).map {
+            "\($0),2,4,1596080481467,\"S\",\"New\",true,false,\"n\",\"a@b.co\",null,1\n"
+        }
+        try Data((ReplaceAndAppendTests.reviewHeader + reviews.joined()).utf8).write(
+            to: URL(fileURLWithPath: folder + "/reviews.csv"))
         let result = try runETL(["load", folder, "--database-url", database.url, "--reject-dir", folder])
         #expect(result.status == 2)
-        #expect(result.stderr.contains("features.csv"))
-        #expect(result.stdout.contains("reviews.csv"))
-        #expect(try database.value("SELECT count(*) FROM atelier_load_history WHERE file = 'reviews.csv'") == "2")
+        #expect(result.stderr.contains("features.csv") && result.stderr.contains("value"), "\(result.stderr)")
+        #expect(result.stdout.contains("nothing switched"))
+        #expect(try database.count("reviews") == 84)
+        #expect(try database.value("SELECT count(*) FROM atelier_load_history WHERE file = 'reviews.csv'") == "1")
     }
 
     @Test func aFIFOADirectoryOrADeviceIsRefusedAtOnce() throws {
@@ -156,8 +163,13 @@ import Testing
                 "bad_number":1,"duplicate_id":1,"field_count":1,"missing_value":1,"orphan":0,"out_of_range":0,"too_long":0},\
                 "rows_loaded":30,"rows_read":36,"rows_repaired":0,"seconds":
                 """))
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: [[String: Any]]])
-        let files = try #require(json["files"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any])
+        let files = try #require(json["files"] as? [[String: Any]])
+        #expect(json["outcome"] as? String == "switched")
+        let switched = try #require(json["switch"] as? [String: Any])
+        #expect((switched["tables"] as? [String])?.count == 14)
+        #expect(switched["lock_seconds"] is Double && switched["attempts"] as? Int == 1)
+        #expect(result.stdout.contains("switched in 14 tables at once: locks held"))
         #expect(files.count == 14)
         let photos = try #require(files.first { $0["file"] as? String == "photos.csv" })
         #expect(photos["rows_repaired"] as? Int == 2)

@@ -9,94 +9,95 @@ import AtelierTestSupport
 import Foundation
 import Testing
 
-/// A load of several files is a run: one that stops between files makes verify fail, naming
-/// the run and the files it did not load, until a later run completes.
+/// A load of several files is a run, visible whole at its switch or not at all: one stopped
+/// before it changes nothing live, its leftovers are named by verify and removed by the next
+/// run, and the same command run again completes.
 @Suite struct LoadRunTests {
-    static func runCheck(_ database: TestDatabase) throws -> Verifier.Check? {
-        try Verifier(connection: database.connect()).run().first { $0.name == "run" }
+    static func leftoversCheck(_ database: TestDatabase) throws -> Verifier.Check? {
+        try Verifier(connection: database.connect()).run().first { $0.name == "run leftovers" }
     }
 
-    @Test func aRunStoppedByADatabaseErrorBetweenFilesFailsVerifyUntilARunCompletes() throws {
+    @Test func aRunStoppedByADatabaseErrorChangesNothingAndRunningItAgainCompletes() throws {
         let database = try TestDatabase.withSamples()
+        let before = try database.catalogueDigest()
         let connection = try database.connect()
         let killer = try database.connect()
         connection.willSend = { sql in
-            if sql.hasPrefix("COPY \"reviews\"") {
+            if sql.contains("COPY \"atelier_staging\".\"reviews\"") {
                 _ = try? killer.query("SELECT pg_terminate_backend($1)", [String(connection.backendPID)])
                 Thread.sleep(forTimeInterval: 0.2)
             }
         }
-        let loader = FileLoader(
+        let loader = RunLoader(
             connection: connection, options: LoadOptions(rejectDirectory: try Repository.temporaryDirectory()))
-        var outcomes: [Bool] = []
-        loader.load(files: try LoadPlan.files(for: [Repository.samples]).files) { outcome in
-            outcomes.append((try? outcome.get()) != nil)
-            return (try? outcome.get()) != nil
-        }
-        #expect(outcomes == [true, true, true, true, true, true, true, true, true, false])
-        let check = try #require(try Self.runCheck(database))
-        #expect(!check.passed)
-        #expect(
-            check.detail.contains(
-                "did not finish; files not loaded: reviews.csv, reviews_photos.csv, characteristics.csv, characteristic_reviews.csv, cart.csv"
-            ))
+        let stopped = loader.load(files: try LoadPlan.files(for: [Repository.samples]).files)
+        #expect(stopped.outcome == .failed)
+        #expect(stopped.failure?.exitCode == 3)
+        #expect(stopped.files.map(\.file).last == "answers_photos.csv")
+        #expect(try database.catalogueDigest() == before)
+        // The loader's connection died with the run: its staged tables stay for verify to name.
+        let leftovers = try #require(try Self.leftoversCheck(database))
+        #expect(leftovers.passed && leftovers.detail.contains("9 tables in atelier_staging"), "\(leftovers.detail)")
         let verify = try runETL(["verify", "--database-url", database.url])
-        #expect(verify.status == 4)
-        #expect(verify.stderr.contains("run ("))
+        #expect(verify.status == 0, "\(verify.stderr)")
+        #expect(verify.stdout.contains("a run that did not finish left"))
 
-        // A later run that fails at its first file changes nothing and does not hide the stopped one.
-        let broken = try Repository.folder(["features.csv": "id,product_id\n1,1\n"])
-        _ = try? database.load(broken)
-        #expect(try Self.runCheck(database)?.passed == false)
-
-        _ = try database.load(Repository.samples)
-        let passed = try #require(try Self.runCheck(database))
-        #expect(passed.passed && passed.detail.contains("loaded all its files"))
+        let again = try database.run([Repository.samples])
+        #expect(again.outcome == .switched)
+        #expect(try database.runLeftovers() == 0)
+        #expect(try Self.leftoversCheck(database)?.detail == "none")
     }
 
-    @Test func aRunKilledBetweenFilesFailsVerify() throws {
-        let database = try TestDatabase.create()
+    @Test func aRunKilledMidwayChangesNothingAndTheSameCommandThenCompletes() throws {
+        let database = try TestDatabase.withSamples()
+        let before = try database.catalogueDigest()
         let monitor = try database.connect()
-        let process = try Executables.startETL([
-            "load", Repository.samples, "--database-url", database.url,
-            "--reject-dir", try Repository.temporaryDirectory(),
-        ])
-        // Kill it once its third file has committed.
-        var committed = "0"
-        while process.isRunning, Int(committed) ?? 0 < 3 {
-            committed = (try? monitor.scalar("SELECT count(*) FROM atelier_load_history")) ?? "0"
+        let arguments = [
+            "load", Repository.samples, "--database-url", database.url, "--reject-dir",
+            try Repository.temporaryDirectory(),
+        ]
+        let process = try Executables.startETL(arguments)
+        // Kill it once its third table is staged.
+        var staged = 0
+        while process.isRunning, staged < 3 {
+            staged =
+                Int((try? monitor.scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'atelier_staging'")) ?? "0")
+                ?? 0
             Thread.sleep(forTimeInterval: 0.002)
         }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         try database.waitForSessionsToEnd()
-        let check = try #require(try Self.runCheck(database))
-        #expect(!check.passed)
-        #expect(check.detail.contains("did not finish") && check.detail.contains("cart.csv"))
-        #expect(try runETL(["verify", "--database-url", database.url]).status == 4)
+        #expect(try database.catalogueDigest() == before)
+        #expect(try database.runLeftovers() >= 2)
+        let again = try runETL(arguments)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try database.runLeftovers() == 0)
+        #expect(try runETL(["verify", "--database-url", database.url]).status == 0)
     }
 
-    @Test func aFileThatChangesWhileItLoadsIsRefusedWithItsTableUnchanged() throws {
+    @Test func aFileThatChangesWhileItLoadsRefusesTheRun() throws {
         let database = try TestDatabase.withSamples()
         let body = String(repeating: "A body that fills COPY chunks. ", count: 8)
         let rows = (1...4000).map {
             "\($0),\($0 % 30 + 1),4,1596080481467,\"S\",\"\(body)\",true,false,\"n\",\"a@b.co\",null,1\n"
         }
         let folder = try Repository.folder(["reviews.csv": ReplaceAndAppendTests.reviewHeader + rows.joined()])
-        let loader = FileLoader(connection: try database.connect(), options: LoadOptions(rejectDirectory: folder))
+        let loader = RunLoader(connection: try database.connect(), options: LoadOptions(rejectDirectory: folder))
         loader.onChunkSent = { _ in
             guard let handle = FileHandle(forWritingAtPath: folder + "/reviews.csv") else { return }
             handle.seekToEndOfFile()
             handle.write(Data("99999,1,4,1596080481467,\"S\",\"late\",true,false,\"n\",\"a@b.co\",null,1\n".utf8))
             handle.closeFile()
         }
-        #expect {
-            _ = try loader.load(path: folder + "/reviews.csv")
-        } throws: { error in
-            guard let error = error as? LoadError, case .refused(let message) = error else { return false }
-            return message.contains("changed while it was being read")
+        let run = loader.load(files: [folder + "/reviews.csv"])
+        guard case .refused(let message)? = run.failure else {
+            Issue.record("not refused: \(String(describing: run.failure))")
+            return
         }
+        #expect(message.contains("changed while it was being read"))
         #expect(try database.count("reviews") == 84)
+        #expect(try database.runLeftovers() == 0)
         #expect(try Verifier(connection: database.connect()).run().filter { !$0.passed }.map(\.name) == [])
     }
 

@@ -6,67 +6,58 @@ import AtelierTestSupport
 import Foundation
 import Testing
 
-/// A load given the next file starts reading it early; these check that what it read early is
-/// used only while the ids it was checked against still hold.
+/// A run starts reading its next file while the previous one's keys are built; these check that
+/// what it read early is exactly what reading it in turn gives, and never outlives its run.
 @Suite struct ReadAheadTests {
     @Test func readingAheadLoadsExactlyWhatLoadingOneByOneLoads() throws {
         let ahead = try TestDatabase.create()
         let oneByOne = try TestDatabase.create()
         let files = try LoadPlan.files(for: [Repository.samples]).files
         let (aheadRejects, plainRejects) = (try Repository.temporaryDirectory(), try Repository.temporaryDirectory())
-        let aheadLoader = FileLoader(
+        let aheadLoader = RunLoader(
             connection: try ahead.connect(), options: LoadOptions(rejectDirectory: aheadRejects))
-        let plainLoader = FileLoader(
+        let plainLoader = RunLoader(
             connection: try oneByOne.connect(), options: LoadOptions(rejectDirectory: plainRejects))
-        for (index, file) in files.enumerated() {
-            let next = index + 1 < files.count ? files[index + 1] : nil
-            var withReadAhead = try aheadLoader.load(path: file, readingAhead: next)
-            var without = try plainLoader.load(path: file)
-            if let next, let nextTable = Catalog.table(forFile: URL(fileURLWithPath: next).lastPathComponent) {
-                // The next file is already being read: its reject file is open.
-                #expect(
-                    FileManager.default.fileExists(atPath: "\(aheadRejects)/\(nextTable.name).rejects.csv"), "\(next)")
-                #expect(
-                    !FileManager.default.fileExists(atPath: "\(plainRejects)/\(nextTable.name).rejects.csv"), "\(next)")
-            }
-            (withReadAhead.seconds, without.seconds) = (0, 0)
-            #expect(withReadAhead == without)
+        plainLoader.readsAhead = false
+        // Once a file is staged, the next one is already being read (its parents are staged).
+        func next(after report: FileReport) -> String? {
+            guard let index = files.firstIndex(where: { $0.hasSuffix("/" + report.file) }), index + 1 < files.count
+            else { return nil }
+            return files[index + 1]
         }
+        aheadLoader.onFileLoaded = { report in
+            #expect(aheadLoader.state.readingAhead == next(after: report), "\(report.file)")
+        }
+        plainLoader.onFileLoaded = { report in
+            #expect(plainLoader.state.readingAhead == nil, "\(report.file)")
+        }
+        let withReadAhead = aheadLoader.load(files: files)
+        let without = plainLoader.load(files: files)
+        #expect(withReadAhead.failure == nil && without.failure == nil)
+        #expect(withReadAhead.files.map(\.unTimed) == without.files.map(\.unTimed))
         for table in Catalog.tables {
             let sql = "SELECT md5(string_agg(t::text, '|' ORDER BY id)) FROM \(Schema.quoted(table.name)) t"
             #expect(try ahead.value(sql) == oneByOne.value(sql), "\(table.name)")
         }
     }
 
-    @Test func aRefusedParentLoadDropsWhatWasReadAheadAgainstItsIds() throws {
+    /// Ids read ahead belong to one run: a run refused after its parent's rows were read leaves
+    /// nothing for the next run, whose child file is checked against the live parent.
+    @Test func aRefusedRunLeavesNothingReadAheadForTheNext() throws {
         let database = try TestDatabase.withSamples()
         let folder = try ReplaceAndAppendTests.smallerProductFile()
         try FileManager.default.copyItem(atPath: Repository.samples + "/features.csv", toPath: folder + "/features.csv")
-        let loader = FileLoader(connection: try database.connect(), options: LoadOptions(rejectDirectory: folder))
-        #expect(throws: LoadError.self) {
-            _ = try loader.load(path: folder + "/product.csv", readingAhead: folder + "/features.csv")
-        }
-        // Checked against the 10 products read ahead, 49 more features would be orphans; the
-        // product table kept its 30 rows, so the load is the samples' own.
-        let report = try loader.load(path: folder + "/features.csv")
+        let loader = RunLoader(
+            connection: try database.connect(), options: LoadOptions(allowShrink: true, rejectDirectory: folder))
+        let refused = loader.load(files: [folder + "/product.csv", folder + "/features.csv"])
+        // Read ahead against the 10 staged products, most features are orphans; the live styles,
+        // reviews and others would point at products that are gone, so the run is refused.
+        #expect(refused.outcome == .refused)
+        #expect(refused.files.count == 2)
+        #expect(refused.files.last?.rejected[.orphan, default: 0] ?? 0 > 40)
+        let report = try #require(loader.load(files: [folder + "/features.csv"]).files.first)
         #expect(report.rowsLoaded == 70)
         #expect(report.rejected == [.missingValue: 1, .orphan: 2])
-    }
-
-    @Test func aParentEmptiedByCascadeDropsWhatWasReadAheadAgainstIt() throws {
-        let database = try TestDatabase.withSamples()
-        let folder = try ReplaceAndAppendTests.smallerProductFile()
-        let loader = FileLoader(
-            connection: try database.connect(),
-            options: LoadOptions(cascade: true, allowShrink: true, rejectDirectory: folder))
-        _ = try loader.load(path: Repository.samples + "/reviews.csv")
-        let product = try loader.load(
-            path: folder + "/product.csv", readingAhead: Repository.samples + "/reviews_photos.csv")
-        #expect(product.emptiedTables.contains("reviews"))
-        // Read ahead, the photos were checked against the reviews loaded just before.
-        let photos = try loader.load(path: Repository.samples + "/reviews_photos.csv")
-        #expect(photos.rowsLoaded == 0)
-        #expect(photos.rejected == [.orphan: 43])
     }
 
     @Test func aLoadThatStopsMidwayLeavesNoRejectFile() throws {
@@ -92,5 +83,14 @@ import Testing
         stopped.start()
         stopped.cancel()
         #expect(!FileManager.default.fileExists(atPath: folder + "/features.rejects.csv"))
+    }
+}
+
+extension FileReport {
+    /// The report without its timing, to compare two loads of the same file.
+    var unTimed: FileReport {
+        var report = self
+        report.seconds = 0
+        return report
     }
 }

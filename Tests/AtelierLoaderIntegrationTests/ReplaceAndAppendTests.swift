@@ -33,13 +33,13 @@ import Testing
         #expect(try database.value("SELECT nextval(pg_get_serial_sequence('reviews', 'id'))") == "1002")
     }
 
-    /// A writer takes a table the reload locks late, just before the reload asks for its locks,
-    /// then waits for one the reload locked early: a deadlock, which PostgreSQL breaks by ending
-    /// the reload's lock statement (it waited first). Nothing is changed yet, so it tries again.
-    @Test func aReloadThatDeadlocksWhileTakingItsLocksTriesAgain() throws {
+    /// A writer holds a table the switch locks late, then waits for one it locked early: a
+    /// deadlock (or the switch's short lock timeout, whichever comes first) ends the switch's
+    /// lock statement. Nothing is changed yet, so it rolls back and asks again.
+    @Test func aSwitchThatDeadlocksWhileTakingItsLocksTriesAgain() throws {
         let database = try TestDatabase.withSamples()
-        // Each connection is used by one thread at a time: the writer by the reload's hook, then
-        // (once the reload waits in its LOCK statement) by the test.
+        // Each connection is used by one thread at a time: the writer by the run's hook, then
+        // (once the switch waits in its LOCK statement) by the test.
         nonisolated(unsafe) let writer = try database.connect()
         nonisolated(unsafe) let connection = try database.connect()
         let lockStatements = Mutex(0)
@@ -52,20 +52,20 @@ import Testing
             if first { try? writer.execute("BEGIN; LOCK TABLE reviews_photos IN ROW EXCLUSIVE MODE") }
         }
         let reload = BackgroundWork {
-            let loader = FileLoader(
-                connection: connection,
-                options: LoadOptions(
-                    cascade: true, allowShrink: true, rejectDirectory: try Repository.temporaryDirectory()))
-            return try loader.load(path: Repository.samples + "/product.csv")
+            let loader = RunLoader(
+                connection: connection, options: LoadOptions(rejectDirectory: try Repository.temporaryDirectory()))
+            return loader.load(files: [Repository.samples + "/reviews.csv"])
         }
         let waiting =
             "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'LOCK TABLE%'"
         while try database.value(waiting) != "1" { Thread.sleep(forTimeInterval: 0.01) }
-        // Waits for the reload's lock on product: the cycle PostgreSQL breaks after deadlock_timeout.
-        _ = try writer.scalar("SELECT count(*) FROM product")
+        // Waits for the switch's lock on reviews, which it took before asking for reviews_photos.
+        _ = try writer.scalar("SELECT count(*) FROM reviews")
         try writer.execute("COMMIT")
-        #expect(try reload.value().rowsLoaded == 30)
-        #expect(lockStatements.withLock { $0 } == 2, "ended once by the deadlock, then granted")
+        let run = try reload.value()
+        #expect(run.outcome == .switched, "\(String(describing: run.failure))")
+        #expect(run.switched?.attempts == 2)
+        #expect(lockStatements.withLock { $0 } == 2, "ended once, then granted")
         #expect(try Verifier(connection: database.connect()).run().filter { !$0.passed }.map(\.name) == [])
     }
 
@@ -93,16 +93,16 @@ import Testing
 
     @Test func cascadeEmptiesTheDependantsAndNothingElse() throws {
         let database = try TestDatabase.withSamples()
-        let report = try #require(
-            try database.load(try Self.smallerProductFile(), options: LoadOptions(cascade: true, allowShrink: true))
-                .first)
+        let run = try database.run(
+            [try Self.smallerProductFile()], options: LoadOptions(cascade: true, allowShrink: true))
+        let emptied = try #require(run.switched?.emptied)
         #expect(
-            report.emptiedTables == [
+            emptied == [
                 "features", "styles", "photos", "skus", "related", "questions", "answers",
                 "answers_photos", "reviews", "reviews_photos", "characteristics", "characteristic_reviews",
             ])
         #expect(try database.count("product") == 10)
-        for table in report.emptiedTables { #expect(try database.count(table) == 0, "\(table)") }
+        for table in emptied { #expect(try database.count(table) == 0, "\(table)") }
         #expect(try database.count("cart") == 12)
         #expect(try Verifier(connection: database.connect()).run().filter { !$0.passed }.map(\.name) == [])
     }
@@ -130,7 +130,7 @@ import Testing
         let folder = try Repository.folder(["reviews.csv": Self.reviewHeader + rows.joined(separator: "\n") + "\n"])
         let loaderConnection = try database.connect()
         let killer = try database.connect()
-        let loader = FileLoader(
+        let loader = RunLoader(
             connection: loaderConnection, options: LoadOptions(rejectDirectory: try Repository.temporaryDirectory()))
         var chunks = 0
         loader.onChunkSent = { _ in
@@ -139,11 +139,10 @@ import Testing
                 _ = try? killer.query("SELECT pg_terminate_backend($1)", [String(loaderConnection.backendPID)])
             }
         }
-        #expect {
-            _ = try loader.load(path: folder + "/reviews.csv")
-        } throws: { error in
-            guard let error = error as? LoadError, case .database = error else { return false }
-            return error.exitCode == 3
+        let run = loader.load(files: [folder + "/reviews.csv"])
+        guard case .database? = run.failure else {
+            Issue.record("not a database error: \(String(describing: run.failure))")
+            return
         }
         #expect(chunks >= 2)
         #expect(try database.count("reviews") == 84)

@@ -26,20 +26,30 @@ import Testing
         }
     }
 
-    @Test func dropAndRebuildAreSymmetric() {
+    @Test func aStagedTableIsBuiltInTheStagingSchemaWithKeysToItsStagedParentsOnly() {
         let reviews = Catalog.table(named: "reviews")!
         #expect(
-            Schema.dropKeysAndIndexes(reviews) == [
-                "ALTER TABLE \"reviews\" DROP CONSTRAINT IF EXISTS \"reviews_product_id_fkey\"",
-                "DROP INDEX IF EXISTS \"reviews_product_id_idx\"",
-                "ALTER TABLE \"reviews\" DROP CONSTRAINT IF EXISTS \"reviews_pkey\"",
+            Schema.createKeyAndIndexes(reviews, in: .staging) == [
+                "ALTER TABLE \"atelier_staging\".\"reviews\" ADD CONSTRAINT \"reviews_pkey\" PRIMARY KEY (\"id\")",
+                "CREATE INDEX IF NOT EXISTS \"reviews_product_id_idx\" ON \"atelier_staging\".\"reviews\" (\"product_id\")",
             ])
         #expect(
-            Schema.createKeysAndIndexes(reviews) == [
-                "ALTER TABLE \"reviews\" ADD CONSTRAINT \"reviews_pkey\" PRIMARY KEY (\"id\")",
-                "CREATE INDEX IF NOT EXISTS \"reviews_product_id_idx\" ON \"reviews\" (\"product_id\")",
-                "ALTER TABLE \"reviews\" ADD CONSTRAINT \"reviews_product_id_fkey\" FOREIGN KEY (\"product_id\") REFERENCES \"product\" (\"id\")",
-            ])
+            Schema.addForeignKey(reviews, reviews.columns[1], in: .staging, parentIn: .staging)
+                == "ALTER TABLE \"atelier_staging\".\"reviews\" ADD CONSTRAINT \"reviews_product_id_fkey\" FOREIGN KEY (\"product_id\") REFERENCES \"atelier_staging\".\"product\" (\"id\")"
+        )
+        #expect(
+            Schema.addForeignKey(reviews, reviews.columns[1], validated: false)
+                == "ALTER TABLE \"reviews\" ADD CONSTRAINT \"reviews_product_id_fkey\" FOREIGN KEY (\"product_id\") REFERENCES \"product\" (\"id\") NOT VALID"
+        )
+        #expect(
+            Schema.createTable(reviews, in: .staging, withPrimaryKey: false).hasPrefix(
+                "CREATE TABLE IF NOT EXISTS \"atelier_staging\".\"reviews\" ("))
+        #expect(!Schema.createTable(reviews, in: .staging, withPrimaryKey: false).contains("PRIMARY KEY"))
+        #expect(
+            Schema.changeTriggers(reviews, in: .staging).allSatisfy {
+                $0.contains("ON \"atelier_staging\".\"reviews\"")
+            })
+        #expect(Schema.apiGrants(reviews, in: .staging).contains("ON \"atelier_staging\".\"reviews\" TO atelier_api"))
     }
 
     @Test func identifiersAreQuoted() {

@@ -1,3 +1,4 @@
+import AtelierCatalog
 import AtelierPostgres
 import AtelierSchema
 import AtelierLoader
@@ -54,25 +55,24 @@ public struct TestDatabase: Sendable {
         try Connection(url, defaults: ConnectionDefaults.client.merging(["application_name": "atelier-tests"]) { $1 })
     }
 
-    /// Loads `paths` in plan order, each file reading the next ahead as `atelier-etl load`
-    /// does, and returns the reports; the first error is thrown.
+    /// Loads `paths` in plan order as one run, as `atelier-etl load` does, and returns the
+    /// files' reports; the run's failure is thrown.
     public func load(_ paths: String..., options: LoadOptions = LoadOptions(), rejectDirectory: String? = nil) throws
         -> [FileReport]
     {
+        try run(paths, options: options, rejectDirectory: rejectDirectory).files
+    }
+
+    /// The whole run report of loading `paths`; the run's failure is thrown.
+    public func run(_ paths: [String], options: LoadOptions = LoadOptions(), rejectDirectory: String? = nil) throws
+        -> RunReport
+    {
         var options = options
         options.rejectDirectory = try rejectDirectory ?? Repository.temporaryDirectory()
-        let loader = FileLoader(connection: try connect(), options: options)
-        var reports: [FileReport] = []
-        var failure: LoadError?
-        loader.load(files: try LoadPlan.files(for: paths).files) { outcome in
-            switch outcome {
-            case .success(let report): reports.append(report)
-            case .failure(let error): failure = error
-            }
-            return failure == nil
-        }
-        if let failure { throw failure }
-        return reports
+        let report = RunLoader(connection: try connect(), options: options).load(
+            files: try LoadPlan.files(for: paths).files)
+        if let failure = report.failure { throw failure }
+        return report
     }
 
     public func count(_ table: String) throws -> Int {
@@ -167,4 +167,45 @@ public enum Repository {
         for (name, text) in files { try Data(text.utf8).write(to: URL(fileURLWithPath: path + "/" + name)) }
         return path
     }
+}
+
+extension TestDatabase {
+    /// What a reader of the live catalogue can tell apart, per table: its rows and its id
+    /// sequence. Equal digests mean the same rows and the same sequences.
+    public func catalogueDigest() throws -> [String: TableDigest] {
+        let connection = try connect()
+        var digest: [String: TableDigest] = [:]
+        for table in Catalog.tables {
+            let row = try connection.query(
+                """
+                SELECT coalesce(md5(string_agg(t::text, '|' ORDER BY t.id)), 'empty'), (\(Schema.sequenceLastValue(table)))
+                FROM \(Schema.quoted(table.name)) t
+                """
+            ).first
+            digest[table.name] = TableDigest(rows: row?[0] ?? "", sequence: Int64(row?[1] ?? "") ?? -1)
+        }
+        return digest
+    }
+
+    /// The tables a run left in the staging and retired schemas.
+    public func runLeftovers() throws -> Int {
+        Int(
+            try value(
+                "SELECT count(*) FROM pg_tables WHERE schemaname IN ('\(Schema.Namespace.staging.name ?? "")', '\(Schema.Namespace.retired.name ?? "")')"
+            ) ?? "") ?? -1
+    }
+}
+
+/// One table's rows (as an md5 of them in id order) and its sequence's last value.
+public struct TableDigest: Equatable, Sendable, CustomStringConvertible {
+    public let rows: String
+    public let sequence: Int64
+
+    public var description: String { "rows \(rows), sequence \(sequence)" }
+}
+
+extension [String: TableDigest] {
+    /// The rows alone, to compare catalogues whose sequences may differ (a reload keeps ids
+    /// the API handed out; a fresh load has none).
+    public var rows: [String: String] { mapValues(\.rows) }
 }

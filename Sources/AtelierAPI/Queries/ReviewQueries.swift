@@ -93,7 +93,9 @@ enum ReviewQueries {
     }
 
     /// `POST /reviews`, step two: the review, its photos and its characteristic ratings in one
-    /// statement, so all of them are stored or none. Returns the new review's id.
+    /// statement, so all of them are stored or none. Returns the new review's id, or no row when
+    /// the product, or one of the characteristics, is no longer the product's: a load switched
+    /// in a new catalogue since step one, which the route then asks again.
     static func insert(_ review: ReviewSubmission) -> Write {
         let characteristicIDs = review.characteristics.keys.sorted()
         let values = characteristicIDs.map { review.characteristics[$0]! }
@@ -102,8 +104,11 @@ enum ReviewQueries {
                 WITH review AS (
                     INSERT INTO reviews (product_id, rating, date, summary, body, recommend, reported,
                                          reviewer_name, reviewer_email, response, helpfulness)
-                    VALUES (\(review.productID), \(Int16(review.rating)), now(), \(review.summary), \(review.body),
-                            \(review.recommend), false, \(review.name), \(review.email), NULL, 0)
+                    SELECT p.id, \(Int16(review.rating)), now(), \(review.summary), \(review.body),
+                           \(review.recommend), false, \(review.name), \(review.email), NULL, 0
+                    FROM product p
+                    WHERE p.id = \(review.productID) AND (SELECT count(*) FROM characteristics c
+                        WHERE c.product_id = p.id AND c.id = ANY(\(characteristicIDs)::int4[])) = \(characteristicIDs.count)
                     RETURNING id),
                 photos AS (
                     INSERT INTO reviews_photos (review_id, url)

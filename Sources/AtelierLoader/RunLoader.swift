@@ -1,0 +1,130 @@
+import AtelierCatalog
+import AtelierPostgres
+import AtelierSchema
+import Foundation
+
+/// Loads a run: the files of one `load` command, which become visible whole, at one switch,
+/// or not at all. Its steps, in order:
+///
+/// 1. Check every file's name and header before anything else (`RunLoader+Preparation`).
+/// 2. Prepare the database: one run at a time, the leftovers of a run that did not finish
+///    removed, the live schema current, the run recorded.
+/// 3. Stage each file, parents first, in a table of its own beside the live one
+///    (`RunLoader+Staging`): cleaned, de-duplicated and checked rows through binary COPY, then
+///    its keys, indexes, the foreign keys among staged tables, change triggers and grants. No
+///    live table is locked or written; the API and psql go on with the old catalogue.
+/// 4. Judge the run as a whole (`RunLoader+Judgement`): live rows of tables the run does not
+///    load that would point at rows that are gone refuse it (or, with `--cascade`, are emptied at
+///    the switch), and the shrink guard weighs what the run would leave.
+/// 5. Switch (`CatalogSwitch`): one short transaction moves every staged table in.
+/// 6. Tidy: drop the replaced tables, validate the keys that cross to tables the run did not load.
+///
+/// With `--append` the rows are added to the live tables instead, all files in one
+/// transaction (`RunLoader+Append`).
+///
+/// A class: one loader is one session on its connection, with the state of its run.
+public final class RunLoader {
+    public let connection: Connection
+    public let options: LoadOptions
+    /// Called after each chunk is sent to the server with the file bytes read so far.
+    public var onChunkSent: ((Int) -> Void)?
+    /// Called with each file's report once its table is staged (or its rows appended).
+    public var onFileLoaded: ((FileReport) -> Void)?
+    /// Where notes for a person go (unknown columns, waiting for another run).
+    public var warn: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    /// Whether a file starts being read while the previous one's keys are built; off only to
+    /// compare against in tests.
+    var readsAhead = true
+    /// How long a run waits for another run on the same database to finish (a PostgreSQL interval).
+    var runLockTimeout = "60s"
+
+    /// The ids of the tables this run staged, so that a child file checks its references against
+    /// them instead of reading them back, and the next file's encoder.
+    var state = LoaderState()
+    /// The tables staged so far, in load order.
+    var staged: [StagedTable] = []
+    /// The run's record in `atelier_load_runs`.
+    var runId: Int64?
+    /// The name of the schema the live catalogue is in (the session's current schema).
+    var liveSchema = "public"
+
+    public init(connection: Connection, options: LoadOptions) {
+        self.connection = connection
+        self.options = options
+    }
+
+    /// Loads `files` (paths, in load order: `LoadPlan`) as one run.
+    public func load(files: [String]) -> RunReport {
+        (state, staged, runId) = (LoaderState(), [], nil)
+        var reports: [FileReport] = []
+        do throws(LoadError) {
+            let tables = try checkFiles(files)
+            try prepare(files: files)
+            defer { releaseRunLock() }
+            do throws(LoadError) {
+                if options.mode == .append {
+                    try appendAll(files, tables: tables) { report in
+                        reports.append(report)
+                        onFileLoaded?(report)
+                    }
+                    return RunReport(outcome: .appended, files: reports)
+                }
+                for (index, file) in files.enumerated() {
+                    let next = readsAhead && index + 1 < files.count ? files[index + 1] : nil
+                    let report = try stage(
+                        file, table: tables[index], readingAhead: next, stagedInRun: Set(tables.map(\.tableName)))
+                    reports.append(report)
+                    onFileLoaded?(report)
+                }
+                let plan = try judge()
+                let switched = try CatalogSwitch(
+                    connection: connection, plan: plan, liveSchema: liveSchema, runId: runId
+                )
+                .run()
+                for index in reports.indices where switched.emptied.contains(reports[index].table) {
+                    reports[index].tableRows = 0
+                }
+                do throws(LoadError) {
+                    try tidy(after: plan)
+                } catch {
+                    return RunReport(outcome: .switchedUntidy, files: reports, switched: switched, failure: error)
+                }
+                return RunReport(outcome: .switched, files: reports, switched: switched)
+            } catch {
+                abandon()
+                throw error
+            }
+        } catch {
+            let outcome: RunReport.Outcome
+            switch error {
+            case .refused: outcome = .refused
+            case .database, .afterSwitch: outcome = .failed
+            }
+            return RunReport(outcome: outcome, files: reports, failure: error)
+        }
+    }
+
+    /// After a run that did not switch: its staging tables and encoder are dropped and the run is
+    /// marked stopped, as far as the connection allows (the next run removes what is left).
+    private func abandon() {
+        connection.rollBackIfOpen()
+        state.dropEncoder()
+        try? connection.execute(Schema.dropRunSchemas)
+        if let runId { try? connection.finishRun(runId, status: .stopped) }
+    }
+
+    /// Drops the tables the switch replaced and validates the keys it added `NOT VALID` (each in
+    /// a transaction of its own, which blocks neither readers nor writers).
+    private func tidy(after plan: SwitchPlan) throws(LoadError) {
+        do throws(DatabaseError) {
+            try connection.execute(Schema.dropRunSchemas)
+            for key in plan.crossingKeys { try connection.execute(Schema.validateForeignKey(key.child, key.column)) }
+        } catch {
+            throw .afterSwitch(error)
+        }
+    }
+
+    func rowCount(_ table: TableSpec, in namespace: Schema.Namespace = .live) throws(DatabaseError) -> Int {
+        Int(try connection.scalar("SELECT count(*) FROM \(namespace.qualified(table.name))") ?? "0") ?? 0
+    }
+}
