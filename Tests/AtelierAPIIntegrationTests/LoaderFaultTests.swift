@@ -162,7 +162,7 @@ import Testing
         #expect(try await blocking { try runETL(arguments(timed)).status } == 0)
         let duration = Date().timeIntervalSince(started)
         var unchanged = 0
-        for fraction in [0.05, 0.15, 0.25, 0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 0.95] {
+        for fraction in [0.05, 0.12, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.97] {
             let database = try await blocking { try TestDatabase.create(template: served) }
             let context = "killed at \(Int(fraction * 100))% of \(duration) s"
             try await Self.whileServing(database) {

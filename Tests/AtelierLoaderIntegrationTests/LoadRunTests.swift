@@ -76,6 +76,37 @@ import Testing
         #expect(try runETL(["verify", "--database-url", database.url]).status == 0)
     }
 
+    /// PostgreSQL stopped and started again mid-run (a fast shutdown ends every session): the
+    /// loader exits 3, the live catalogue is as it was, and the same command completes.
+    @Test func aRunCutByAPostgreSQLRestartChangesNothingAndTheSameCommandThenCompletes() throws {
+        let cluster = try PrivateCluster(port: 5537)
+        let database = TestDatabase(name: "atelier", url: cluster.url)
+        let before = try database.catalogueDigest()
+        let arguments = [
+            "load", try GeneratedExports.folder(scale: 0.003, seed: 6), "--database-url", cluster.url,
+            "--reject-dir", try Repository.temporaryDirectory(),
+        ]
+        let run = BackgroundWork { try runETL(arguments) }
+        let monitor = try database.connect()
+        var staged = 0
+        while staged < 2 {
+            staged =
+                Int((try? monitor.scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'atelier_staging'")) ?? "0")
+                ?? 0
+        }
+        try cluster.stop()
+        try cluster.start()
+        let cut = try run.value()
+        #expect(cut.status == 3, "\(cut.stderr)")
+        #expect(cut.stderr.contains("Nothing was switched"))
+        #expect(try database.catalogueDigest() == before)
+        #expect(try database.runLeftovers() >= 2)
+        let again = try runETL(arguments)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try database.runLeftovers() == 0)
+        #expect(try runETL(["verify", "--database-url", cluster.url]).status == 0)
+    }
+
     @Test func aFileThatChangesWhileItLoadsRefusesTheRun() throws {
         let database = try TestDatabase.withSamples()
         let body = String(repeating: "A body that fills COPY chunks. ", count: 8)

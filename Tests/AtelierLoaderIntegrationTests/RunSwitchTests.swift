@@ -188,6 +188,28 @@ import Testing
         }
     }
 
+    /// A long query holds a table the switch must lock: the switch's lock statement gives up
+    /// after its short timeout and asks again, so the reads queued behind it go through in
+    /// between instead of waiting for the long query to end.
+    @Test(.timeLimit(.minutes(1))) func aLongQueryAheadOfTheSwitchHoldsUpReadsOneLockTimeoutAtATime() throws {
+        let database = try TestDatabase.withSamples()
+        let holder = try database.connect()
+        try holder.execute("BEGIN; LOCK TABLE reviews IN ACCESS SHARE MODE")
+        let run = BackgroundWork {
+            try database.run([Repository.samples + "/reviews.csv"])
+        }
+        let waiting =
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'LOCK TABLE%'"
+        while try database.value(waiting) != "1" {}
+        // Reads of reviews get through while the long query still holds its lock.
+        let reader = try database.connect()
+        for _ in 0..<3 { _ = try reader.scalar("SELECT count(*) FROM reviews") }
+        try holder.execute("COMMIT")
+        let switched = try run.value()
+        #expect(switched.outcome == .switched)
+        #expect((switched.switched?.attempts ?? 0) >= 2)
+    }
+
     /// Two runs never build in the same staging schema: the second waits for the first, and
     /// gives up, changing nothing, if it does not finish in time.
     @Test func oneRunAtATime() throws {
