@@ -7,8 +7,10 @@
 # (1000) req/s: requests served, errors, p99 and the slowest request. Each run's switch reports
 # how long it held its locks. Last, loads a copy with planted defects and checks the loader's
 # report against what the generator planted.
+# With OLD_ETL=PATH (another build of atelier-etl, e.g. of an earlier commit), each run also
+# times (a') that build's load in the same alternation, and the script stops after the medians.
 # Settings (environment): SCALE (0.05), RUNS (3), DEFECTS (0.01), SEED (1), MIX_RATE (1000),
-# PORT (54320).
+# OLD_ETL, PORT (54320).
 set -euo pipefail
 
 scale=${SCALE:-0.05} runs=${RUNS:-3} defects=${DEFECTS:-0.01} seed=${SEED:-1} mix_rate=${MIX_RATE:-1000}
@@ -41,18 +43,33 @@ time_loader() {
     read -r a kb <"$work/time.txt"
     locks+=("$(lock_time)")
 }
+time_old() {
+    quiet_database bench_old
+    /usr/bin/time -f "%e %M" -o "$work/time.txt" "$OLD_ETL" load "$clean" --database-url "$server/bench_old" \
+        --reject-dir "$work/rejects" >/dev/null
+    read -r old kb_old <"$work/time.txt"
+}
 time_plain() {
     quiet_database bench_plain
     /usr/bin/time -f "%e" -o "$work/time.txt" \
         psql -X -q -1 -v ON_ERROR_STOP=1 -d "$server/bench_plain" -f "$work/baseline.sql" >/dev/null
     read -r b <"$work/time.txt"
 }
-a_times=() b_times=() rss=() locks=()
+a_times=() b_times=() old_times=() rss=() locks=()
 for run in $(seq 1 "$runs"); do
-    if [ $((run % 2)) = 1 ]; then time_loader; time_plain; else time_plain; time_loader; fi
+    if [ $((run % 2)) = 1 ]; then
+        time_loader; [ -z "${OLD_ETL:-}" ] || time_old; time_plain
+    else
+        time_plain; [ -z "${OLD_ETL:-}" ] || time_old; time_loader
+    fi
     a_times+=("$a") b_times+=("$b") rss+=("$kb")
     printf '%-4s %-26s %-22s %.2f  (switch: locks held %s s)\n' "$run" "$a s (peak RSS $((kb / 1024)) MB)" "$b s" \
         "$(echo "$a/$b" | bc -l)" "${locks[-1]}"
+    if [ -n "${OLD_ETL:-}" ]; then
+        old_times+=("$old")
+        printf "     (a') %s: %s s (peak RSS %d MB), a'/b %.2f\n" "$OLD_ETL" "$old" "$((kb_old / 1024))" \
+            "$(echo "$old/$b" | bc -l)"
+    fi
 done
 
 # Same rows on both sides, and the loader's database passes its own verify.
@@ -70,6 +87,11 @@ verdict() { if [ "$(echo "$1" | bc -l)" = 1 ]; then echo pass; else echo MISS; f
 printf 'median: (a) %.2f s  (b) %.2f s  a/b %.2f  (target <= 1.00: %s)\n' "$a" "$b" "$ratio" "$(verdict "$ratio <= 1.0")"
 printf 'loader: %.0f rows/s, %.1f MB/s, peak RSS %d MB  (target <= 300 MB: %s)\n' \
     "$(echo "$rows/$a" | bc -l)" "$(echo "$bytes/1000000/$a" | bc -l)" "$((peak / 1024))" "$(verdict "$peak <= 300*1024")"
+if [ -n "${OLD_ETL:-}" ]; then
+    old=$(median "${old_times[@]}")
+    printf "median (a') %.2f s: a'/b %.2f, a/a' %.2f\n" "$old" "$(echo "$old/$b" | bc -l)" "$(echo "$a/$old" | bc -l)"
+    exit 0
+fi
 
 # (c) A reload: the other export over the loaded one, every table replaced at one switch.
 sync

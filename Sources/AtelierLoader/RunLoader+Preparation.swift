@@ -54,12 +54,17 @@ extension RunLoader {
     }
 
     func releaseRunLock() {
+        guard holdsRunLock else { return }
         try? connection.execute("SELECT pg_advisory_unlock(\(Schema.runLockKey))")
+        holdsRunLock = false
     }
 
     /// One run at a time per database: waits up to `runLockTimeout` for another run to finish.
     private func takeRunLock() throws {
-        if try connection.scalar("SELECT pg_try_advisory_lock(\(Schema.runLockKey))") == "t" { return }
+        if try connection.scalar("SELECT pg_try_advisory_lock(\(Schema.runLockKey))") == "t" {
+            holdsRunLock = true
+            return
+        }
         let holder =
             try connection.query(
                 """
@@ -73,6 +78,7 @@ extension RunLoader {
         do throws(DatabaseError) {
             try connection.execute(
                 "SET lock_timeout = '\(runLockTimeout)'; SELECT pg_advisory_lock(\(Schema.runLockKey))")
+            holdsRunLock = true
             try connection.execute("RESET lock_timeout")
         } catch {
             try? connection.execute("RESET lock_timeout")

@@ -47,6 +47,8 @@ public final class RunLoader {
     var runId: Int64?
     /// The name of the schema the live catalogue is in (the session's current schema).
     var liveSchema = "public"
+    /// Whether this session holds the run lock (`Schema.runLockKey`).
+    var holdsRunLock = false
 
     public init(connection: Connection, options: LoadOptions) {
         self.connection = connection
@@ -59,8 +61,8 @@ public final class RunLoader {
         var reports: [FileReport] = []
         do throws(LoadError) {
             let tables = try checkFiles(files)
-            try prepare(files: files)
             defer { releaseRunLock() }
+            try prepare(files: files)
             do throws(LoadError) {
                 if options.mode == .append {
                     try appendAll(files, tables: tables) { report in
