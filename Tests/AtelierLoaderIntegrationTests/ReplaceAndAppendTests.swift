@@ -33,6 +33,40 @@ import Testing
         #expect(try database.value("SELECT nextval(pg_get_serial_sequence('reviews', 'id'))") == "1002")
     }
 
+    /// An appending run adds every file's rows in one transaction: until it commits, another
+    /// session sees none of them, and a run stopped at its second file leaves none behind.
+    @Test func anAppendingRunIsVisibleAtItsCommitOrNotAtAll() throws {
+        let reviews =
+            Self.reviewHeader + """
+                1000,1,5,1596080481467,"New","New review",true,false,"newbie","a@b.co",null,0
+                1001,2,4,1596080481467,"New","Another",false,false,"newbie","a@b.co",null,1
+
+                """
+        let photos = "id,review_id,url\n5000,1000,\"https://example.com/a.jpg\"\n"
+        let folder = try Repository.folder(["reviews.csv": reviews, "reviews_photos.csv": photos])
+        let files = try LoadPlan.files(for: [folder]).files
+        for stopped in [true, false] {
+            let database = try TestDatabase.withSamples()
+            let observer = try database.connect()
+            let connection = try database.connect()
+            let killer = try database.connect()
+            var seenBeforeCommit: [String?] = []
+            connection.willSend = { sql in
+                guard sql.hasPrefix("COPY \"reviews_photos\"") else { return }
+                seenBeforeCommit.append(try? observer.scalar("SELECT count(*) FROM reviews"))
+                if stopped { _ = try? killer.query("SELECT pg_terminate_backend($1)", [String(connection.backendPID)]) }
+            }
+            let run = RunLoader(
+                connection: connection,
+                options: LoadOptions(mode: .append, rejectDirectory: try Repository.temporaryDirectory())
+            ).load(files: files)
+            #expect(seenBeforeCommit == ["84"], "the first file's rows are not visible before the commit")
+            #expect(run.outcome == (stopped ? .failed : .appended))
+            #expect(try database.count("reviews") == (stopped ? 84 : 86))
+            #expect(try database.count("reviews_photos") == (stopped ? 42 : 43))
+        }
+    }
+
     /// A writer holds a table the switch locks late, then waits for one it locked early: a
     /// deadlock (or the switch's short lock timeout, whichever comes first) ends the switch's
     /// lock statement. Nothing is changed yet, so it rolls back and asks again.
