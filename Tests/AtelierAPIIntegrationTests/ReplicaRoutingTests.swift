@@ -121,13 +121,13 @@ import Testing
         try await APIHarness.withApp(
             database: primaryURL, readDatabase: standbyURL, cache: ResponseCache(capacity: 16 << 20), router: routerA
         ) { serverA in
-            #expect(try await eventually { routerA.isListening })
+            #expect(await eventually { routerA.isListening })
             let listenerA = try primary.rows(listeners).compactMap { $0[0] }
             try await APIHarness.withApp(
                 database: primaryURL, readDatabase: standbyURL, cache: ResponseCache(capacity: 16 << 20),
                 router: routerB
             ) { serverB in
-                #expect(try await eventually { routerB.isListening && routerB.lag.bytes == 0 })
+                #expect(await eventually { routerB.isListening && routerB.lag.bytes == 0 })
                 let listenerB = try #require(
                     try primary.rows(listeners).compactMap { $0[0] }.first { !listenerA.contains($0) }.flatMap {
                         Int32($0)
