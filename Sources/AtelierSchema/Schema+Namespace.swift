@@ -20,9 +20,6 @@ extension Schema {
             return Schema.quoted(name) + "." + Schema.quoted(table)
         }
 
-        /// The schema as a SQL string literal, for catalogue queries (`current_schema()` for live).
-        var literal: String { name.map { "'\($0)'" } ?? "current_schema()" }
-
         public var description: String { name ?? "the live catalogue" }
     }
 }
