@@ -71,6 +71,7 @@ extension RunLoader {
                 SELECT a.pid, a.application_name, to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS TZ')
                 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
                 WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+                  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
                   AND l.classid = \(Schema.runLockKey >> 32) AND l.objid = \(Schema.runLockKey & 0xFFFF_FFFF)
                 """
             ).first.map { "backend \($0[0] ?? "?") (\($0[1] ?? "?"), connected \($0[2] ?? "?"))" } ?? "another session"

@@ -211,8 +211,11 @@ import Testing
     }
 
     /// Two runs never build in the same staging schema: the second waits for the first, and
-    /// gives up, changing nothing, if it does not finish in time.
+    /// gives up, changing nothing, if it does not finish in time. A run in another database of
+    /// the same server is not named as the holder.
     @Test func oneRunAtATime() throws {
+        let elsewhere = try TestDatabase.create().connect()
+        _ = try elsewhere.scalar("SELECT pg_advisory_lock(\(Schema.runLockKey))")
         let database = try TestDatabase.withSamples()
         let holder = try database.connect()
         _ = try holder.scalar("SELECT pg_advisory_lock(\(Schema.runLockKey))")
