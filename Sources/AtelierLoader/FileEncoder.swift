@@ -20,6 +20,8 @@ final class FileEncoder: @unchecked Sendable {
         /// The ids of the accepted rows (with the table's existing ids when appending).
         var ids = IdSet()
         var checksum = ""
+        /// CPU time the encoding thread used.
+        var cpuSeconds = 0.0
     }
 
     /// Encoded data waiting to be sent, at most this many bytes: enough to cover the end of a
@@ -86,6 +88,7 @@ final class FileEncoder: @unchecked Sendable {
         Thread { [self] in
             var outcome = Outcome()
             let encoded = encode(into: &outcome)
+            outcome.cpuSeconds = StageTimes.threadCPUSeconds()
             result = encoded.map { outcome }
             rejects.close()
             queue.close()

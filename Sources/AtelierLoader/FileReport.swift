@@ -13,6 +13,8 @@ public struct FileReport: Sendable, Equatable {
     public var seconds = 0.0
     /// Rows in the table once the run is visible.
     public var tableRows = 0
+    /// Where the staging of the file spent its time.
+    public var times = StageTimes()
 
     public init(file: String, table: String) {
         self.file = file
@@ -35,6 +37,7 @@ public struct FileReport: Sendable, Equatable {
         let rowsRepaired: Int
         let rejected: [String: Int]
         let seconds: Double
+        let times: StageTimes.Entry
 
         init(_ report: FileReport) {
             file = report.file
@@ -44,10 +47,11 @@ public struct FileReport: Sendable, Equatable {
             rowsRepaired = report.rowsRepaired
             rejected = JSONDocument.counts(report.rejected)
             seconds = (report.seconds * 1000).rounded() / 1000
+            times = StageTimes.Entry(report.times)
         }
 
         enum CodingKeys: String, CodingKey {
-            case file, table, rejected, seconds
+            case file, table, rejected, seconds, times
             case rowsRead = "rows_read", rowsLoaded = "rows_loaded", rowsRepaired = "rows_repaired"
         }
     }

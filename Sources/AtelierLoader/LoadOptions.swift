@@ -23,6 +23,13 @@ public struct LoadOptions: Sendable {
     public var maxRecordBytes: Int
     /// Where `<table>.rejects.csv` files are written.
     public var rejectDirectory: String
+    /// How many connections stage a replacing run's files at once.
+    public var jobs: Int
+
+    /// The default `jobs`; docs/benchmarks.md has the measurements behind it.
+    public static let defaultJobs = 2
+    /// The most connections a run opens: one per file.
+    public static let largestJobs = 14
 
     /// Where reject files go unless told: the user's state folder (`$XDG_STATE_HOME/atelier/rejects`,
     /// else `~/.local/state/atelier/rejects`), never the current folder, so that a load run from a
@@ -38,8 +45,9 @@ public struct LoadOptions: Sendable {
     public init(
         mode: Mode = .replace, cascade: Bool = false, allowShrink: Bool = false,
         maxRecordBytes: Int = LoadOptions.defaultMaxRecordBytes,
-        rejectDirectory: String = LoadOptions.defaultRejectDirectory
+        rejectDirectory: String = LoadOptions.defaultRejectDirectory, jobs: Int = LoadOptions.defaultJobs
     ) {
+        self.jobs = jobs
         self.mode = mode
         self.cascade = cascade
         self.allowShrink = allowShrink

@@ -9,7 +9,17 @@ extension RunLoader {
     /// Appends every file, parents first, and commits once; `loaded` receives each file's report.
     func appendAll(_ files: [String], tables: [TableSpec], loaded: (FileReport) -> Void) throws(LoadError) {
         try LoadError.during("the run") { try connection.execute("BEGIN") }
-        for (path, table) in zip(files, tables) { loaded(try append(path, table: table)) }
+        let progress = ProgressMeter(
+            totalBytes: files.map { (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0 }
+                .reduce(0, +),
+            totalFiles: files.count)
+        defer { progress.finish() }
+        let hooks = RunHooks(warn: warn, chunkSent: onChunkSent, fileLoaded: nil)
+        var appended: [String: IdSet] = [:]
+        for (path, table) in zip(files, tables) {
+            loaded(try append(path, table: table, appended: &appended, progress: progress, hooks: hooks))
+            progress.fileDone()
+        }
         try LoadError.during("the run") {
             if let runId { try connection.finishRun(runId, status: .complete) }
             try connection.execute("COMMIT")
@@ -20,22 +30,30 @@ extension RunLoader {
     /// are `duplicate_id`, then the sequence moves past the largest id and the load is recorded.
     /// From then until the run commits, the table is locked against other inserts
     /// (`SHARE ROW EXCLUSIVE`), so that none draws an id between reading and setting the sequence.
-    private func append(_ path: String, table: TableSpec) throws(LoadError) -> FileReport {
+    /// `appended`: the ids of the tables appended to so far, whose child files are checked against them.
+    private func append(
+        _ path: String, table: TableSpec, appended: inout [String: IdSet], progress: ProgressMeter, hooks: RunHooks
+    ) throws(LoadError) -> FileReport {
         let fileName = URL(fileURLWithPath: path).lastPathComponent
         var encoder: FileEncoder?
         do throws(LoadError) {
             return try LoadError.during(fileName) {
                 let started = Date()
-                let file = try makeEncoder(path: path, table: table)
+                var parentIds: [String: IdSet] = [:]
+                for parent in table.parents { parentIds[parent] = try appended[parent] ?? connection.ids(of: parent) }
+                let file = try FileEncoder(
+                    path: path, table: table, options: options, existingIds: try connection.ids(of: table.name),
+                    parentIds: parentIds)
                 encoder = file
                 file.start()
                 for column in file.unknownColumns { warn("\(fileName): ignoring unknown column '\(column)'") }
                 var report = FileReport(file: fileName, table: table.name)
-                let (ids, checksum) = try stream(file, into: table, in: .live, report: &report)
+                let (ids, checksum) = try connection.send(
+                    file, into: table, in: .live, report: &report, progress: progress, hooks: hooks)
                 try connection.execute("LOCK TABLE \(Schema.quoted(table.name)) IN SHARE ROW EXCLUSIVE MODE")
                 try connection.execute(Schema.advanceSequence(table))
                 try connection.execute("ANALYZE \(Schema.quoted(table.name))")
-                report.tableRows = try rowCount(table)
+                report.tableRows = try connection.rowCount(table)
                 report.seconds = Date().timeIntervalSince(started)
                 try connection.recordLoad(
                     LoadHistoryEntry(
@@ -44,7 +62,7 @@ extension RunLoader {
                         rowsLoaded: report.rowsLoaded, rowsRepaired: report.rowsRepaired,
                         rejectedJSON: report.rejectedJSON, tableRows: report.tableRows, seconds: report.seconds,
                         runId: runId))
-                state.remember(table.name, ids)
+                appended[table.name] = ids
                 return report
             }
         } catch {

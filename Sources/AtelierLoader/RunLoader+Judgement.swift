@@ -33,7 +33,7 @@ extension RunLoader {
             guard options.cascade else { return }
             for name in Self.descendants(of: liveDependants.map(\.child.name)) {
                 guard let table = Catalog.table(named: name) else { continue }
-                emptiable[name] = try staged.first { $0.spec == table }?.liveRows ?? rowCount(table)
+                emptiable[name] = try staged.first { $0.spec == table }?.liveRows ?? connection.rowCount(table)
             }
         }
         let shrink = ShrinkGuard(allowed: options.allowShrink, file: nil)

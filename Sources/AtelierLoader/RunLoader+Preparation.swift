@@ -41,9 +41,7 @@ extension RunLoader {
     /// records the run.
     func prepare(files: [String]) throws(LoadError) {
         try LoadError.during("preparing the run") {
-            // A backend whose loader was killed ends within a second even mid-statement, so the
-            // next run does not wait for it long.
-            try connection.execute("SET client_connection_check_interval = '1s'")
+            try connection.execute(Self.sessionSettings)
             try takeRunLock()
             try applySchemaIfNeeded()
             try connection.execute(options.mode == .replace ? Schema.freshRunSchemas : Schema.dropRunSchemas)
@@ -52,6 +50,10 @@ extension RunLoader {
             runId = try connection.startRun(files: files.map { URL(fileURLWithPath: $0).lastPathComponent })
         }
     }
+
+    /// Set on each of the run's connections: a backend whose loader was killed ends within a
+    /// second even mid-statement, so the next run does not wait for it long.
+    static let sessionSettings = "SET client_connection_check_interval = '1s'"
 
     func releaseRunLock() {
         guard holdsRunLock else { return }

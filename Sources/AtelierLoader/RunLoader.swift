@@ -32,15 +32,12 @@ public final class RunLoader {
     public var onFileLoaded: ((FileReport) -> Void)?
     /// Where notes for a person go (unknown columns, waiting for another run).
     public var warn: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
-    /// Whether a file starts being read while the previous one's keys are built; off only to
-    /// compare against in tests.
+    /// Whether a connection starts reading its next file while the previous one's keys are
+    /// built; off only to compare against in tests.
     var readsAhead = true
     /// How long a run waits for another run on the same database to finish (a PostgreSQL interval).
     var runLockTimeout = "60s"
 
-    /// The ids of the tables this run staged, so that a child file checks its references against
-    /// them instead of reading them back, and the next file's encoder.
-    var state = LoaderState()
     /// The tables staged so far, in load order.
     var staged: [StagedTable] = []
     /// The run's record in `atelier_load_runs`.
@@ -57,7 +54,7 @@ public final class RunLoader {
 
     /// Loads `files` (paths, in load order: `LoadPlan`) as one run.
     public func load(files: [String]) -> RunReport {
-        (state, staged, runId) = (LoaderState(), [], nil)
+        (staged, runId) = ([], nil)
         var reports: [FileReport] = []
         do throws(LoadError) {
             let tables = try checkFiles(files)
@@ -71,12 +68,11 @@ public final class RunLoader {
                     }
                     return RunReport(outcome: .appended, files: reports)
                 }
-                for (index, file) in files.enumerated() {
-                    let next = readsAhead && index + 1 < files.count ? files[index + 1] : nil
-                    let report = try stage(
-                        file, table: tables[index], readingAhead: next, stagedInRun: Set(tables.map(\.tableName)))
-                    reports.append(report)
-                    onFileLoaded?(report)
+                do throws(LoadError) {
+                    reports = try stageAll(files, tables: tables).map(\.report)
+                } catch {
+                    reports = staged.map(\.report)
+                    throw error
                 }
                 let plan = try judge()
                 let switched = try CatalogSwitch(
@@ -110,7 +106,6 @@ public final class RunLoader {
     /// marked stopped, as far as the connection allows (the next run removes what is left).
     private func abandon() {
         connection.rollBackIfOpen()
-        state.dropEncoder()
         try? connection.execute(Schema.dropRunSchemas)
         if let runId { try? connection.finishRun(runId, status: .stopped) }
     }
@@ -124,9 +119,5 @@ public final class RunLoader {
         } catch {
             throw .afterSwitch(error)
         }
-    }
-
-    func rowCount(_ table: TableSpec, in namespace: Schema.Namespace = .live) throws(DatabaseError) -> Int {
-        Int(try connection.scalar("SELECT count(*) FROM \(namespace.qualified(table.name))") ?? "0") ?? 0
     }
 }

@@ -10,6 +10,8 @@ import Foundation
 /// synchronous connection is the simplest and fastest fit.
 public final class Connection {
     package let handle: OpaquePointer
+    private let conninfo: String
+    private let defaults: [String: String]
     /// Called with each statement just before it is sent (fault-injection tests use it to end
     /// the backend at a chosen statement).
     public var willSend: ((String) -> Void)?
@@ -25,6 +27,8 @@ public final class Connection {
         }
         guard let handle = connected else { throw DatabaseError("out of memory") }
         self.handle = handle
+        self.conninfo = conninfo
+        self.defaults = defaults
         // Once `handle` is set, deinit finishes it, also when this initializer throws.
         guard PQstatus(handle) == CONNECTION_OK else {
             throw DatabaseError("cannot connect: \(Self.trimmedMessage(PQerrorMessage(handle)))")
@@ -34,6 +38,11 @@ public final class Connection {
     }
 
     deinit { PQfinish(handle) }
+
+    /// A new session opened with the same options, for work alongside this one.
+    public func openAnother() throws(DatabaseError) -> Connection {
+        try Connection(conninfo, defaults: defaults)
+    }
 
     /// The server process serving this connection.
     public var backendPID: Int32 { PQbackendPID(handle) }

@@ -84,8 +84,21 @@ extension Schema {
     public static let unvalidatedForeignKeys = """
         SELECT c.conrelid::regclass::text, c.conname FROM pg_constraint c
         WHERE c.connamespace = current_schema()::regnamespace AND c.contype = 'f' AND NOT c.convalidated
+          AND coalesce(obj_description(c.oid, 'pg_constraint'), '') <> '\(foreignKeyProof)'
         ORDER BY 1, 2
         """
+
+    /// The comment on a foreign key added `NOT VALID` whose rows the loader proved as it
+    /// staged them (`markForeignKeyProved`): no run validates it again.
+    public static let foreignKeyProof = "every row proved by atelier-etl as it was staged"
+
+    /// Marks `table`'s foreign key on `column` as proved by the loader (see `foreignKeyProof`).
+    public static func markForeignKeyProved(_ table: TableSpec, _ column: ColumnSpec, in namespace: Namespace)
+        -> String
+    {
+        "COMMENT ON CONSTRAINT \(quoted(table.foreignKeyName(column))) ON \(namespace.qualified(table.name)) "
+            + "IS '\(foreignKeyProof)'"
+    }
 
     /// Moves `table` from `source` to `target` (keys, indexes, triggers, grants and its identity
     /// sequence go with it); `liveSchemaName` is the name of the live catalogue's schema.

@@ -53,6 +53,13 @@ struct LoadCommand: ParsableCommand {
         transform: LoadCommand.parseSize)
     var maxRecordSize = LoadOptions.defaultMaxRecordBytes
 
+    @Option(
+        help: """
+            How many connections stage the files at once (default \(LoadOptions.defaultJobs)); a file starts once \
+            its parents are read.
+            """)
+    var jobs = LoadOptions.defaultJobs
+
     @Option(help: "Write a JSON report of every file loaded to this path.")
     var report: String?
 
@@ -68,6 +75,9 @@ struct LoadCommand: ParsableCommand {
 
     func validate() throws {
         if append && cascade { throw ValidationError("--cascade only applies when replacing; drop it or --append") }
+        guard (1...LoadOptions.largestJobs).contains(jobs) else {
+            throw ValidationError("--jobs must be between 1 and \(LoadOptions.largestJobs)")
+        }
         guard (1024...LoadOptions.largestMaxRecordBytes).contains(maxRecordSize) else {
             throw ValidationError("--max-record-size must be between 1K and 1G")
         }
@@ -110,7 +120,7 @@ struct LoadCommand: ParsableCommand {
             options: LoadOptions(
                 mode: append ? .append : .replace, cascade: cascade,
                 allowShrink: allowShrink, maxRecordBytes: maxRecordSize,
-                rejectDirectory: rejectDirectory))
+                rejectDirectory: rejectDirectory, jobs: jobs))
         let run = loader.load(files: plan.files)
         var status = run.failure?.exitCode ?? ExitStatus.success
         if let failure = run.failure { printError("atelier-etl: \(failure)") }

@@ -6,39 +6,36 @@ import AtelierTestSupport
 import Foundation
 import Testing
 
-/// A run starts reading its next file while the previous one's keys are built; these check that
-/// what it read early is exactly what reading it in turn gives, and never outlives its run.
+/// A run stages files on several connections at once, each reading its next file while the
+/// previous one's keys are built; these check that what it read that way is exactly what reading
+/// the files one by one gives, and never outlives its run.
 @Suite struct ReadAheadTests {
-    @Test func readingAheadLoadsExactlyWhatLoadingOneByOneLoads() throws {
-        let ahead = try TestDatabase.create()
+    @Test(arguments: [2, 4])
+    func stagingAtOnceLoadsExactlyWhatLoadingOneByOneLoads(jobs: Int) throws {
+        let atOnce = try TestDatabase.create()
         let oneByOne = try TestDatabase.create()
         let files = try LoadPlan.files(for: [Repository.samples]).files
-        let (aheadRejects, plainRejects) = (try Repository.temporaryDirectory(), try Repository.temporaryDirectory())
-        let aheadLoader = RunLoader(
-            connection: try ahead.connect(), options: LoadOptions(rejectDirectory: aheadRejects))
+        let parallelLoader = RunLoader(
+            connection: try atOnce.connect(),
+            options: LoadOptions(rejectDirectory: try Repository.temporaryDirectory(), jobs: jobs))
         let plainLoader = RunLoader(
-            connection: try oneByOne.connect(), options: LoadOptions(rejectDirectory: plainRejects))
+            connection: try oneByOne.connect(),
+            options: LoadOptions(rejectDirectory: try Repository.temporaryDirectory(), jobs: 1))
         plainLoader.readsAhead = false
-        // Once a file is staged, the next one is already being read (its parents are staged).
-        func next(after report: FileReport) -> String? {
-            guard let index = files.firstIndex(where: { $0.hasSuffix("/" + report.file) }), index + 1 < files.count
-            else { return nil }
-            return files[index + 1]
-        }
-        aheadLoader.onFileLoaded = { report in
-            #expect(aheadLoader.state.readingAhead == next(after: report), "\(report.file)")
-        }
-        plainLoader.onFileLoaded = { report in
-            #expect(plainLoader.state.readingAhead == nil, "\(report.file)")
-        }
-        let withReadAhead = aheadLoader.load(files: files)
+        var finishedOrder: [String] = []
+        parallelLoader.onFileLoaded = { finishedOrder.append($0.file) }
+        let parallel = parallelLoader.load(files: files)
         let without = plainLoader.load(files: files)
-        #expect(withReadAhead.failure == nil && without.failure == nil)
-        #expect(withReadAhead.files.map(\.unTimed) == without.files.map(\.unTimed))
+        #expect(parallel.failure == nil && without.failure == nil)
+        #expect(parallel.files.map(\.unTimed) == without.files.map(\.unTimed))
+        #expect(Set(finishedOrder) == Set(files.map { URL(fileURLWithPath: $0).lastPathComponent }))
         for table in Catalog.tables {
             let sql = "SELECT md5(string_agg(t::text, '|' ORDER BY id)) FROM \(Schema.quoted(table.name)) t"
-            #expect(try ahead.value(sql) == oneByOne.value(sql), "\(table.name)")
+            #expect(try atOnce.value(sql) == oneByOne.value(sql), "\(table.name)")
         }
+        #expect(try atOnce.value(Schema.unvalidatedForeignKeys) == nil)
+        let failed = try Verifier(connection: atOnce.connect()).run().filter { !$0.passed }.map(\.name)
+        #expect(failed == [])
     }
 
     /// Ids read ahead belong to one run: a run refused after its parent's rows were read leaves
@@ -91,6 +88,7 @@ extension FileReport {
     var unTimed: FileReport {
         var report = self
         report.seconds = 0
+        report.times = StageTimes()
         return report
     }
 }

@@ -13,4 +13,9 @@ extension Connection {
         }
         return ids
     }
+
+    /// The rows `table` holds in `namespace`.
+    func rowCount(_ table: TableSpec, in namespace: Schema.Namespace = .live) throws(DatabaseError) -> Int {
+        Int(try scalar("SELECT count(*) FROM \(namespace.qualified(table.name))") ?? "0") ?? 0
+    }
 }

@@ -17,16 +17,22 @@ public struct Verifier {
         self.connection = connection
     }
 
-    /// Runs every check: tables and columns, keys and indexes (foreign keys validated), orphans,
+    /// Runs every check: tables and columns, keys and indexes (foreign keys validated or proved
+    /// by the loader), orphans,
     /// sequences, the table counts against the last load's (rows added since, by the API, are
     /// fine), and what a run that did not finish left beside the live catalogue (reported, not
     /// a failure: the live tables are as before it, and the next load removes it).
     public func run() throws(DatabaseError) -> [Check] {
         var checks: [Check] = []
         let existingColumns = try columnTypes()
+        // A key is whole when PostgreSQL validated it or the loader proved its rows as it staged
+        // them (`Schema.foreignKeyProof`); the orphan checks below count again either way.
         var constraints: [String: Bool] = [:]
         for row in try connection.query(
-            "SELECT conname, convalidated FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = current_schema()"
+            """
+            SELECT conname, convalidated OR coalesce(obj_description(c.oid, 'pg_constraint'), '') = $1
+            FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = current_schema()
+            """, [Schema.foreignKeyProof]
         ) {
             if let name = row[0] { constraints[name] = row[1] == "t" }
         }
