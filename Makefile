@@ -14,7 +14,7 @@ TEST_DATABASE_URL := postgresql://postgres@127.0.0.1:$(TEST_PORT)/postgres
 # The clusters the server's fault tests start, stop and freeze (Tests/AtelierTestSupport/PrivateCluster.swift).
 STOP_FAULT_CLUSTERS = for dir in $(CURDIR)/.atelier/fault-pg-*; do [ -d "$$dir" ] && scripts/pg-cluster.sh stop "$$dir"; done; true
 
-.PHONY: run deps db db-stop build load verify serve cluster cluster-stop fuzz-api fuzz-csv faults soak test lint format clean bench-etl bench-api bench-floor bench-cluster bench-memory bench-tools loadtest
+.PHONY: run deps db db-stop build load verify serve cluster cluster-stop fuzz-api fuzz-csv faults soak test lint format clean bench-etl bench-etl-jobs bench-api bench-floor bench-cluster bench-memory bench-tools loadtest
 
 ## run: install what is missing, start the embedded database, build, load the samples, verify,
 ## then serve the API on http://localhost:3000 until Ctrl-C
@@ -88,6 +88,13 @@ bench-etl: deps db
 	swift build -c release --product atelier-etl
 	swift build -c release --product atelier-serve
 	@PORT=$(PORT) bench/etl.sh
+
+## bench-etl-jobs: release atelier-etl load --jobs 1, 2, 4 (JOBS_LIST) vs psql \copy + keys on
+## empty databases (SCALE=0.05): time, a/b, peak RSS, the loader's and the server's CPU share,
+## idle cores; WAL_LEVEL=replica measures the same on `make cluster`'s primary with a standby.
+bench-etl-jobs: deps db
+	swift build -c release --product atelier-etl
+	@PORT=$(PORT) bench/etl-jobs.sh
 
 # What the API benchmarks share: the database, wrk, and both programs built for release.
 bench-tools: deps db

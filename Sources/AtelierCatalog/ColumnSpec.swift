@@ -19,4 +19,9 @@ public struct ColumnSpec: Sendable, Equatable {
         self.aliases = aliases
         self.indexed = indexed ?? (kind.referencedTable != nil)
     }
+
+    /// Whether the planner needs statistics on this column: the API's queries filter, join,
+    /// group and sort on ids, references, flags, ratings, counts and dates, never on text, whose
+    /// statistics cost ANALYZE the most (long values to detoast, compare and sort).
+    public var needsStatistics: Bool { kind != .text }
 }

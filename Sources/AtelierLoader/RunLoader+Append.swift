@@ -52,7 +52,7 @@ extension RunLoader {
                     file, into: table, in: .live, report: &report, progress: progress, hooks: hooks)
                 try connection.execute("LOCK TABLE \(Schema.quoted(table.name)) IN SHARE ROW EXCLUSIVE MODE")
                 try connection.execute(Schema.advanceSequence(table))
-                try connection.execute("ANALYZE \(Schema.quoted(table.name))")
+                try connection.execute(Schema.analyze(table))
                 report.tableRows = try connection.rowCount(table)
                 report.seconds = Date().timeIntervalSince(started)
                 try connection.recordLoad(

@@ -17,9 +17,12 @@ final class StagingWorker: @unchecked Sendable {
     let progress: ProgressMeter
     /// Whether the next file starts being read while this one's keys are built.
     let readsAhead: Bool
-    /// Memory for each index build (`maintenance_work_mem`): enough to sort the largest
-    /// table's keys in memory.
-    static let maintenanceMemory = "512MB"
+    /// For each file's transaction: memory enough to sort the largest table's keys in memory,
+    /// and index builds on this connection alone. Parallel index builds start workers that
+    /// compete for the cores the other connections and the loader's threads already use, and
+    /// cost more CPU in all than one process building the index.
+    static let transactionSettings =
+        "SET LOCAL maintenance_work_mem = '512MB'; SET LOCAL max_parallel_maintenance_workers = 0"
 
     init(
         connection: Connection, options: LoadOptions, schedule: StagingSchedule, hooks: RunHooks,
@@ -96,7 +99,7 @@ final class StagingWorker: @unchecked Sendable {
                 encoder.start()
                 for column in encoder.unknownColumns { hooks.warn("\(fileName): ignoring unknown column '\(column)'") }
                 try connection.execute("BEGIN")
-                try connection.execute("SET LOCAL maintenance_work_mem = '\(Self.maintenanceMemory)'")
+                try connection.execute(Self.transactionSettings)
                 try connection.execute(Schema.createTable(table, in: .staging, withPrimaryKey: false))
                 let liveRows = try connection.rowCount(table)
                 var clock = Date()
@@ -114,7 +117,7 @@ final class StagingWorker: @unchecked Sendable {
                 clock = Date()
                 for statement in Schema.changeTriggers(table, in: .staging) { try connection.execute(statement) }
                 try connection.execute(Schema.apiGrants(table, in: .staging))
-                try connection.execute("ANALYZE \(Schema.Namespace.staging.qualified(table.name))")
+                try connection.execute(Schema.analyze(table, in: .staging))
                 try connection.execute("COMMIT")
                 report.times.finish = Date().timeIntervalSince(clock)
                 report.tableRows = report.rowsLoaded

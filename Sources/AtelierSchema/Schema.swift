@@ -82,6 +82,12 @@ public enum Schema {
         "CREATE INDEX IF NOT EXISTS \(quoted(table.indexName(column))) ON \(namespace.qualified(table.name)) (\(quoted(column.name)))"
     }
 
+    /// ANALYZE of the columns of `table` whose statistics the planner uses (`needsStatistics`).
+    public static func analyze(_ table: TableSpec, in namespace: Namespace = .live) -> String {
+        let columns = table.columns.filter(\.needsStatistics).map { quoted($0.name) }.joined(separator: ", ")
+        return "ANALYZE \(namespace.qualified(table.name)) (\(columns))"
+    }
+
     /// The primary key, then the secondary indexes of `table` in `namespace`.
     public static func createKeyAndIndexes(_ table: TableSpec, in namespace: Namespace = .live) -> [String] {
         [addPrimaryKey(table, in: namespace)] + table.indexedColumns.map { createIndex(table, $0, in: namespace) }
