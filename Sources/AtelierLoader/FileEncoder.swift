@@ -26,7 +26,7 @@ final class FileEncoder: @unchecked Sendable {
 
     /// Encoded data waiting to be sent, at most this many bytes: enough to cover the end of a
     /// previous file's load at small scale, bounded so memory stays flat at any scale.
-    static let readAheadLimit = 64 * 1024 * 1024
+    static let readAheadLimit = 32 * 1024 * 1024
 
     let path: String
     let table: TableSpec

@@ -14,31 +14,31 @@ public struct StageTimes: Sendable, Equatable {
     public var copy = 0.0
     /// The primary key and the secondary indexes.
     public var keys = 0.0
-    /// The foreign keys among the run's staged tables.
-    public var foreignKeys = 0.0
-    /// ANALYZE, triggers, grants and the commit.
-    public var finish = 0.0
+    /// ANALYZE.
+    public var analyze = 0.0
+    /// The change triggers, grants and the commit (which writes the new files to disk).
+    public var commit = 0.0
     /// CPU time of the encoding thread.
     public var encodingCPU = 0.0
 
     public init() {}
 
     struct Entry: Encodable {
-        let waited, copy, keys, foreignKeys, finish, encodingCPU: Double
+        let waited, copy, keys, analyze, commit, encodingCPU: Double
 
         init(_ times: StageTimes) {
             func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
             waited = rounded(times.waited)
             copy = rounded(times.copy)
             keys = rounded(times.keys)
-            foreignKeys = rounded(times.foreignKeys)
-            finish = rounded(times.finish)
+            analyze = rounded(times.analyze)
+            commit = rounded(times.commit)
             encodingCPU = rounded(times.encodingCPU)
         }
 
         enum CodingKeys: String, CodingKey {
-            case waited, copy, keys, finish
-            case foreignKeys = "foreign_keys", encodingCPU = "encoding_cpu"
+            case waited, copy, keys, analyze, commit
+            case encodingCPU = "encoding_cpu"
         }
     }
 

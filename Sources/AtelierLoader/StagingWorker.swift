@@ -17,12 +17,18 @@ final class StagingWorker: @unchecked Sendable {
     let progress: ProgressMeter
     /// Whether the next file starts being read while this one's keys are built.
     let readsAhead: Bool
-    /// For each file's transaction: memory enough to sort the largest table's keys in memory,
-    /// and index builds on this connection alone. Parallel index builds start workers that
+    /// Index builds on the file's connection alone: parallel index builds start workers that
     /// compete for the cores the other connections and the loader's threads already use, and
     /// cost more CPU in all than one process building the index.
-    static let transactionSettings =
-        "SET LOCAL maintenance_work_mem = '512MB'; SET LOCAL max_parallel_maintenance_workers = 0"
+    static let noParallelIndexBuilds = "SET LOCAL max_parallel_maintenance_workers = 0"
+
+    /// Memory for the index builds of a table of `rows` rows: enough to sort its keys in memory
+    /// (an index tuple, its sort slot and allocation overhead come to under 64 bytes a row),
+    /// within 64 MB to 2 GB.
+    static func sortMemory(rows: Int) -> String {
+        let megabytes = min(max(rows * 64 / 1_000_000, 64), 2048)
+        return "SET LOCAL maintenance_work_mem = '\(megabytes)MB'"
+    }
 
     init(
         connection: Connection, options: LoadOptions, schedule: StagingSchedule, hooks: RunHooks,
@@ -99,7 +105,7 @@ final class StagingWorker: @unchecked Sendable {
                 encoder.start()
                 for column in encoder.unknownColumns { hooks.warn("\(fileName): ignoring unknown column '\(column)'") }
                 try connection.execute("BEGIN")
-                try connection.execute(Self.transactionSettings)
+                try connection.execute(Self.noParallelIndexBuilds)
                 try connection.execute(Schema.createTable(table, in: .staging, withPrimaryKey: false))
                 let liveRows = try connection.rowCount(table)
                 var clock = Date()
@@ -112,14 +118,17 @@ final class StagingWorker: @unchecked Sendable {
                 try shrink.check(table.name, before: liveRows, after: report.rowsLoaded)
                 readAhead()
                 clock = Date()
+                try connection.execute(Self.sortMemory(rows: report.rowsLoaded))
                 for statement in Schema.createKeyAndIndexes(table, in: .staging) { try connection.execute(statement) }
                 report.times.keys = Date().timeIntervalSince(clock)
                 clock = Date()
+                try connection.execute(Schema.analyze(table, in: .staging))
+                report.times.analyze = Date().timeIntervalSince(clock)
+                clock = Date()
                 for statement in Schema.changeTriggers(table, in: .staging) { try connection.execute(statement) }
                 try connection.execute(Schema.apiGrants(table, in: .staging))
-                try connection.execute(Schema.analyze(table, in: .staging))
                 try connection.execute("COMMIT")
-                report.times.finish = Date().timeIntervalSince(clock)
+                report.times.commit = Date().timeIntervalSince(clock)
                 report.tableRows = report.rowsLoaded
                 report.seconds = Date().timeIntervalSince(began)
                 return StagedTable(

@@ -52,6 +52,25 @@ import Testing
         #expect(Schema.apiGrants(reviews, in: .staging).contains("ON \"atelier_staging\".\"reviews\" TO atelier_api"))
     }
 
+    /// Statistics for what the API's queries filter, join, group and sort on, none for text.
+    @Test func aStagedTableIsAnalysedOnTheColumnsThePlannerUses() {
+        for table in Catalog.tables {
+            let statement = Schema.analyze(table)
+            for column in table.columns {
+                #expect(statement.contains(Schema.quoted(column.name)) == (column.kind != .text), "\(table.name).\(column.name)")
+            }
+        }
+    }
+
+    /// A key the loader proved is marked so, and the query for keys to validate skips it.
+    @Test func aProvedForeignKeyIsMarkedAndNotValidatedAgain() {
+        let reviews = Catalog.table(named: "reviews")!
+        #expect(
+            Schema.markForeignKeyProved(reviews, reviews.columns[1], in: .staging)
+                == "COMMENT ON CONSTRAINT \"reviews_product_id_fkey\" ON \"atelier_staging\".\"reviews\" IS '\(Schema.foreignKeyProof)'")
+        #expect(Schema.unvalidatedForeignKeys.contains(Schema.foreignKeyProof))
+    }
+
     @Test func identifiersAreQuoted() {
         #expect(Schema.quoted("a\"b") == "\"a\"\"b\"")
     }
