@@ -119,8 +119,9 @@ extension RunLoader {
         }
     }
 
-    /// Runs `step`, which takes locks before the run has changed anything, again (up to five
-    /// times) when PostgreSQL ends it to break a deadlock with an API write.
+    /// Runs `step` again (up to five times) when PostgreSQL ends it to break a deadlock with an
+    /// API statement: a step that only takes locks (the schema script before the run changes
+    /// anything, dropping the replaced tables after the switch), so running it again is safe.
     func retryingDeadlocks(_ step: () throws(DatabaseError) -> Void) throws(DatabaseError) {
         for attempt in 1... {
             do {

@@ -210,6 +210,45 @@ import Testing
         #expect((switched.switched?.attempts ?? 0) >= 2)
     }
 
+    /// An API statement planned before the switch may hold a lock on one replaced table and want
+    /// another while the run drops them. PostgreSQL ends the drop to break the deadlock; the run
+    /// drops them again and ends switched, not untidy.
+    @Test func droppingTheReplacedTablesOutlastsADeadlockWithAReaderOfThem() throws {
+        let database = try TestDatabase.withSamples()
+        let connection = try database.connect()
+        // Used by the hook and then by one thread at a time.
+        nonisolated(unsafe) let reader = try database.connect()
+        nonisolated(unsafe) let monitor = try database.connect()
+        let deadlocks = "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"
+        let deadlocksBefore = Int(try monitor.scalar(deadlocks) ?? "") ?? -1
+        let readerDone = DispatchSemaphore(value: 0)
+        var interfered = false
+        let loaderPID = connection.backendPID
+        connection.willSend = { sql in
+            guard !interfered, sql == Schema.dropRunSchemas,
+                (try? monitor.scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'atelier_retired'")) == "2"
+            else { return }
+            interfered = true
+            try? reader.execute("BEGIN; LOCK TABLE atelier_retired.reviews_photos IN ACCESS SHARE MODE")
+            Thread {
+                // Once the drop waits for the reader, the reader asks for a table the drop holds.
+                let waiting = "SELECT count(*) FROM pg_locks WHERE pid = \(loaderPID) AND NOT granted"
+                while (try? monitor.scalar(waiting)) != "1" {}
+                _ = try? reader.execute("LOCK TABLE atelier_retired.reviews IN ACCESS SHARE MODE")
+                _ = try? reader.execute("COMMIT")
+                readerDone.signal()
+            }.start()
+        }
+        let loader = RunLoader(
+            connection: connection, options: LoadOptions(rejectDirectory: try Repository.temporaryDirectory()))
+        let run = loader.load(files: [Repository.samples + "/reviews.csv", Repository.samples + "/reviews_photos.csv"])
+        #expect(interfered)
+        #expect(readerDone.wait(timeout: .now() + 30) == .success)
+        #expect(run.outcome == .switched, "\(String(describing: run.failure))")
+        #expect((Int(try monitor.scalar(deadlocks) ?? "") ?? -1) > deadlocksBefore)
+        #expect(try database.runLeftovers() == 0)
+    }
+
     /// Two runs never build in the same staging schema: the second waits for the first, and
     /// gives up, changing nothing, if it does not finish in time. A run in another database of
     /// the same server is not named as the holder.
