@@ -107,11 +107,12 @@ printf 'reload: (c) %.2f s against (b) %.2f s: c/b %.2f (target <= 0.50: %s), pe
 psql -X -q -d "$server/postgres" -c "DROP DATABASE IF EXISTS bench_plain"
 port=3097
 start_server "$port" bench_loader 256
-trap 'kill $server_pid 2>/dev/null || true' EXIT
 max_product=$(psql -X -tA -d "$server/bench_loader" -c "SELECT max(id) FROM product")
 ROUTE=mix MAX_PRODUCT=$max_product MAX_QUESTION=1 RATE=$mix_rate \
     wrk -t2 -c64 -d3600s --timeout 5s -s "$root/bench/wrk/random.lua" "http://127.0.0.1:$port" >"$work/mix.txt" &
 mix=$!
+# A failed reload must not leave wrk running: it would load every benchmark after this one.
+trap 'kill $server_pid $mix 2>/dev/null || true' EXIT
 sleep 5
 /usr/bin/time -f "%e %M" -o "$work/time.txt" "$etl" load "$clean" --database-url "$server/bench_loader" \
     --reject-dir "$work/rejects" --report "$work/report.json" >"$work/load.txt"
