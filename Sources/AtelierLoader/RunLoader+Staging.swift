@@ -12,7 +12,8 @@ extension RunLoader {
     /// run's first failure is thrown once every connection has stopped.
     func stageAll(_ files: [String], tables: [TableSpec]) throws(LoadError) -> [StagedTable] {
         let sizes = files.map { (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0 }
-        let schedule = StagingSchedule(files: files, tables: tables, sizes: sizes)
+        let costs = zip(files, sizes).map { StagingSchedule.estimatedCost(path: $0, size: $1) }
+        let schedule = StagingSchedule(files: files, tables: tables, costs: costs)
         let progress = ProgressMeter(totalBytes: sizes.reduce(0, +), totalFiles: files.count)
         defer { progress.finish() }
         var connections = [connection]

@@ -11,7 +11,7 @@ import Testing
         let tables = Catalog.tables
         return StagingSchedule(
             files: tables.map { "/export/\($0.fileName)" }, tables: tables,
-            sizes: tables.map { sizes[$0.name] ?? size })
+            costs: tables.map { sizes[$0.name] ?? size })
     }
 
     @Test func aFileIsReadyOnceEveryParentInTheRunIsRead() throws {
@@ -53,6 +53,23 @@ import Testing
         #expect(order.contains("styles"))
         let task = try #require(Self.schedule().tasks.first { $0.table.name == "product" })
         #expect(task.weight == 1 + 1 + 1 + 1)
+    }
+
+    /// Narrow rows cost more per byte than wide ones, so a file of many short rows comes before
+    /// a file of the same size holding few long ones.
+    @Test func aFileCostsItsBytesAndItsRows() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let narrow = String(repeating: "1,2,3,4\n", count: 1000)
+        let wide = String(repeating: "1,\"" + String(repeating: "x", count: 95) + "\"\n", count: 80)
+        try narrow.write(toFile: folder + "/narrow.csv", atomically: true, encoding: .utf8)
+        try wide.write(toFile: folder + "/wide.csv", atomically: true, encoding: .utf8)
+        let narrowCost = StagingSchedule.estimatedCost(path: folder + "/narrow.csv", size: narrow.utf8.count)
+        let wideCost = StagingSchedule.estimatedCost(path: folder + "/wide.csv", size: wide.utf8.count)
+        #expect(narrowCost == 8000 + StagingSchedule.bytesPerRow * 1000)
+        #expect(wideCost == 8000 + StagingSchedule.bytesPerRow * 80)
+        #expect(StagingSchedule.estimatedCost(path: folder + "/missing.csv", size: 5) == 5)
     }
 
     @Test func aFailureStopsEveryClaimAndWakesTheWaiting() throws {
