@@ -36,7 +36,8 @@ final class StagingSchedule: @unchecked Sendable {
         let inRun = Set(tables.map(\.name))
         var weights = [Int](repeating: 0, count: files.count)
         for index in files.indices.reversed() {
-            let heaviestChild = files.indices.filter { tables[$0].parents.contains(tables[index].name) }
+            let heaviestChild =
+                files.indices.filter { tables[$0].parents.contains(tables[index].name) }
                 .map { weights[$0] }.max() ?? 0
             weights[index] = costs[index] + heaviestChild
         }
@@ -68,7 +69,9 @@ final class StagingSchedule: @unchecked Sendable {
     func claim(waiting: Bool = true) -> (Task, [String: IdSet])? {
         condition.withLock {
             while failure == nil, claimed.count < tasks.count {
-                let ready = tasks.filter { !claimed.contains($0.index) && $0.parentsInRun.allSatisfy { ids[$0] != nil } }
+                let ready = tasks.filter {
+                    !claimed.contains($0.index) && $0.parentsInRun.allSatisfy { ids[$0] != nil }
+                }
                 if let next = ready.max(by: { $0.weight < $1.weight }) {
                     claimed.insert(next.index)
                     return (next, ids.filter { next.parentsInRun.contains($0.key) })

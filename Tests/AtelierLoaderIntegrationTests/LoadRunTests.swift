@@ -30,12 +30,13 @@ import Testing
         var ended: Int32?
         loader.onChunkSent = { _ in
             guard ended == nil else { return }
-            ended = (try? killer.scalar(
-                """
-                SELECT pid FROM pg_stat_activity
-                WHERE datname = current_database() AND query LIKE 'COPY "atelier_staging"."reviews"%'
-                  AND pg_terminate_backend(pid)
-                """)).flatMap { $0.flatMap { Int32($0) } }
+            ended =
+                (try? killer.scalar(
+                    """
+                    SELECT pid FROM pg_stat_activity
+                    WHERE datname = current_database() AND query LIKE 'COPY "atelier_staging"."reviews"%'
+                      AND pg_terminate_backend(pid)
+                    """)).flatMap { $0.flatMap { Int32($0) } }
         }
         let stopped = loader.load(files: try LoadPlan.files(for: [Repository.samples]).files)
         #expect(ended != nil)

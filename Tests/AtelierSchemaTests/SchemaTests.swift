@@ -57,7 +57,9 @@ import Testing
         for table in Catalog.tables {
             let statement = Schema.analyze(table)
             for column in table.columns {
-                #expect(statement.contains(Schema.quoted(column.name)) == (column.kind != .text), "\(table.name).\(column.name)")
+                #expect(
+                    statement.contains(Schema.quoted(column.name)) == (column.kind != .text),
+                    "\(table.name).\(column.name)")
             }
         }
     }
@@ -67,7 +69,8 @@ import Testing
         let reviews = Catalog.table(named: "reviews")!
         #expect(
             Schema.markForeignKeyProved(reviews, reviews.columns[1], in: .staging)
-                == "COMMENT ON CONSTRAINT \"reviews_product_id_fkey\" ON \"atelier_staging\".\"reviews\" IS '\(Schema.foreignKeyProof)'")
+                == "COMMENT ON CONSTRAINT \"reviews_product_id_fkey\" ON \"atelier_staging\".\"reviews\" IS '\(Schema.foreignKeyProof)'"
+        )
         #expect(Schema.unvalidatedForeignKeys.contains(Schema.foreignKeyProof))
     }
 
