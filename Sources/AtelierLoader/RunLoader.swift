@@ -9,10 +9,12 @@ import Foundation
 /// 1. Check every file's name and header before anything else (`RunLoader+Preparation`).
 /// 2. Prepare the database: one run at a time, the leftovers of a run that did not finish
 ///    removed, the live schema current, the run recorded.
-/// 3. Stage each file, parents first, in a table of its own beside the live one
-///    (`RunLoader+Staging`): cleaned, de-duplicated and checked rows through binary COPY, then
-///    its keys, indexes, the foreign keys among staged tables, change triggers and grants. No
-///    live table is locked or written; the API and psql go on with the old catalogue.
+/// 3. Stage each file in a table of its own beside the live one, on `LoadOptions.jobs`
+///    connections at once, a file once its parents are read (`RunLoader+Staging`,
+///    `StagingSchedule`, `StagingWorker`): cleaned, de-duplicated and checked rows through binary
+///    COPY, then its keys, indexes, change triggers and grants; then the foreign keys among the
+///    staged tables. No live table is locked or written; the API and psql go on with the old
+///    catalogue.
 /// 4. Judge the run as a whole (`RunLoader+Judgement`): live rows of tables the run does not
 ///    load that would point at rows that are gone refuse it (or, with `--cascade`, are emptied at
 ///    the switch), and the shrink guard weighs what the run would leave.
