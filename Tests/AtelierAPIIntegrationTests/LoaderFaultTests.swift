@@ -58,8 +58,10 @@ import Testing
                 Thread.sleep(forTimeInterval: 0.005)
             }
         }
+        // One connection, so that every run sends its statements on it in the same order; a
+        // backend of another staging connection ended is tested in LoadRunTests.
         let loader = RunLoader(
-            connection: connection, options: LoadOptions(rejectDirectory: try Repository.temporaryDirectory()))
+            connection: connection, options: LoadOptions(rejectDirectory: try Repository.temporaryDirectory(), jobs: 1))
         let run = loader.load(files: try LoadPlan.files(for: [Repository.samples]).files)
         return (kinds, run)
     }
