@@ -5,6 +5,11 @@ import Foundation
 /// everything is put in load order (parents first), so children are checked against the
 /// parents loaded just before them.
 public enum LoadPlan {
+    /// The size in bytes of each file (0 for one that cannot be read: the run refuses it).
+    static func sizes(of files: [String]) -> [Int] {
+        files.map { (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0 }
+    }
+
     public static func files(for paths: [String]) throws(LoadError) -> (files: [String], skipped: [String]) {
         var files: [String] = []
         var skipped: [String] = []

@@ -9,10 +9,7 @@ extension RunLoader {
     /// Appends every file, parents first, and commits once; `loaded` receives each file's report.
     func appendAll(_ files: [String], tables: [TableSpec], loaded: (FileReport) -> Void) throws(LoadError) {
         try LoadError.during("the run") { try connection.execute("BEGIN") }
-        let progress = ProgressMeter(
-            totalBytes: files.map { (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0 }
-                .reduce(0, +),
-            totalFiles: files.count)
+        let progress = ProgressMeter(totalBytes: LoadPlan.sizes(of: files).reduce(0, +), totalFiles: files.count)
         defer { progress.finish() }
         let hooks = RunHooks(warn: warn, chunkSent: onChunkSent, fileLoaded: nil)
         var appended: [String: IdSet] = [:]

@@ -11,7 +11,7 @@ extension RunLoader {
     /// the foreign keys among the staged tables. Returns the staged tables in load order; the
     /// run's first failure is thrown once every connection has stopped.
     func stageAll(_ files: [String], tables: [TableSpec]) throws(LoadError) -> [StagedTable] {
-        let sizes = files.map { (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0 }
+        let sizes = LoadPlan.sizes(of: files)
         let costs = zip(files, sizes).map { StagingSchedule.estimatedCost(path: $0, size: $1) }
         let schedule = StagingSchedule(files: files, tables: tables, costs: costs)
         let progress = ProgressMeter(totalBytes: sizes.reduce(0, +), totalFiles: files.count)
