@@ -126,7 +126,10 @@ let package = Package(
         // Tests against a real PostgreSQL (as postgres-nio keeps its integration tests apart).
         .testTarget(
             name: "AtelierLoaderIntegrationTests",
-            dependencies: ["AtelierLoader", "AtelierPostgres", "AtelierSchema", "AtelierCatalog", "AtelierTestSupport"]
+            dependencies: [
+                "AtelierCommandLine", "AtelierLoader", "AtelierPostgres", "AtelierSchema", "AtelierCatalog",
+                "AtelierTestSupport",
+            ]
         ),
         .testTarget(
             name: "AtelierAPIIntegrationTests",

@@ -14,6 +14,19 @@ public enum CommandLineMain {
         }
     }
 
+    /// Parses the arguments of a command without subcommands, or exits. ArgumentParser answers
+    /// `--help` on such a command with a help command of its own; it runs here, and exits 0.
+    public static func parseCommand<Command: ParsableCommand>(_ command: Command.Type) -> Command {
+        var parsed = parse(command)
+        if let parsed = parsed as? Command { return parsed }
+        do {
+            try parsed.run()
+        } catch {
+            exit(with: error, for: command)
+        }
+        Foundation.exit(ExitStatus.success)
+    }
+
     /// Ends the process for `error` thrown by `command`: its message, and its exit code.
     public static func exit<Command: ParsableCommand>(with error: any Error, for command: Command.Type) -> Never {
         let code = command.exitCode(for: error)

@@ -22,6 +22,7 @@ struct AtelierETL: ParsableCommand {
             Connection: --database-url, else DATABASE_URL, else the PG* variables, else the
             embedded cluster started by `make db` (\(DatabaseLocation.embedded)).
             """,
+        version: "atelier-etl \(AtelierVersion.current)",
         subcommands: [LoadCommand.self, VerifyCommand.self, SchemaCommand.self, GenerateCommand.self]
     )
 

@@ -21,7 +21,8 @@ struct AtelierServe: AsyncParsableCommand {
               0  stopped cleanly by SIGTERM or SIGINT
               1  usage error (bad option or connection string)
               2  cannot start (the address is in use, or not allowed: port 80 needs root)
-            """
+            """,
+        version: "atelier-serve \(AtelierVersion.current)"
     )
 
     @Option(help: "Address to listen on.")
@@ -120,8 +121,7 @@ struct AtelierServe: AsyncParsableCommand {
     /// Runs the server with the documented exit codes (ArgumentParser's own usage code is 64).
     static func main() async {
         MemoryTrimmer.limitArenas()
-        // The root command has no subcommands: what parses is always an AtelierServe.
-        guard let command = CommandLineMain.parse(Self.self) as? Self else { Foundation.exit(ExitStatus.usage) }
+        let command = CommandLineMain.parseCommand(Self.self)
         do {
             try await command.run()
         } catch let error as ValidationError {

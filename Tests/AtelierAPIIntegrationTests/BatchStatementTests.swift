@@ -138,7 +138,7 @@ import Testing
             }
             return count.flatMap { $0 }.flatMap { Int($0) } ?? -1
         }
-        try await Self.withAPI(database, deadline: .seconds(6), poolSize: 1) { api in
+        try await Self.withAPI(database, deadline: .seconds(10), poolSize: 1) { api in
             // Prepared on the only connection first: preparing is a transaction of its own, after
             // which the next lock would come before the statement.
             _ = try await api.batchedRow(ProductQueries.Detail(productID: 1), on: api.pool)
@@ -158,7 +158,8 @@ import Testing
             // first batch gets its answer, and the second, starting then, waits for `next`.
             async let nextLocked: Void = blocking { try next.execute(lock) }
             #expect(await eventually { await waitingForLocks() == 2 })
-            try await Task.sleep(until: secondAsked + .milliseconds(3_500))
+            // Half the deadline after the second asked: the first, asked before it, still has time.
+            try await Task.sleep(until: secondAsked + .seconds(5))
             try holder.execute("COMMIT")
             let committed = ContinuousClock.now
             let (firstAnswer, secondAnswer) = await (first, second)
@@ -166,10 +167,10 @@ import Testing
             try next.execute("COMMIT")
             #expect(firstAnswer.found, "the first got its answer")
             #expect(!secondAnswer.found, "the second a 503")
-            // Its own deadline passes about 2.5 s after the commit; a deadline counted from the
-            // start of its batch would pass 6 s after it. The margin is for a loaded machine.
+            // Its own deadline passes about 5 s after the commit; a deadline counted from the
+            // start of its batch would pass 10 s after it. The margins are for a loaded machine.
             #expect(
-                secondAnswer.answered < committed + .milliseconds(4_800),
+                secondAnswer.answered < committed + .seconds(8),
                 "answered \(secondAnswer.answered - committed) after the commit")
         }
     }

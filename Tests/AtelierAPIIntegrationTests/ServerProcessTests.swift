@@ -6,6 +6,23 @@ import Foundation
 import Testing
 
 @Suite struct ServerProcessTests {
+    /// `--help` prints the usage and the exit codes on standard output and exits 0; `--version`
+    /// the release.
+    @Test func helpAndVersion() throws {
+        for arguments in [["--help"], ["-h"]] {
+            let result = try runServe(arguments)
+            #expect(result.status == 0, "\(arguments)")
+            #expect(result.stdout.contains("USAGE: atelier-serve"), "\(arguments): \(result.stdout)")
+            #expect(result.stdout.contains("2  cannot start"), "\(arguments)")
+            #expect(result.stderr.isEmpty, "\(arguments)")
+        }
+        let version = try runServe(["--version"])
+        #expect(version.status == 0)
+        #expect(version.stdout.hasPrefix("atelier-serve ") && version.stdout.hasSuffix("\n"), "\(version.stdout)")
+        #expect(version.stdout == (try runETL(["--version"]).stdout.replacingOccurrences(of: "-etl", with: "-serve")))
+        #expect(try runServe(["--frobnicate"]).status == 1)
+    }
+
     /// A vote waits on a row lock; SIGTERM arrives meanwhile. The server stops accepting, lets
     /// the vote finish (204, counted), then exits 0. The deadline is long, so that a busy machine
     /// cannot turn the vote into a 503 before the lock goes.

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
     import Glibc
 #endif
+import AtelierCommandLine
 import AtelierTestSupport
 import Foundation
 import Testing
@@ -21,6 +22,24 @@ import Testing
         ] {
             #expect(result.stdout.contains(line), "\(line)")
         }
+    }
+
+    /// Every command prints its usage on standard output and exits 0, as `help COMMAND` does.
+    @Test(arguments: [[], ["load"], ["verify"], ["schema"], ["generate"]])
+    func everyCommandsHelpIsItsUsage(_ command: [String]) throws {
+        for arguments in [command + ["--help"], command + ["-h"], ["help"] + command] {
+            let result = try runETL(arguments)
+            #expect(result.status == 0, "\(arguments)")
+            #expect(
+                result.stdout.contains("USAGE: atelier-etl \(command.first ?? "")"), "\(arguments): \(result.stdout)")
+            #expect(result.stderr.isEmpty, "\(arguments)")
+        }
+    }
+
+    @Test func versionIsTheRelease() throws {
+        let result = try runETL(["--version"])
+        #expect(result.status == 0)
+        #expect(result.stdout == "atelier-etl \(AtelierVersion.current)\n")
     }
 
     @Test func anUnreadableOrUnknownFileExitsTwo() throws {

@@ -7,13 +7,30 @@ public func runETL(
     _ arguments: [String], environment: [String: String] = [:], peakMemory: String? = nil,
     in directory: String? = nil, timeout: Double = 300
 ) throws -> (status: Int32, stdout: String, stderr: String) {
-    let etl = try Executables.path("ATELIER_ETL")
+    try runProgram(
+        "ATELIER_ETL", arguments, environment: environment, peakMemory: peakMemory, in: directory, timeout: timeout)
+}
+
+/// Runs the built `atelier-serve` to its end (its usage, its version, a refusal to start), as
+/// `runETL` does.
+public func runServe(_ arguments: [String], timeout: Double = 60) throws -> (
+    status: Int32, stdout: String, stderr: String
+) {
+    try runProgram("ATELIER_SERVE", arguments, timeout: timeout)
+}
+
+/// Runs the program whose path the environment `variable` holds.
+func runProgram(
+    _ variable: String, _ arguments: [String], environment: [String: String] = [:], peakMemory: String? = nil,
+    in directory: String? = nil, timeout: Double
+) throws -> (status: Int32, stdout: String, stderr: String) {
+    let program = try Executables.path(variable)
     let process = Process()
     if let peakMemory {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
-        process.arguments = ["-f", "%M", "-o", peakMemory, etl] + arguments
+        process.arguments = ["-f", "%M", "-o", peakMemory, program] + arguments
     } else {
-        process.executableURL = URL(fileURLWithPath: etl)
+        process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
     }
     if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
