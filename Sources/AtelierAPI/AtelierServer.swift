@@ -10,8 +10,10 @@ import PostgresNIO
 public enum AtelierServer {
     /// The application `atelier-serve` runs: listening on the configured address, with the pool
     /// and the response cache's change listener as services, so that on SIGTERM or SIGINT
-    /// in-flight requests finish before they close.
-    public static func makeApplication(_ configuration: ServerConfiguration) throws -> some ApplicationProtocol {
+    /// in-flight requests finish before they close. Its own series go to `metrics`.
+    public static func makeApplication(_ configuration: ServerConfiguration, metrics: ServerMetrics) throws
+        -> some ApplicationProtocol
+    {
         var logger = Logger(label: "atelier-serve")
         logger.logLevel = configuration.logLevel
         let pool = DatabasePool(
@@ -26,7 +28,7 @@ public enum AtelierServer {
         let cache = ResponseCache(capacity: configuration.cacheCapacity)
         let database = APIDatabase(
             pool: pool, readPool: readPool, deadline: configuration.databaseDeadline, cache: cache,
-            batchesPerRoute: configuration.batchesPerRoute)
+            batchesPerRoute: configuration.batchesPerRoute, metrics: metrics)
         var application = Application(
             router: try makeRouter(database: database, logRequests: configuration.logLevel <= .debug),
             server: .http1(configuration: .init(idleTimeout: .seconds(configuration.idleTimeout.components.seconds))),
@@ -51,7 +53,6 @@ public enum AtelierServer {
         BasicRequestContext
     > {
         let router = Router()
-        _ = ServerMetrics.shared
         router.add(middleware: MetricsMiddleware())
         if logRequests { router.add(middleware: LogRequestsMiddleware(.debug)) }
         router.add(middleware: ConditionalGetMiddleware())

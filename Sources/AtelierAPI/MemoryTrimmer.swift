@@ -10,9 +10,11 @@ import ServiceLifecycle
 /// pages to the system every few seconds hold it flat (docs/benchmarks.md, "Soak").
 public struct MemoryTrimmer: Service {
     let interval: Duration
+    let clock: AnyClock
 
-    public init(interval: Duration = .seconds(5)) {
+    public init(interval: Duration = .seconds(5), clock: AnyClock = .continuous) {
         self.interval = interval
+        self.clock = clock
     }
 
     /// Limits the allocator's arenas; call first thing in `main`, before threads exist.
@@ -25,7 +27,7 @@ public struct MemoryTrimmer: Service {
     public func run() async {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
+                try? await clock.sleep(for: interval)
                 #if canImport(Glibc)
                     _ = malloc_trim(0)
                 #endif

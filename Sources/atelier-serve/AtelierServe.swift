@@ -5,6 +5,8 @@ import AtelierPostgres
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
+import Prometheus
 
 /// `atelier-serve`: the legacy Atelier API over the database `atelier-etl` loaded.
 @main
@@ -115,7 +117,9 @@ struct AtelierServe: AsyncParsableCommand {
             idleTimeout: .seconds(idleTimeout), databaseDeadline: .milliseconds(Int(databaseTimeout * 1000)),
             logLevel: logLevel, cacheCapacity: cacheSize << 20
         )
-        try await AtelierServer.makeApplication(configuration).runService()
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(ServerMetrics.factory(for: registry))
+        try await AtelierServer.makeApplication(configuration, metrics: ServerMetrics(registry: registry)).runService()
     }
 
     /// Runs the server with the documented exit codes (ArgumentParser's own usage code is 64).

@@ -6,6 +6,8 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import Metrics
+import Prometheus
 import Testing
 
 /// The sample export, loaded once per test run with the ETL into a template database that
@@ -40,6 +42,14 @@ enum APIHarness {
         }
     }
 
+    /// The test process's metrics: swift-metrics can be bootstrapped once per process, as
+    /// `atelier-serve` does it, so every harness's application reports into one registry.
+    static let metrics: ServerMetrics = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(ServerMetrics.factory(for: registry))
+        return ServerMetrics(registry: registry)
+    }()
+
     /// With `readDatabase`, reads go to that replica as the router decides; pass `router` to
     /// watch its decisions.
     static func withApp(
@@ -59,7 +69,8 @@ enum APIHarness {
         }
         let cache = cache ?? ResponseCache(capacity: 0)
         let router = router ?? ReadRouter(hasReplica: readPool != nil)
-        let api = APIDatabase(pool: pool, readPool: readPool, deadline: deadline, cache: cache, router: router)
+        let api = APIDatabase(
+            pool: pool, readPool: readPool, deadline: deadline, cache: cache, router: router, metrics: Self.metrics)
         var application = Application(router: try AtelierServer.makeRouter(database: api), logger: logger)
         application.addServices(pool)
         if let readPool {

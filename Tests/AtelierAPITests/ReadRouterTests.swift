@@ -58,6 +58,25 @@ import Testing
         #expect(router.lag.bytes == 0)
     }
 
+    /// The lag in time is how long the oldest marker the replica has not replayed has waited.
+    @Test func theLagInTimeIsTheAgeOfTheOldestUnreplayedMarker() throws {
+        let manual = ManualClock()
+        let router = ReadRouter(hasReplica: true, clock: AnyClock(manual))
+        router.setListening(true)
+        router.replicaReplayed(LSN(100))
+        router.markerRead(try #require(router.issueMarker()), at: LSN(200))
+        manual.advance(by: .milliseconds(1_500))
+        router.changed(TableChange(table: .reviews, products: [2], questions: []))
+        router.markerRead(try #require(router.issueMarker()), at: LSN(300))
+        manual.advance(by: .seconds(2))
+        #expect(router.lag.seconds == 3.5)
+        router.replicaReplayed(LSN(200))
+        #expect(router.lag.seconds == 2)
+        #expect(router.lag.bytes == 100)
+        router.replicaReplayed(LSN(300))
+        #expect(router.lag.seconds == 0)
+    }
+
     @Test func aBulkChangeSendsEveryReadOfTheTableToThePrimary() {
         let router = Self.caughtUp()
         router.changed(.whole(.features))

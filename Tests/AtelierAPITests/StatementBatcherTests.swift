@@ -11,15 +11,30 @@ typealias ReadBatcher = StatementBatcher<ByteBuffer?>
 @Suite struct StatementBatcherTests {
     /// A fake database: answers `"answer <n>"` to the value n, none to a negative n.
     final class FakeRuns: Sendable {
-        private let state = NIOLockedValueBox<(batches: [[Int32]], dues: [ContinuousClock.Instant], held: Bool)>(
-            ([], [], true))
+        private struct State {
+            var batches: [[Int32]] = []
+            var dues: [AnyClock.Instant] = []
+            var held = true
+            var waiting: [CheckedContinuation<Void, Never>] = []
+        }
+
+        private let state = NIOLockedValueBox(State())
         let failing: Bool
 
         init(failing: Bool = false) { self.failing = failing }
 
         var batches: [[Int32]] { state.withLockedValue { $0.batches } }
-        var dues: [ContinuousClock.Instant] { state.withLockedValue { $0.dues } }
-        func release() { state.withLockedValue { $0.held = false } }
+        var dues: [AnyClock.Instant] { state.withLockedValue { $0.dues } }
+
+        /// Lets every batch run, the held ones and the next.
+        func release() {
+            let held = state.withLockedValue { state in
+                state.held = false
+                defer { state.waiting = [] }
+                return state.waiting
+            }
+            for batch in held { batch.resume() }
+        }
 
         var run: ReadBatcher.Run {
             { members, due in
@@ -27,7 +42,13 @@ typealias ReadBatcher = StatementBatcher<ByteBuffer?>
                     $0.batches.append(members.map { $0[0].int4! })
                     $0.dues.append(due)
                 }
-                while self.state.withLockedValue({ $0.held }) { try? await Task.sleep(for: .milliseconds(5)) }
+                await withCheckedContinuation { continuation in
+                    let held = self.state.withLockedValue { state in
+                        if state.held { state.waiting.append(continuation) }
+                        return state.held
+                    }
+                    if !held { continuation.resume() }
+                }
                 if self.failing { return .failure(APIError.databaseUnavailable) }
                 return .success(members.map { $0[0].int4! < 0 ? nil : ByteBuffer(string: "answer \($0[0].int4!)") })
             }
@@ -39,14 +60,17 @@ typealias ReadBatcher = StatementBatcher<ByteBuffer?>
         statement: .read(ObjectIdentifier(String.self)), pool: ObjectIdentifier(Int.self))
 
     static func ask(
-        _ batcher: ReadBatcher, _ value: Int32, due: ContinuousClock.Instant = .now + .seconds(10),
+        _ batcher: ReadBatcher, _ value: Int32, due: AnyClock.Instant = clock.now + .seconds(10),
         key: StatementBatchKey = key, runs: FakeRuns
     ) -> Task<String?, any Error> {
         Task { try await batcher.answer([.int4(value)], due: due, key: key, run: runs.run).map { String(buffer: $0) } }
     }
 
+    /// The dues of these tests' requests, on a clock nothing moves.
+    static let clock = AnyClock(ManualClock())
+
     static func waitFor(_ condition: () -> Bool) async {
-        for _ in 0..<1000 where !condition() { try? await Task.sleep(for: .milliseconds(5)) }
+        _ = await eventually(condition)
     }
 
     @Test func requestsThatFindTheBatchesRunningShareTheNextOne() async throws {
@@ -83,7 +107,7 @@ typealias ReadBatcher = StatementBatcher<ByteBuffer?>
     @Test func aBatchMustEndByTheEarliestDeadlineOfItsMembers() async throws {
         let batcher = ReadBatcher(concurrency: 1)
         let runs = FakeRuns()
-        let start = ContinuousClock.now
+        let start = Self.clock.now
         let first = Self.ask(batcher, 1, due: start + .seconds(30), runs: runs)
         await Self.waitFor { runs.batches.count == 1 }
         let later = Self.ask(batcher, 2, due: start + .seconds(20), runs: runs)

@@ -13,11 +13,11 @@ import ServiceLifecycle
 /// been heard.
 ///
 /// It has a connection of its own, outside the pool (so a pool of one still serves), and
-/// watches it: every `heartbeat` it checks, on that connection and within `heartbeatTimeout`, that
-/// every table's trigger is there, on the right table, and enabled for every session
-/// (`ENABLE ALWAYS`). A failed or late check (a dead server, a TCP flow dropped silently, a
-/// trigger dropped or disabled) turns the cache off at once; it reconnects and starts again
-/// from an empty cache.
+/// watches it (`ListenerHeartbeat`): every `heartbeat` it checks, on that connection and within
+/// `heartbeatTimeout`, that every table's trigger is there, on the right table, and enabled for
+/// every session (`ENABLE ALWAYS`). A failed or late check (a dead server, a TCP flow dropped
+/// silently, a trigger dropped or disabled) turns the cache off at once; it reconnects after
+/// `reconnectDelay` and starts again from an empty cache.
 struct ChangeListener: Service {
     let parameters: ConnectionParameters
     let cache: ResponseCache
@@ -27,31 +27,34 @@ struct ChangeListener: Service {
     var heartbeat: Duration = .seconds(1)
     var heartbeatTimeout: Duration = .seconds(2)
     var markerInterval: Duration = .milliseconds(50)
+    var reconnectDelay: Duration = .seconds(1)
+    var clock: AnyClock = .continuous
 
     /// Runs until the application shuts down (a service that returns early would stop it).
     func run() async throws {
         if cache.capacity > 0 || router.hasReplica {
-            await cancelWhenGracefulShutdown { await listenUntilCancelled() }
+            let deadlines = DeadlineWatch(clock: clock)
+            await withDiscardingTaskGroup { group in
+                group.addTask { await deadlines.watch() }
+                await cancelWhenGracefulShutdown { await listenUntilCancelled(deadlines) }
+                group.cancelAll()
+            }
             stopped()
         } else {
             try? await gracefulShutdown()
         }
     }
 
-    private enum Stop: Error {
-        case heartbeatFailed, triggersMissing
-    }
-
-    private func listenUntilCancelled() async {
+    private func listenUntilCancelled(_ deadlines: DeadlineWatch) async {
         var lastProblem: String?
         while !Task.isCancelled {
             let problem: String
             do {
-                try await listenOnce()
+                try await listenOnce(deadlines)
                 problem = "the listener's connection ended"
-            } catch Stop.triggersMissing {
+            } catch ListenerHeartbeat.Failure.triggersMissing {
                 problem = "the change triggers are missing or disabled; run atelier-etl load to install them"
-            } catch Stop.heartbeatFailed {
+            } catch ListenerHeartbeat.Failure.late {
                 problem = "the listener's connection stopped answering"
             } catch {
                 problem = "the listener cannot connect: \(String(reflecting: error))"
@@ -61,12 +64,12 @@ struct ChangeListener: Service {
                 logger.warning("response cache off, reads from the primary: \(problem)")
                 lastProblem = problem
             }
-            try? await Task.sleep(for: .seconds(1))
+            try? await clock.sleep(for: reconnectDelay)
         }
     }
 
     /// Connects, checks the triggers, then listens until the heartbeat fails.
-    private func listenOnce() async throws {
+    private func listenOnce(_ deadlines: DeadlineWatch) async throws {
         let configuration = parameters.connectionConfiguration(
             deadline: heartbeatTimeout, applicationName: "atelier-serve-listener")
         let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
@@ -76,7 +79,7 @@ struct ChangeListener: Service {
             return
         }
         do {
-            try await listen(on: connection)
+            try await listen(on: connection, deadlines: deadlines)
         } catch {
             try? await connection.close()
             throw error
@@ -84,8 +87,13 @@ struct ChangeListener: Service {
         try? await connection.close()
     }
 
-    private func listen(on connection: PostgresConnection) async throws {
-        try await checkTriggers(connection)
+    /// Every query on this connection has a deadline: one written to a connection that has
+    /// just closed is never answered (postgres-nio drops it with no error), and would hang the
+    /// listener.
+    private func listen(on connection: PostgresConnection, deadlines: DeadlineWatch) async throws {
+        let heartbeat = ListenerHeartbeat(deadlines: deadlines, interval: heartbeat, timeout: heartbeatTimeout)
+        let checkTriggers = { @Sendable in try await triggersWatch(connection) }
+        try await heartbeat.beat(checkTriggers)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 try await connection.listen(on: Schema.changeChannel) { notifications in
@@ -106,21 +114,16 @@ struct ChangeListener: Service {
             }
             group.addTask {
                 while true {
-                    try await Task.sleep(for: markerInterval)
+                    try await clock.sleep(for: markerInterval)
                     guard let index = router.issueMarker() else { continue }
-                    let outcome = await Deadline.run(heartbeatTimeout, onTimeout: {}) {
+                    let outcome = await deadlines.run(heartbeatTimeout, onTimeout: {}) {
                         try await publishMarker(connection)
                     }
-                    guard let position = try outcome?.get() else { throw Stop.heartbeatFailed }
+                    guard let position = try outcome?.get() else { throw ListenerHeartbeat.Failure.late }
                     router.markerRead(index, at: position)
                 }
             }
-            group.addTask {
-                while true {
-                    try await Task.sleep(for: heartbeat)
-                    try await checkTriggers(connection)
-                }
-            }
+            group.addTask { try await heartbeat.run(checkTriggers) }
             defer { group.cancelAll() }
             // Whichever ends first ends both; the cache goes off before the connection closes.
             do {
@@ -147,15 +150,6 @@ struct ChangeListener: Service {
             ), logger: logger)
         for try await text in rows.decode(String.self) { return LSN(text) }
         return nil
-    }
-
-    /// Throws unless every trigger is there within `heartbeatTimeout`. Every query on this
-    /// connection has a deadline: one written to a connection that has just closed is never
-    /// answered (postgres-nio drops it with no error), and would hang the listener.
-    private func checkTriggers(_ connection: PostgresConnection) async throws {
-        let outcome = await Deadline.run(heartbeatTimeout, onTimeout: {}) { try await triggersWatch(connection) }
-        guard let outcome else { throw Stop.heartbeatFailed }
-        guard try outcome.get() else { throw Stop.triggersMissing }
     }
 
     /// Whether every catalogue table has its change trigger, enabled for every session.

@@ -114,6 +114,8 @@ public final class ResponseCache: @unchecked Sendable {
     /// Tickets below this may not store (set when stamps are forgotten and when turned on or off).
     private var floor: UInt64 = 0
     private var stamps = ChangeStamps()
+    /// Table changes applied since the start (for metrics).
+    private var changesApplied = 0
 
     public init(capacity: Int) {
         self.capacity = max(0, capacity)
@@ -163,7 +165,7 @@ public final class ResponseCache: @unchecked Sendable {
     public func apply(_ change: TableChange) {
         lock.withLock {
             clock &+= 1
-            ServerMetrics.shared.cacheInvalidations.increment()
+            changesApplied += 1
             stamps.record(change, stamp: clock)
             if stamps.rowCount > Self.maximumStamps {
                 stamps.forgetRows(notAfter: clock)
@@ -207,6 +209,9 @@ public final class ResponseCache: @unchecked Sendable {
 
     /// Answers held.
     public var answerCount: Int { lock.withLock { count } }
+
+    /// Table changes applied since the start.
+    public var invalidations: Int { lock.withLock { changesApplied } }
 
     /// Whether a change that an answer of this statement and id depends on came after `ticket`.
     /// Called under the lock.

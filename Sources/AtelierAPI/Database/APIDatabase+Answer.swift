@@ -21,12 +21,12 @@ extension APIDatabase {
         if cacheable {
             switch cache.lookup(key) {
             case .found(let body, let tag):
-                ServerMetrics.shared.cacheHits.increment()
+                metrics.cacheHits.increment()
                 return .json(body, tag: tag)
             case .missing:
-                ServerMetrics.shared.cacheHits.increment()
+                metrics.cacheHits.increment()
                 throw missing
-            case nil: ServerMetrics.shared.cacheMisses.increment()
+            case nil: metrics.cacheMisses.increment()
             }
         }
         let ticket = cacheable ? cache.ticket() : nil
@@ -46,7 +46,7 @@ extension APIDatabase {
         -> ByteBuffer?
     {
         guard route == .replica, let readPool else { return try await batchedRow(statement, on: pool) }
-        ServerMetrics.shared.replicaReads.increment()
+        metrics.replicaReads.increment()
         do {
             return try await batchedRow(statement, on: readPool)
         } catch let error as APIError where error == .databaseUnavailable {

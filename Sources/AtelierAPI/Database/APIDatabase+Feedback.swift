@@ -23,7 +23,8 @@ extension APIDatabase {
         let key = StatementBatchKey(statement: .feedback(kind), pool: ObjectIdentifier(pool))
         let outcome: FeedbackOutcome
         do {
-            outcome = try await feedbackBatcher.answer([.int4(id)], due: .now + deadline, key: key) { members, due in
+            outcome = try await feedbackBatcher.answer([.int4(id)], due: pool.clock.now + deadline, key: key) {
+                members, due in
                 let ids = members.compactMap { $0.first?.int4 }
                 let result = await pool.withConnection(until: due) { connection in
                     (

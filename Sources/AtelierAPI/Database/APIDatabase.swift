@@ -19,13 +19,17 @@ public struct APIDatabase: Sendable {
     let batcher: StatementBatcher<ByteBuffer?>?
     /// Groups the feedback PUTs of one kind under load, one group at a time (`feedback`).
     let feedbackBatcher: StatementBatcher<FeedbackOutcome>?
+    /// Where the cache, the batches and the replica's reads are counted (`GET /metrics`).
+    public let metrics: ServerMetrics
 
     /// `batchesPerRoute`: how many batches of one read route's statement may run at once on a
     /// pool (`StatementBatcher`); 0 runs each request's statement alone, feedback PUTs too.
     public init(
         pool: DatabasePool, readPool: DatabasePool? = nil, deadline: Duration = .seconds(5),
-        cache: ResponseCache = ResponseCache(capacity: 0), router: ReadRouter? = nil, batchesPerRoute: Int = 2
+        cache: ResponseCache = ResponseCache(capacity: 0), router: ReadRouter? = nil, batchesPerRoute: Int = 2,
+        metrics: ServerMetrics = ServerMetrics()
     ) {
+        self.metrics = metrics
         self.pool = pool
         self.readPool = readPool
         self.deadline = deadline
@@ -57,9 +61,9 @@ public struct APIDatabase: Sendable {
         guard let batcher else { return try await firstRow(statement, on: pool) }
         try pool.admit()
         let key = StatementBatchKey(statement: .read(ObjectIdentifier(Statement.self)), pool: ObjectIdentifier(pool))
-        return try await batcher.answer(statement.values, due: .now + deadline, key: key) { members, due in
-            ServerMetrics.shared.batches.increment()
-            ServerMetrics.shared.batchedReads.increment(by: Int64(members.count))
+        return try await batcher.answer(statement.values, due: pool.clock.now + deadline, key: key) { members, due in
+            metrics.batches.increment()
+            metrics.batchedReads.increment(by: Int64(members.count))
             let batch = BatchStatement<Statement>(members: members)
             let outcome = await pool.withConnection(until: due) { connection in
                 var bodies = [ByteBuffer?](repeating: nil, count: members.count)

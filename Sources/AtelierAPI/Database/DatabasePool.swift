@@ -5,15 +5,17 @@ import NIOConcurrencyHelpers
 import PostgresNIO
 import ServiceLifecycle
 
-/// The server's connections to PostgreSQL: a `PostgresClient`, watched once a second and
-/// replaced by a fresh one when it cannot recover by itself. After an outage postgres-nio's
-/// pool retries with a backoff that grows to 60 s (not configurable), so on its own it could
-/// stay down for a minute after PostgreSQL is back. Here, a second with no successful request
-/// leads to a ping through the pool (2 s); when that fails but a standalone connection succeeds
-/// (PostgreSQL is back, the pool is backing off), a new client takes over at once. The old one
-/// is retired after the request deadline, so requests it is serving finish or time out.
-/// Whatever the outage's length, service resumes within about three seconds of PostgreSQL
-/// accepting connections (docs/api.md, "Faults").
+/// The server's connections to PostgreSQL: a `PostgresClient`, judged every `tick` by a
+/// `PoolSupervisor` and replaced by a fresh one when it cannot recover by itself. After an
+/// outage postgres-nio's pool retries with a backoff that grows to 60 s (not configurable), so
+/// on its own it could stay down for a minute after PostgreSQL is back. Here, a tick with no
+/// successful request leads to a ping through the pool; when that fails but a standalone
+/// connection succeeds (PostgreSQL is back, the pool is backing off), a new client takes over
+/// at once. The old one is retired after the request deadline, so requests it is serving
+/// finish or time out (docs/api.md, "Faults").
+///
+/// Everything it starts runs inside `run()`: the supervision, the deadline watch of its calls,
+/// and its clients, which end before `run()` returns.
 ///
 /// It also bounds the queue: past `poolSize + maximumWaiting` requests in flight, a request is
 /// answered 503 at once instead of waiting for a connection.
@@ -25,12 +27,21 @@ public final class DatabasePool: Service, Sendable {
     let logger: Logger
     /// How often the pool is judged.
     let tick: Duration
+    /// The deadlines of every call on the pool's connections.
+    let deadlines: DeadlineWatch
+    var clock: AnyClock { deadlines.clock }
+
+    /// A replaced client's run, cancelled at `retireAt`, awaited at shutdown.
+    private struct RetiredRun {
+        let run: Task<Void, Never>
+        let retireAt: AnyClock.Instant
+        var cancelled = false
+    }
 
     private struct State {
         var client: PostgresClient
         var clientRun: Task<Void, Never>?
-        /// Runs of replaced clients, kept until they end so that shutdown can end them too.
-        var retiredRuns: [Task<Void, Never>] = []
+        var retiredRuns: [RetiredRun] = []
         var successes = 0
         var failures = 0
         var inFlight = 0
@@ -42,8 +53,9 @@ public final class DatabasePool: Service, Sendable {
 
     public init(
         parameters: ConnectionParameters, poolSize: Int, maximumWaiting: Int = 256, deadline: Duration,
-        tick: Duration = .seconds(1), logger: Logger
+        tick: Duration = .seconds(1), clock: AnyClock = .continuous, logger: Logger
     ) {
+        deadlines = DeadlineWatch(clock: clock)
         self.parameters = parameters
         self.poolSize = max(1, poolSize)
         self.maximumWaiting = maximumWaiting
@@ -97,18 +109,48 @@ public final class DatabasePool: Service, Sendable {
     }
 
     public func run() async {
-        startCurrentClient()
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: self.tick)
-                await self.judge()
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.deadlines.watch() }
+            startCurrentClient()
+            await cancelWhenGracefulShutdown {
+                await self.supervisor.run { verdict in
+                    self.act(on: verdict)
+                    self.cancelDueRetiredRuns()
+                }
             }
+            await endClients()
+            group.cancelAll()
         }
-        // Every client's connections close before the pool returns, a replaced one's included;
-        // a close that never completes may not keep the process from exiting.
-        let runs = state.withLockedValue { state in state.retiredRuns + [state.clientRun].compactMap { $0 } }
+    }
+
+    private var supervisor: PoolSupervisor {
+        PoolSupervisor(
+            clock: clock, tick: tick,
+            takeCounts: {
+                self.state.withLockedValue { state in
+                    defer { (state.successes, state.failures) = (0, 0) }
+                    return (state.successes, state.failures)
+                }
+            },
+            ping: { await self.ping() }, probe: { await self.probe() })
+    }
+
+    private func act(on verdict: PoolSupervisor.Verdict) {
+        switch verdict {
+        case .reachable: markReachable(true, detail: "")
+        case .unreachable: markReachable(false, detail: "no connection could be made")
+        case .replacePool:
+            replaceClient()
+            markReachable(true, detail: "replaced the connection pool")
+        }
+    }
+
+    /// Every client's connections close before the pool returns, a replaced one's included; a
+    /// close that never completes may not keep the process from exiting.
+    private func endClients() async {
+        let runs = state.withLockedValue { state in state.retiredRuns.map(\.run) + [state.clientRun].compactMap { $0 } }
         for run in runs { run.cancel() }
-        let ended = await Deadline.run(Self.shutdownWait, onTimeout: {}) {
+        let ended = await deadlines.run(Self.shutdownWait, onTimeout: {}) {
             for run in runs { await run.value }
         }
         if ended == nil {
@@ -122,33 +164,11 @@ public final class DatabasePool: Service, Sendable {
     private func startCurrentClient() {
         state.withLockedValue { state in
             let client = state.client
-            // Detached: the pool alone ends its clients, when it stops or retires one.
+            // Not a child of `run()`'s task group: the pool ends each client alone (a retired
+            // one while the current one serves), which a group's children do not allow. The
+            // pool keeps every handle and awaits each before `run()` returns.
             state.clientRun = Task.detached { await client.run() }
         }
-    }
-
-    /// One tick: healthy when requests got answers; else ping through the pool, and replace the
-    /// pool when the ping fails but PostgreSQL accepts a standalone connection.
-    private func judge() async {
-        let (successes, failures) = state.withLockedValue { state in
-            defer { (state.successes, state.failures) = (0, 0) }
-            return (state.successes, state.failures)
-        }
-        if successes > 0, failures == 0 {
-            markReachable(true, detail: "")
-            return
-        }
-        // Failures alone may be requests stuck behind a lock: the pool is fine if it answers.
-        if await ping() {
-            markReachable(true, detail: "")
-            return
-        }
-        guard await probe() else {
-            markReachable(false, detail: "no connection could be made")
-            return
-        }
-        replaceClient()
-        markReachable(true, detail: "replaced the connection pool")
     }
 
     /// A ping through the pool, allowed 2 s: a busy machine can take a second to answer, and
@@ -167,18 +187,18 @@ public final class DatabasePool: Service, Sendable {
         deadline: Duration,
         _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async -> Result<T, any Error>? {
-        await withConnection(until: .now + deadline, body)
+        await withConnection(until: clock.now + deadline, body)
     }
 
     /// The same, by the instant `due`; nil at once when it has passed.
     func withConnection<T: Sendable>(
-        until due: ContinuousClock.Instant,
+        until due: AnyClock.Instant,
         _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async -> Result<T, any Error>? {
-        guard due > .now else { return nil }
+        guard due > clock.now else { return nil }
         let client = self.client
         let held = NIOLockedValueBox<PostgresConnection?>(nil)
-        return await Deadline.run(
+        return await deadlines.run(
             until: due,
             onTimeout: {
                 held.withLockedValue { connection in
@@ -199,31 +219,41 @@ public final class DatabasePool: Service, Sendable {
     private func probe() async -> Bool {
         let configuration = parameters.connectionConfiguration(
             deadline: deadline, applicationName: "atelier-serve-probe")
-        let outcome = await Deadline.run(.seconds(2), onTimeout: {}) {
+        let outcome = await deadlines.run(.seconds(2), onTimeout: {}) {
             let connection = try await PostgresConnection.connect(
                 configuration: configuration, id: 0, logger: self.logger)
-            defer { Task { try? await connection.close() } }
-            return try await connection.query("SELECT 1", logger: self.logger).collect().count
+            do {
+                let count = try await connection.query("SELECT 1", logger: self.logger).collect().count
+                try? await connection.close()
+                return count
+            } catch {
+                try? await connection.close()
+                throw error
+            }
         }
         return (try? outcome?.get()) == 1
     }
 
     private func replaceClient() {
         let fresh = Self.makeClient(parameters, poolSize: poolSize, deadline: deadline, logger: logger)
-        let retired = state.withLockedValue { state in
-            let retired = state.clientRun
-            if let retired { state.retiredRuns.append(retired) }
+        let retireAt = clock.now + deadline + .seconds(1)
+        state.withLockedValue { state in
+            if let retired = state.clientRun { state.retiredRuns.append(RetiredRun(run: retired, retireAt: retireAt)) }
             state.client = fresh
             state.replacements += 1
-            return retired
         }
         startCurrentClient()
-        let grace = deadline + .seconds(1)
-        Task {
-            try? await Task.sleep(for: grace)
-            retired?.cancel()
-            await retired?.value
-            self.state.withLockedValue { state in state.retiredRuns.removeAll { $0 == retired } }
+    }
+
+    /// Ends the runs of replaced clients whose requests have had their deadline.
+    private func cancelDueRetiredRuns() {
+        let now = clock.now
+        state.withLockedValue { state in
+            for index in state.retiredRuns.indices where !state.retiredRuns[index].cancelled {
+                guard state.retiredRuns[index].retireAt <= now else { continue }
+                state.retiredRuns[index].run.cancel()
+                state.retiredRuns[index].cancelled = true
+            }
         }
     }
 

@@ -19,11 +19,11 @@ final class StatementBatcher<Answer: Sendable>: Sendable {
 
     /// Runs a batch of members' values by `due`: their answers in their order, or why none came.
     typealias Run =
-        @Sendable (_ members: [[StatementValue]], _ due: ContinuousClock.Instant) async -> Result<[Answer], any Error>
+        @Sendable (_ members: [[StatementValue]], _ due: AnyClock.Instant) async -> Result<[Answer], any Error>
 
     private struct Waiting {
         let values: [StatementValue]
-        let due: ContinuousClock.Instant
+        let due: AnyClock.Instant
         let continuation: CheckedContinuation<Answer, any Error>
     }
 
@@ -47,7 +47,7 @@ final class StatementBatcher<Answer: Sendable>: Sendable {
     func waiting(for key: Key) -> Int { queues.withLockedValue { $0[key]?.waiting.count ?? 0 } }
 
     /// The answer to one statement's `values`, run in a batch of `key`'s kind by `run`.
-    func answer(_ values: [StatementValue], due: ContinuousClock.Instant, key: Key, run: @escaping Run)
+    func answer(_ values: [StatementValue], due: AnyClock.Instant, key: Key, run: @escaping Run)
         async throws -> Answer
     {
         try await withCheckedThrowingContinuation { continuation in
@@ -58,6 +58,8 @@ final class StatementBatcher<Answer: Sendable>: Sendable {
                 queues[key]!.running += 1
                 return true
             }
+            // A task of its own, not the request's: the runner answers other requests' batches
+            // after its own, and its request must not wait for them. It ends when none wait.
             if starts { Task { await self.drain(key, run: run) } }
         }
     }

@@ -1,18 +1,18 @@
-import Metrics
+import NIOConcurrencyHelpers
 import NIOCore
 import Prometheus
 
-/// The server's metrics for Prometheus (`GET /metrics`, text format 0.0.4). Requests by route
-/// and status and a latency histogram per route come from Hummingbird's `MetricsMiddleware`
-/// through swift-metrics; the cache, the pool and the listener report here.
+/// The server's metrics for Prometheus (`GET /metrics`, text format 0.0.4), in the registry it
+/// is given. Requests by route and status and a latency histogram per route come from
+/// Hummingbird's `MetricsMiddleware` through swift-metrics, into the same registry once the
+/// program has bootstrapped swift-metrics with `factory(for:)`; the cache, the pool and the
+/// listener report here. Counting on the request path takes no lock: every series is
+/// registered here, once.
 public final class ServerMetrics: Sendable {
-    /// One registry per process: swift-metrics is bootstrapped once.
-    public static let shared = ServerMetrics()
-
     let registry: PrometheusCollectorRegistry
     let cacheHits: Prometheus.Counter
     let cacheMisses: Prometheus.Counter
-    let cacheInvalidations: Prometheus.Counter
+    private let cacheInvalidations: Prometheus.Counter
     let replicaReads: Prometheus.Counter
     let batches: Prometheus.Counter
     let batchedReads: Prometheus.Counter
@@ -23,15 +23,22 @@ public final class ServerMetrics: Sendable {
     private let connectionsInUse: Prometheus.Gauge
     private let connectionsWaiting: Prometheus.Gauge
     private let listenerConnected: Prometheus.Gauge
+    /// The cache's count of applied changes at the last scrape: the counter moves by the difference.
+    private let invalidationsCounted = NIOLockedValueBox(0)
 
-    private init() {
-        let registry = PrometheusCollectorRegistry()
+    /// The factory a program bootstraps swift-metrics with (`MetricsSystem.bootstrap`), once,
+    /// so that the HTTP layer's request metrics land in `registry`.
+    public static func factory(for registry: PrometheusCollectorRegistry) -> PrometheusMetricsFactory {
         var factory = PrometheusMetricsFactory(registry: registry)
         // swift-metrics labels use dots (`http.server.request.duration`); Prometheus names cannot.
         factory.nameAndLabelSanitizer = { name, labels in
             (Self.sanitized(name), labels.map { (Self.sanitized($0.0), $0.1) })
         }
-        MetricsSystem.bootstrap(factory)
+        return factory
+    }
+
+    /// The server's own series in `registry` (a fresh one unless given).
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         func counter(_ subsystem: String, _ name: String, _ help: String) -> Prometheus.Counter {
             registry.makeCounter(
@@ -69,6 +76,12 @@ public final class ServerMetrics: Sendable {
     func render(cache: ResponseCache, pool: DatabasePool, router: ReadRouter) -> ByteBuffer {
         cacheBytes.set(Int64(cache.bytesHeld))
         cacheAnswers.set(Int64(cache.answerCount))
+        let invalidations = cache.invalidations
+        let newInvalidations = invalidationsCounted.withLockedValue { counted in
+            defer { counted = max(counted, invalidations) }
+            return max(0, invalidations - counted)
+        }
+        if newInvalidations > 0 { cacheInvalidations.increment(by: Int64(newInvalidations)) }
         let load = pool.load
         connectionsInUse.set(Int64(load.inFlight - load.waiting))
         connectionsWaiting.set(Int64(load.waiting))

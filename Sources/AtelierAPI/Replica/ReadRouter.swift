@@ -30,7 +30,7 @@ public final class ReadRouter: Sendable {
     private struct Marker {
         let index: UInt64
         let position: LSN
-        let read: ContinuousClock.Instant
+        let read: AnyClock.Instant
     }
 
     private struct State {
@@ -59,10 +59,13 @@ public final class ReadRouter: Sendable {
 
     /// Whether reads may go to a replica at all (`--read-database-url`).
     public let hasReplica: Bool
+    /// What the replica's lag in time is measured by.
+    let clock: AnyClock
     private let state = NIOLockedValueBox(State())
 
-    public init(hasReplica: Bool) {
+    public init(hasReplica: Bool, clock: AnyClock = .continuous) {
         self.hasReplica = hasReplica
+        self.clock = clock
     }
 
     /// Where a read of `Statement`'s answer about row `id` goes, for a client whose last write
@@ -116,7 +119,7 @@ public final class ReadRouter: Sendable {
         // Without a replica nothing replays markers: keeping them would grow without end.
         guard hasReplica else { return }
         state.withLockedValue { state in
-            state.unreplayed.append(Marker(index: index, position: position, read: .now))
+            state.unreplayed.append(Marker(index: index, position: position, read: clock.now))
             state.latestMarker = max(state.latestMarker, position)
             Self.advance(&state)
         }
@@ -169,7 +172,7 @@ public final class ReadRouter: Sendable {
         state.withLockedValue { state in
             let bytes = state.latestMarker > state.replayed ? state.latestMarker.value - state.replayed.value : 0
             guard let oldest = state.unreplayed.first else { return (bytes, 0) }
-            let waited = ContinuousClock.now - oldest.read
+            let waited = oldest.read.duration(to: clock.now)
             return (bytes, Double(waited.components.seconds) + Double(waited.components.attoseconds) / 1e18)
         }
     }

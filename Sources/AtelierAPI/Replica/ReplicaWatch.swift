@@ -4,7 +4,7 @@ import ServiceLifecycle
 
 /// Asks the replica how far it has replayed, every `interval`, for `ReadRouter`. A replica that
 /// does not answer within a second gets no reads until it does; a read server that is not in
-/// recovery (the primary itself) reports its current position.
+/// recovery (the primary itself) reports its current position. It keeps the time of its pool's clock.
 struct ReplicaWatch: Service {
     let pool: DatabasePool
     let router: ReadRouter
@@ -25,7 +25,7 @@ struct ReplicaWatch: Service {
                         logger.warning("replica not answering: reads go to the primary")
                     }
                 }
-                try? await Task.sleep(for: interval)
+                try? await pool.clock.sleep(for: interval)
             }
         }
     }

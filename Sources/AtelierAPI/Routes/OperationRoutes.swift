@@ -29,7 +29,7 @@ struct OperationRoutes<Context: RequestContext> {
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(
-                    byteBuffer: ServerMetrics.shared.render(
+                    byteBuffer: database.metrics.render(
                         cache: database.cache, pool: database.pool, router: database.router)))
         }
         router.get("openapi.json") { _, _ in
