@@ -5,9 +5,9 @@ import ServiceLifecycle
 
 /// Keeps the server's resident memory near what it holds. The response cache frees and
 /// allocates answers all the time (every write drops some), and glibc's allocator keeps freed
-/// memory in per-thread arenas: measured in `make soak`, the RSS kept rising for ten minutes
-/// with the cache at its budget. Two arenas (set before any thread starts) and returning free
-/// pages to the system every few seconds hold it flat (docs/benchmarks.md, "Soak").
+/// memory in per-thread arenas, so the RSS would keep rising with the cache at its budget. Two
+/// arenas (set before any thread starts) and returning free pages to the system every few
+/// seconds hold it flat (`make soak` and `make bench-memory` check it).
 public struct MemoryTrimmer: Service {
     let interval: Duration
     let clock: AnyClock

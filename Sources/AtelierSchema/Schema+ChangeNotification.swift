@@ -77,8 +77,8 @@ extension Schema {
     /// million rows sends one notification, not a million), enabled ALWAYS: a session with
     /// `session_replication_role = replica` (a replication tool, a bulk fix) notifies too.
     /// Each table with keys has a function of its own whose queries are static, so PostgreSQL
-    /// plans them once per session: with one shared function running them through EXECUTE, the
-    /// trigger took more time than a helpful vote's UPDATE itself (docs/benchmarks.md).
+    /// plans them once per session; one shared function running them through EXECUTE would plan
+    /// them on every statement, costing a helpful vote more than its UPDATE.
     static var changeNotificationSQL: String {
         let shared = """
             -- Change notifications for the API's response cache (Schema+ChangeNotification.swift).
@@ -152,8 +152,8 @@ extension Schema {
     /// inserted, deleted or updated (before and after), and for an UPDATE of at most
     /// `maximumKeysPerNotification` rows the columns whose values changed (every catalogue
     /// table's key is `id`; a row whose id changed leaves the columns unknown). The columns are
-    /// compared one by one, as the catalogue names them: comparing the rows as JSON cost a
-    /// helpful vote a fifth more of the machine (docs/benchmarks.md, "Hot set").
+    /// compared one by one, as the catalogue names them: comparing the rows as JSON costs each
+    /// vote a conversion of both rows.
     private static func rowsFunction(_ name: String, table: TableSpec, keyQueries: [String?]) -> String {
         func keys(_ relation: String) -> String {
             let selects = keyQueries.map { query in

@@ -72,7 +72,7 @@ import Testing
 
     /// A lone request's batch, run again and again on one connection, is planned once: the
     /// connection asks for generic plans, as PostgreSQL would otherwise plan each run for its
-    /// arrays' lengths (0.21 of a lone batch's 0.35 ms; docs/benchmarks.md, "Hot set").
+    /// arrays' lengths, which would cost more than running it.
     @Test func aBatchIsNotPlannedAfreshOnEachRun() async throws {
         let connection = try await Self.connect(to: try await Samples.copy())
         defer { Task { try? await connection.close() } }

@@ -83,7 +83,7 @@ import Testing
 
     /// The pool opens its `--pool-size` connections at the start and keeps them: requests reuse
     /// them, one that ends is replaced, and a connection going back to the pool costs no idle or
-    /// keep-alive timer (each such timer held memory for a minute: docs/benchmarks.md, "Memory").
+    /// keep-alive timer (each such timer holds memory until it would have fired).
     @Test func thePoolKeepsItsConnectionsOpenAndReusesThem() async throws {
         let database = try await Samples.copy()
         let server = try ServerProcess(arguments: [

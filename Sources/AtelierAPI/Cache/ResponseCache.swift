@@ -45,9 +45,8 @@ public final class ResponseCache: @unchecked Sendable {
     }
 
     /// An answer as the cache keeps it: the body's bytes at their exact size. A ByteBuffer's
-    /// storage is rounded up to a power of two, which for this catalogue's answers is 44% more
-    /// than their bytes on average (1,572 against 1,093 bytes, docs/benchmarks.md, "Soak"); each
-    /// hit gets a ByteBuffer of its own instead.
+    /// storage is rounded up to a power of two, which the budget would have to count and nobody
+    /// reads; each hit gets a ByteBuffer of its own instead.
     private enum Held {
         case found([UInt8], tag: String)
         case missing
@@ -91,9 +90,9 @@ public final class ResponseCache: @unchecked Sendable {
     }
 
     /// Bytes counted per answer besides its body: its key, dictionary and queue slots, tag,
-    /// change stamps and the allocator's rounding and headers. Measured: 38,924 answers held
-    /// in a 64 MB budget cost 86 MB of RSS over the server with no cache, about 614 bytes each
-    /// beyond their bodies (docs/benchmarks.md, "Memory").
+    /// change stamps and the allocator's rounding and headers: measured as RSS over a server
+    /// with no cache, divided by the answers held, so that `make bench-memory` keeps the RSS
+    /// within the budget plus a fixed base.
     static let entryOverhead = 640
     /// Change stamps kept per row before they are forgotten (and older tickets refused).
     static let maximumStamps = 100_000

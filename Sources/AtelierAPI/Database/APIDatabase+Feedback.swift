@@ -11,8 +11,8 @@ extension APIDatabase {
     /// A feedback PUT (`FeedbackQueries`); false when the id names nothing. The PUTs of one kind
     /// that arrive while a group of them runs wait, and go together in the next group
     /// (`StatementBatcher`, one group at a time per kind): under load one statement, one commit
-    /// and one change notification serve many PUTs, where each cost the machine about as much
-    /// as 20 cached reads (docs/benchmarks.md, "Hot set"). Each PUT still counts once, drops its
+    /// and one change notification serve many PUTs, each of which alone costs the machine many
+    /// cached reads (the hot set with votes in `make bench-api`). Each PUT still counts once, drops its
     /// own cached answers and gets its own WAL position. A PUT the group left out (its row
     /// locked by another transaction, at the top of int4, or not there) runs alone, as it would
     /// without groups, with a deadline of its own.

@@ -26,9 +26,8 @@ extension ConnectionParameters {
 
     /// The pool keeps all `poolSize` connections open and runs no keep-alive. PostgresNIO starts
     /// an idle timer (60 s) and a keep-alive timer (30 s) each time a connection goes back to the
-    /// pool unused, and a cancelled timer's task stays in memory until its time would have come:
-    /// at a few thousand releases a second that held about 160 MB (docs/benchmarks.md, "Memory").
-    /// A connection within the pool's minimum gets no idle timer, and without keep-alive there is
+    /// pool unused, and a cancelled timer's task stays in memory until its time would have come,
+    /// so memory grew with the rate of releases (`make bench-memory` holds it flat). A connection within the pool's minimum gets no idle timer, and without keep-alive there is
     /// no keep-alive timer.
     func clientConfiguration(poolSize: Int, deadline: Duration) -> PostgresClient.Configuration {
         var configuration =
@@ -51,9 +50,9 @@ extension ConnectionParameters {
 
     /// `plan_cache_mode`: PostgreSQL plans a prepared statement afresh on each run while a plan
     /// for its actual values looks cheaper than the generic one, which it always does for a
-    /// batch (`BatchStatement`), whose arrays' lengths the planner then knows. Planning took 0.21
-    /// of a lone batch's 0.35 ms (docs/benchmarks.md, "Hot set"); every statement of the API is
-    /// an index lookup by key, for which the generic plan is the same plan.
+    /// batch (`BatchStatement`), whose arrays' lengths the planner then knows: planning would
+    /// cost more than running it. Every statement of the API is an index lookup by key, for
+    /// which the generic plan is the same plan.
     private func startupParameters(deadline: Duration, applicationName: String) -> [(String, String)] {
         let milliseconds = deadline.components.seconds * 1000 + deadline.components.attoseconds / 1_000_000_000_000_000
         return [

@@ -14,8 +14,8 @@ extension FeedbackQueries {
     enum ReportedAnswer: KindType { static let kind = Kind(target: .answer, action: .report) }
 
     /// A group of PUTs of one kind (`groupSQL`), prepared once per connection and planned once:
-    /// a statement run unprepared is parsed and planned on every run, which cost a vote more
-    /// than the grouping saved (docs/benchmarks.md, "Hot set").
+    /// a statement run unprepared is parsed and planned on every run, which would cost a vote
+    /// more than the grouping saves.
     struct Group<Of: KindType>: PostgresPreparedStatement {
         typealias Row = Write.Row
 
