@@ -46,7 +46,7 @@ import Testing
     static func connect(to database: TestDatabase) async throws -> PostgresConnection {
         let parameters = try ConnectionParameters(connectionString: database.apiURL)
         return try await PostgresConnection.connect(
-            configuration: parameters.connectionConfiguration(deadline: .seconds(10), applicationName: "batch-tests"),
+            configuration: try parameters.connectionConfiguration(deadline: .seconds(10), applicationName: "batch-tests"),
             id: 1, logger: logger)
     }
 

@@ -70,7 +70,7 @@ struct ChangeListener: Service {
 
     /// Connects, checks the triggers, then listens until the heartbeat fails.
     private func listenOnce(_ deadlines: DeadlineWatch) async throws {
-        let configuration = parameters.connectionConfiguration(
+        let configuration = try parameters.connectionConfiguration(
             deadline: heartbeatTimeout, applicationName: "atelier-serve-listener")
         let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
         // Cancelled as it connected, postgres-nio may hand back a connection it is closing.

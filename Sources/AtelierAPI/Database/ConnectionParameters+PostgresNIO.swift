@@ -8,7 +8,11 @@ import PostgresNIO
 /// deadline so that a statement stuck behind a lock ends on the server too, and generic plans
 /// for prepared statements (`plan_cache_mode`).
 extension ConnectionParameters {
-    func connectionConfiguration(deadline: Duration, applicationName: String) -> PostgresConnection.Configuration {
+    /// Throws when TLS is wanted and no TLS context can be made: a required TLS never falls back
+    /// to plain text.
+    func connectionConfiguration(deadline: Duration, applicationName: String) throws
+        -> PostgresConnection.Configuration
+    {
         var configuration =
             if let socket = unixSocketPath {
                 PostgresConnection.Configuration(
@@ -16,7 +20,10 @@ extension ConnectionParameters {
             } else {
                 PostgresConnection.Configuration(
                     host: host, port: port, username: user, password: password,
-                    database: database, tls: connectionTLS)
+                    database: database,
+                    tls: try tls(
+                        disable: .disable, prefer: { (try? .prefer(.init(configuration: $0))) ?? .disable },
+                        require: { try .require(.init(configuration: $0)) }))
             }
         configuration.options.connectTimeout = .seconds(3)
         configuration.options.additionalStartupParameters = startupParameters(
@@ -27,7 +34,8 @@ extension ConnectionParameters {
     /// The pool keeps all `poolSize` connections open and runs no keep-alive. PostgresNIO starts
     /// an idle timer (60 s) and a keep-alive timer (30 s) each time a connection goes back to the
     /// pool unused, and a cancelled timer's task stays in memory until its time would have come,
-    /// so memory grew with the rate of releases (`make bench-memory` holds it flat). A connection within the pool's minimum gets no idle timer, and without keep-alive there is
+    /// so memory grew with the rate of releases (`make bench-memory` holds it flat). A
+    /// connection within the pool's minimum gets no idle timer, and without keep-alive there is
     /// no keep-alive timer.
     func clientConfiguration(poolSize: Int, deadline: Duration) -> PostgresClient.Configuration {
         var configuration =
@@ -37,7 +45,7 @@ extension ConnectionParameters {
             } else {
                 PostgresClient.Configuration(
                     host: host, port: port, username: user, password: password,
-                    database: database, tls: clientTLS)
+                    database: database, tls: tls(disable: .disable, prefer: { .prefer($0) }, require: { .require($0) }))
             }
         configuration.options.maximumConnections = max(1, poolSize)
         configuration.options.minimumConnections = max(1, poolSize)
@@ -70,19 +78,14 @@ extension ConnectionParameters {
         }
     }
 
-    private var clientTLS: PostgresClient.Configuration.TLS {
+    /// `sslmode`'s choice in the TLS type of `PostgresClient` or of `PostgresConnection`.
+    private func tls<TLS>(
+        disable: TLS, prefer: (TLSConfiguration) throws -> TLS, require: (TLSConfiguration) throws -> TLS
+    ) rethrows -> TLS {
         switch wantsTLS {
-        case false?: .disable
-        case true?: .require(.makeClientConfiguration())
-        case nil: .prefer(.makeClientConfiguration())
-        }
-    }
-
-    private var connectionTLS: PostgresConnection.Configuration.TLS {
-        switch wantsTLS {
-        case false?: .disable
-        case true?: (try? .require(.init(configuration: .makeClientConfiguration()))) ?? .disable
-        case nil: (try? .prefer(.init(configuration: .makeClientConfiguration()))) ?? .disable
+        case false?: disable
+        case true?: try require(.makeClientConfiguration())
+        case nil: try prefer(.makeClientConfiguration())
         }
     }
 }

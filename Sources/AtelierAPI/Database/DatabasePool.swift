@@ -217,8 +217,10 @@ public final class DatabasePool: Service, Sendable {
 
     /// Whether PostgreSQL accepts a new connection and answers on it.
     private func probe() async -> Bool {
-        let configuration = parameters.connectionConfiguration(
-            deadline: deadline, applicationName: "atelier-serve-probe")
+        guard
+            let configuration = try? parameters.connectionConfiguration(
+                deadline: deadline, applicationName: "atelier-serve-probe")
+        else { return false }
         let outcome = await deadlines.run(.seconds(2), onTimeout: {}) {
             let connection = try await PostgresConnection.connect(
                 configuration: configuration, id: 0, logger: self.logger)
