@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "AtelierSchema", targets: ["AtelierSchema"]),
         .library(name: "AtelierLoader", targets: ["AtelierLoader"]),
         .library(name: "AtelierGenerator", targets: ["AtelierGenerator"]),
+        .library(name: "AtelierStore", targets: ["AtelierStore"]),
         .library(name: "AtelierAPI", targets: ["AtelierAPI"]),
     ],
     dependencies: [
@@ -70,7 +71,7 @@ let package = Package(
         .executableTarget(
             name: "atelier-floor",
             dependencies: [
-                "AtelierAPI",
+                "AtelierStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -78,20 +79,33 @@ let package = Package(
             path: "bench/floor",
             swiftSettings: swiftSettings
         ),
-        // The legacy HTTP API: routes, request validation and the SQL that builds each answer.
+        // The API's data layer, no HTTP: the supervised pool, deadlines, batches, each route's
+        // SQL, the response cache and its change listener, replica routing, metrics.
         .target(
-            name: "AtelierAPI",
+            name: "AtelierStore",
             dependencies: [
-                "AtelierCatalog", "AtelierPostgres", "AtelierSchema", "CMalloc",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
+                "AtelierCatalog", "AtelierPostgres", "AtelierSchema",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The legacy HTTP API over the store: routes, request rules, middleware, error statuses.
+        .target(
+            name: "AtelierAPI",
+            dependencies: [
+                "AtelierCatalog", "AtelierPostgres", "AtelierSchema", "AtelierStore", "CMalloc",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             resources: [.copy("openapi.json")],
             swiftSettings: swiftSettings
@@ -99,7 +113,7 @@ let package = Package(
         .executableTarget(
             name: "atelier-serve",
             dependencies: [
-                "AtelierAPI", "AtelierCommandLine", "AtelierPostgres",
+                "AtelierAPI", "AtelierCommandLine", "AtelierPostgres", "AtelierStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -122,8 +136,18 @@ let package = Package(
         ),
         .testTarget(name: "AtelierLoaderTests", dependencies: ["AtelierLoader", "AtelierCatalog"]),
         .testTarget(
+            name: "AtelierStoreTests",
+            dependencies: [
+                "AtelierStore", "AtelierCatalog", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
+        .testTarget(
             name: "AtelierAPITests",
-            dependencies: ["AtelierAPI", "AtelierCatalog", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "AtelierAPI", "AtelierStore", "AtelierCatalog", .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         // Tests against a real PostgreSQL (as postgres-nio keeps its integration tests apart).
         .testTarget(
@@ -136,7 +160,7 @@ let package = Package(
         .testTarget(
             name: "AtelierAPIIntegrationTests",
             dependencies: [
-                "AtelierAPI", "AtelierCatalog", "AtelierLoader", "AtelierPostgres", "AtelierSchema",
+                "AtelierAPI", "AtelierCatalog", "AtelierLoader", "AtelierPostgres", "AtelierSchema", "AtelierStore",
                 "AtelierTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),

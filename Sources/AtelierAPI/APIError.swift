@@ -1,3 +1,4 @@
+import AtelierStore
 import HTTPTypes
 
 /// Everything the API answers with an error: a status and a message for the person reading
@@ -23,6 +24,9 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
 
     static let noProduct = notFound("product_id names no product")
     static let noQuestion = notFound("question_id names no question")
+
+    /// 500: a list statement found no row, which it always does: a bug of ours.
+    static let listWithoutRow = APIError(.internalServerError, "internal error")
 
     /// 503: the database cannot be reached (or did not answer in time).
     public static let databaseUnavailable = APIError(

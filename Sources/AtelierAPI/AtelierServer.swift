@@ -1,3 +1,4 @@
+import AtelierStore
 import AtelierPostgres
 import AtelierSchema
 import Foundation

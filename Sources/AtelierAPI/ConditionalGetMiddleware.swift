@@ -1,3 +1,4 @@
+import AtelierStore
 import Hummingbird
 
 /// Answers a GET whose `If-None-Match` names the answer's `ETag` with 304 and no body, so

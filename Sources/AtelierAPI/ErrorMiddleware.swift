@@ -1,10 +1,10 @@
+import AtelierStore
 import Hummingbird
 import Logging
 import NIOCore
 
 /// Turns every error a route throws into the contract's `{"error": ...}` answer: the route's
-/// own `APIError`s as they are (`APIDatabase` has already turned an unreachable database into
-/// a 503), an unknown route as 404 and an oversize body as 413. Anything else is a bug of ours:
+/// own `APIError`s as they are, the store's `busy` and `unavailable` as 503, an unknown route as 404 and an oversize body as 413. Anything else is a bug of ours:
 /// logged, and answered with a 500 that names no internals.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
@@ -29,6 +29,10 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         switch error {
         case let error as APIError:
             return error
+        case StoreError.unavailable:
+            return .databaseUnavailable
+        case StoreError.busy:
+            return .databaseBusy
         case is NIOTooManyBytesError:
             return .bodyTooLarge
         case let error as HTTPError where error.status == .notFound:

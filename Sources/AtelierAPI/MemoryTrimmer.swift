@@ -1,6 +1,7 @@
 #if canImport(Glibc)
     import CMalloc
 #endif
+import AtelierStore
 import ServiceLifecycle
 
 /// Keeps the server's resident memory near what it holds. The response cache frees and

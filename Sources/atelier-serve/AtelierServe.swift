@@ -2,6 +2,7 @@ import ArgumentParser
 import AtelierAPI
 import AtelierCommandLine
 import AtelierPostgres
+import AtelierStore
 import Foundation
 import Hummingbird
 import Logging

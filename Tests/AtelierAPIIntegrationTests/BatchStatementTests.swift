@@ -1,4 +1,5 @@
 @testable import AtelierAPI
+@testable import AtelierStore
 import AtelierPostgres
 import AtelierTestSupport
 import Foundation
@@ -46,7 +47,8 @@ import Testing
     static func connect(to database: TestDatabase) async throws -> PostgresConnection {
         let parameters = try ConnectionParameters(connectionString: database.apiURL)
         return try await PostgresConnection.connect(
-            configuration: try parameters.connectionConfiguration(deadline: .seconds(10), applicationName: "batch-tests"),
+            configuration: try parameters.connectionConfiguration(
+                deadline: .seconds(10), applicationName: "batch-tests"),
             id: 1, logger: logger)
     }
 

@@ -1,4 +1,5 @@
 @testable import AtelierAPI
+@testable import AtelierStore
 import Foundation
 
 /// What the legacy API answers for the sample rows: each route's JSON, worked out in Swift from

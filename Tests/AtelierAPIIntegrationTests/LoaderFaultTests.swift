@@ -2,6 +2,7 @@
     import Glibc
 #endif
 @testable import AtelierAPI
+@testable import AtelierStore
 import AtelierPostgres
 import AtelierSchema
 import AtelierLoader

@@ -1,4 +1,5 @@
 @testable import AtelierAPI
+@testable import AtelierStore
 import AtelierTestSupport
 import Foundation
 import Testing

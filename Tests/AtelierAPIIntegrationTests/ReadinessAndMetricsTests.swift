@@ -1,4 +1,5 @@
 @testable import AtelierAPI
+@testable import AtelierStore
 import AtelierPostgres
 import AtelierTestSupport
 import Foundation

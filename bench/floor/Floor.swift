@@ -1,4 +1,4 @@
-import AtelierAPI
+import AtelierStore
 import Hummingbird
 import Logging
 import PostgresNIO

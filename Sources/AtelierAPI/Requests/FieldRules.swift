@@ -1,3 +1,4 @@
+import AtelierStore
 import Foundation
 
 /// What a written text, email address or URL must be before it is stored.

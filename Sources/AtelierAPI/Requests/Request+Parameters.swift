@@ -1,3 +1,4 @@
+import AtelierStore
 import Hummingbird
 
 extension Request {

@@ -1,3 +1,4 @@
+import AtelierStore
 import Foundation
 import Hummingbird
 

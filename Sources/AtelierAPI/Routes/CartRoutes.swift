@@ -1,3 +1,4 @@
+import AtelierStore
 import HTTPTypes
 import Hummingbird
 

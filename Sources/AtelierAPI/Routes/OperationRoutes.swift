@@ -1,3 +1,4 @@
+import AtelierStore
 import Hummingbird
 
 /// `POST /interactions`, `GET /health`, `GET /ready`, `GET /metrics` and `GET /openapi.json`.

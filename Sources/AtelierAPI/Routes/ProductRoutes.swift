@@ -1,3 +1,4 @@
+import AtelierStore
 import Hummingbird
 
 /// `/products`, `/products/:product_id`, `…/styles` and `…/related`.

@@ -1,3 +1,4 @@
+import AtelierStore
 import Hummingbird
 
 /// `/qa/questions`, `/qa/questions/:question_id/answers`, their POSTs and the helpful/report

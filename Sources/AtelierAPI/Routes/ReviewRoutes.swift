@@ -1,3 +1,4 @@
+import AtelierStore
 import Hummingbird
 
 /// `/reviews`, `/reviews/meta`, `POST /reviews` and the helpful/report PUTs.

@@ -1,0 +1,25 @@
+import AtelierStore
+import Hummingbird
+
+extension APIDatabase {
+    /// The route's answer: the JSON document `statement` builds, with its entity tag; `missing`
+    /// when it finds no row.
+    func answer(_ statement: some JSONStatement, missing: APIError = .listWithoutRow) async throws -> Response {
+        try Self.response(try await document(for: statement), missing: missing)
+    }
+
+    /// The same through the response cache, which keeps a 404 too.
+    func answer<Statement: CachedStatement>(_ statement: Statement, missing: APIError = .listWithoutRow)
+        async throws -> Response
+    {
+        let answer = try await cachedDocument(for: statement, missingIsAnAnswer: missing.status == .notFound)
+        return try Self.response(answer, missing: missing)
+    }
+
+    private static func response(_ answer: ResponseCache.Answer, missing: APIError) throws -> Response {
+        switch answer {
+        case .found(let body, let tag): .json(body, tag: tag)
+        case .missing: throw missing
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import AtelierStore
+import Hummingbird
+
+/// Read-your-writes across servers: the answer to a write sets the cookie `atelier_written` to
+/// the primary's WAL position just past that write, and a request that carries it is answered
+/// from what includes that write, whichever server it reaches (`ReadRouter`). Browsers send it
+/// back by themselves; other clients may send it as any cookie.
+struct ReadYourWritesMiddleware<Context: RequestContext>: RouterMiddleware {
+    static var cookieName: String { "atelier_written" }
+    /// Past this, every server has long heard of the write.
+    static var cookieLifetime: Int { 60 }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        let written = request.cookies[Self.cookieName].flatMap { LSN($0.value) }
+        // A read without the cookie has nothing to bind: most requests.
+        if written == nil, request.method == .get || request.method == .head {
+            return try await next(request, context)
+        }
+        let position = ClientPosition(written: written)
+        var response = try await ClientPosition.$current.withValue(position) { try await next(request, context) }
+        if let written = position.newWrite {
+            response.setCookie(
+                Cookie(
+                    name: Self.cookieName, value: written.description, maxAge: Self.cookieLifetime, path: "/",
+                    httpOnly: true, sameSite: .lax))
+        }
+        return response
+    }
+}

@@ -1,0 +1,230 @@
+import AtelierCatalog
+import Foundation
+import NIOCore
+
+/// Whole JSON answers of the read routes, and "names nothing" answers, kept in memory up to a
+/// byte budget, so that a hot product page costs no database round trip. It stays correct after
+/// writes by anyone:
+/// - every catalogue table notifies its changes at commit with the products and questions they
+///   touch (`Schema`'s triggers), and `ChangeListener` drops the answers about those rows of
+///   every statement reading the table; a bulk change drops the table's answers;
+/// - this server also drops them itself right after its own writes, before answering;
+/// - an answer read before a change is not stored after it: a ticket taken before the query is
+///   checked against the latest change of the answer's row and tables;
+/// - while the listener is not connected, the cache is off: nothing is served or stored.
+public final class ResponseCache: @unchecked Sendable {
+    public typealias Key = CacheKey
+
+    /// What a request gets from the cache.
+    public enum Answer: Equatable, Sendable {
+        /// The answer's bytes and their entity tag.
+        case found(ByteBuffer, tag: String)
+        /// The id names nothing (a 404), until a change brings the row.
+        case missing
+    }
+
+    /// An answer as the cache keeps it: the body's bytes at their exact size. A ByteBuffer's
+    /// storage is rounded up to a power of two, which the budget would have to count and nobody
+    /// reads; each hit gets a ByteBuffer of its own instead.
+    private enum Held {
+        case found([UInt8], tag: String)
+        case missing
+
+        init(_ answer: Answer) {
+            switch answer {
+            case .found(let body, let tag): self = .found(Array(body.readableBytesView), tag: tag)
+            case .missing: self = .missing
+            }
+        }
+
+        var answer: Answer {
+            switch self {
+            case .found(let bytes, let tag): .found(ByteBuffer(bytes: bytes), tag: tag)
+            case .missing: .missing
+            }
+        }
+
+        /// What it counts against the budget: its allocation, as stored and as dropped alike.
+        var size: Int {
+            switch self {
+            case .found(let bytes, _): bytes.capacity + ResponseCache.entryOverhead
+            case .missing: ResponseCache.entryOverhead
+            }
+        }
+    }
+
+    /// What the cache knows of a statement: what it reads and what its ids name.
+    private struct Reader {
+        let tablesRead: Set<TableName>
+        let columnsRead: [TableName: Set<String>]
+        let keySpace: CacheKeySpace?
+
+        /// Whether `change` can alter the statement's answers: a table it reads, and for an
+        /// UPDATE a column it reads.
+        func reads(_ change: TableChange) -> Bool {
+            guard tablesRead.contains(change.table) else { return false }
+            guard let changed = change.columns, let read = columnsRead[change.table] else { return true }
+            return !read.isDisjoint(with: changed)
+        }
+    }
+
+    /// Bytes counted per answer besides its body: its key, dictionary and queue slots, tag,
+    /// change stamps and the allocator's rounding and headers: measured as RSS over a server
+    /// with no cache, divided by the answers held, so that `make bench-memory` keeps the RSS
+    /// within the budget plus a fixed base.
+    package static let entryOverhead = 640
+    /// Change stamps kept per row before they are forgotten (and older tickets refused).
+    package static let maximumStamps = 100_000
+
+    /// The byte budget; 0 turns the cache off for good.
+    public let capacity: Int
+    private let lock = NSLock()
+    private var enabled = false
+    /// Answers by statement, then by row id, then by key.
+    private var answers: [ObjectIdentifier: [Int32: [Key: Held]]] = [:]
+    private var readers: [ObjectIdentifier: Reader] = [:]
+    /// Keys in the order they were stored, for eviction; may hold keys dropped since.
+    private var order = CircularBuffer<Key>()
+    private var count = 0
+    private var bytes = 0
+    /// A clock moved by every change; a ticket is its value before a query.
+    private var clock: UInt64 = 0
+    /// Tickets below this may not store (set when stamps are forgotten and when turned on or off).
+    private var floor: UInt64 = 0
+    private var stamps = ChangeStamps()
+    /// Table changes applied since the start (for metrics).
+    private var changesApplied = 0
+
+    public init(capacity: Int) {
+        self.capacity = max(0, capacity)
+    }
+
+    /// The cached answer for `key`, if the cache is on and holds it.
+    package func lookup(_ key: Key) -> Answer? {
+        lock.withLock { enabled ? answers[key.statement]?[key.id]?[key] : nil }?.answer
+    }
+
+    /// Taken before querying; `store` keeps the answer only if nothing it depends on changed
+    /// in between. Nil when the cache is off.
+    package func ticket() -> UInt64? {
+        lock.withLock { enabled ? clock : nil }
+    }
+
+    package func store<Statement: CachedStatement>(
+        _ answer: Answer, for key: Key, of statement: Statement.Type, ticket: UInt64?
+    ) {
+        guard let ticket else { return }
+        // A copy of just the answer's bytes: the body may sit in a larger allocation (the
+        // connection's read buffer, or the compaction's, reserved at the uncompacted size), and
+        // the budget counts allocations.
+        let answer = Held(answer)
+        let size = answer.size
+        guard size <= capacity / 8 else { return }
+        lock.withLock {
+            guard enabled, !changed(since: ticket, Statement.tablesRead, Statement.keySpace, key.id) else { return }
+            if readers[key.statement] == nil {
+                readers[key.statement] = Reader(
+                    tablesRead: Statement.tablesRead, columnsRead: Statement.columnsRead, keySpace: Statement.keySpace)
+            }
+            if let previous = answers[key.statement, default: [:]][key.id, default: [:]].updateValue(
+                answer, forKey: key)
+            {
+                bytes -= previous.size
+            } else {
+                order.append(key)
+                count += 1
+            }
+            bytes += size
+            while bytes > capacity, evictOldest() {}
+        }
+    }
+
+    /// Drops the answers `change` can alter, and keeps answers being built now from being stored.
+    public func apply(_ change: TableChange) {
+        lock.withLock {
+            clock &+= 1
+            changesApplied += 1
+            stamps.record(change, stamp: clock)
+            if stamps.rowCount > Self.maximumStamps {
+                stamps.forgetRows(notAfter: clock)
+                floor = clock
+            }
+            for (statement, reader) in readers where reader.reads(change) {
+                guard let space = reader.keySpace, let ids = change.keys(space) else {
+                    drop(statement)
+                    continue
+                }
+                for id in ids { drop(statement, id) }
+            }
+        }
+    }
+
+    /// Drops everything built from any of `tables`.
+    public func tablesChanged(_ tables: some Sequence<TableName>) {
+        for table in tables { apply(.whole(table)) }
+    }
+
+    /// Turns the cache on (the change listener is listening) or off (it is not); either way
+    /// it starts empty, as changes may have been missed, and refuses every ticket taken before.
+    package func setEnabled(_ on: Bool) {
+        lock.withLock {
+            enabled = on && capacity > 0
+            clock &+= 1
+            floor = clock
+            answers = [:]
+            order = CircularBuffer()
+            count = 0
+            bytes = 0
+            stamps = ChangeStamps()
+        }
+    }
+
+    /// Whether answers are being served and stored.
+    public var isEnabled: Bool { lock.withLock { enabled } }
+
+    /// Bytes held, overhead included.
+    public var bytesHeld: Int { lock.withLock { bytes } }
+
+    /// Answers held.
+    public var answerCount: Int { lock.withLock { count } }
+
+    /// Table changes applied since the start.
+    public var invalidations: Int { lock.withLock { changesApplied } }
+
+    /// Whether a change that an answer of this statement and id depends on came after `ticket`.
+    /// Called under the lock.
+    private func changed(since ticket: UInt64, _ tables: Set<TableName>, _ space: CacheKeySpace?, _ id: Int32) -> Bool {
+        ticket < floor || stamps.latest(tables: tables, space: space, id: id) > ticket
+    }
+
+    /// Drops every answer of `statement`, or only those about row `id`. Called under the lock.
+    private func drop(_ statement: ObjectIdentifier, _ id: Int32? = nil) {
+        let dropped: [Held]
+        if let id {
+            guard let row = answers[statement]?.removeValue(forKey: id) else { return }
+            dropped = Array(row.values)
+        } else {
+            guard let rows = answers.removeValue(forKey: statement) else { return }
+            dropped = rows.values.flatMap(\.values)
+        }
+        count -= dropped.count
+        bytes -= dropped.reduce(0) { $0 + $1.size }
+        // Keys of dropped answers stay in `order` until evicted; keep it from outgrowing the answers.
+        if order.count > 2 * count + 1024 {
+            order = CircularBuffer(order.filter { answers[$0.statement]?[$0.id]?[$0] != nil })
+        }
+    }
+
+    /// Evicts the oldest answer still held; false when there is none. Called under the lock.
+    private func evictOldest() -> Bool {
+        while let key = order.popFirst() {
+            guard let answer = answers[key.statement]?[key.id]?.removeValue(forKey: key) else { continue }
+            if answers[key.statement]?[key.id]?.isEmpty == true { answers[key.statement]?[key.id] = nil }
+            count -= 1
+            bytes -= answer.size
+            return true
+        }
+        bytes = 0
+        return false
+    }
+}

@@ -1,0 +1,275 @@
+import AtelierPostgres
+import AtelierSchema
+import Logging
+import NIOConcurrencyHelpers
+import PostgresNIO
+import ServiceLifecycle
+
+/// The server's connections to PostgreSQL: a `PostgresClient`, judged every `tick` by a
+/// `PoolSupervisor` and replaced by a fresh one when it cannot recover by itself. After an
+/// outage postgres-nio's pool retries with a backoff that grows to 60 s (not configurable), so
+/// on its own it could stay down for a minute after PostgreSQL is back. Here, a tick with no
+/// successful request leads to a ping through the pool; when that fails but a standalone
+/// connection succeeds (PostgreSQL is back, the pool is backing off), a new client takes over
+/// at once. The old one is retired after the request deadline, so requests it is serving
+/// finish or time out (docs/api.md, "Faults").
+///
+/// Everything it starts runs inside `run()`: the supervision, the deadline watch of its calls,
+/// and its clients, which end before `run()` returns.
+///
+/// It also bounds the queue: past `poolSize + maximumWaiting` requests in flight, a request is
+/// answered 503 at once instead of waiting for a connection.
+public final class DatabasePool: Service, Sendable {
+    package let parameters: ConnectionParameters
+    package let poolSize: Int
+    package let maximumWaiting: Int
+    package let deadline: Duration
+    package let logger: Logger
+    /// How often the pool is judged.
+    package let tick: Duration
+    /// The deadlines of every call on the pool's connections.
+    package let deadlines: DeadlineWatch
+    package var clock: AnyClock { deadlines.clock }
+
+    /// A replaced client's run, cancelled at `retireAt`, awaited at shutdown.
+    private struct RetiredRun {
+        let run: Task<Void, Never>
+        let retireAt: AnyClock.Instant
+        var cancelled = false
+    }
+
+    private struct State {
+        var client: PostgresClient
+        var clientRun: Task<Void, Never>?
+        var retiredRuns: [RetiredRun] = []
+        var successes = 0
+        var failures = 0
+        var inFlight = 0
+        var reachable = true
+        var replacements = 0
+    }
+
+    private let state: NIOLockedValueBox<State>
+
+    public init(
+        parameters: ConnectionParameters, poolSize: Int, maximumWaiting: Int = 256, deadline: Duration,
+        tick: Duration = .seconds(1), clock: AnyClock = .continuous, logger: Logger
+    ) {
+        deadlines = DeadlineWatch(clock: clock)
+        self.parameters = parameters
+        self.poolSize = max(1, poolSize)
+        self.maximumWaiting = maximumWaiting
+        self.deadline = deadline
+        self.tick = tick
+        self.logger = logger
+        state = NIOLockedValueBox(
+            State(client: Self.makeClient(parameters, poolSize: poolSize, deadline: deadline, logger: logger)))
+    }
+
+    private static func makeClient(
+        _ parameters: ConnectionParameters, poolSize: Int, deadline: Duration,
+        logger: Logger
+    ) -> PostgresClient {
+        PostgresClient(
+            configuration: parameters.clientConfiguration(poolSize: poolSize, deadline: deadline),
+            backgroundLogger: logger)
+    }
+
+    /// The client requests use now.
+    package var client: PostgresClient { state.withLockedValue { $0.client } }
+
+    /// How many times a stuck client was replaced (for tests and metrics).
+    public var replacements: Int { state.withLockedValue { $0.replacements } }
+
+    /// Requests admitted and not finished, and how many of them exceed the pool's connections
+    /// (so wait for one).
+    package var load: (inFlight: Int, waiting: Int) {
+        let inFlight = state.withLockedValue { $0.inFlight }
+        return (inFlight, max(0, inFlight - poolSize))
+    }
+
+    /// Admits a request, or refuses it at once when too many already wait for a connection.
+    package func admit() throws(StoreError) {
+        let admitted = state.withLockedValue { state in
+            guard state.inFlight < poolSize + maximumWaiting else { return false }
+            state.inFlight += 1
+            return true
+        }
+        guard admitted else { throw StoreError.busy }
+    }
+
+    /// Requests admitted by `admit()` are done (one, or a batch's): `reachedDatabase` when they
+    /// got an answer from the server (an error of its own included), false when they timed out
+    /// or lost their connection.
+    package func finish(reachedDatabase: Bool, requests: Int = 1) {
+        state.withLockedValue { state in
+            state.inFlight -= requests
+            if reachedDatabase { state.successes += requests } else { state.failures += requests }
+        }
+    }
+
+    public func run() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.deadlines.watch() }
+            startCurrentClient()
+            await cancelWhenGracefulShutdown {
+                await self.supervisor.run { verdict in
+                    self.act(on: verdict)
+                    self.cancelDueRetiredRuns()
+                }
+            }
+            await endClients()
+            group.cancelAll()
+        }
+    }
+
+    private var supervisor: PoolSupervisor {
+        PoolSupervisor(
+            clock: clock, tick: tick,
+            takeCounts: {
+                self.state.withLockedValue { state in
+                    defer { (state.successes, state.failures) = (0, 0) }
+                    return (state.successes, state.failures)
+                }
+            },
+            ping: { await self.ping() }, probe: { await self.probe() })
+    }
+
+    private func act(on verdict: PoolSupervisor.Verdict) {
+        switch verdict {
+        case .reachable: markReachable(true, detail: "")
+        case .unreachable: markReachable(false, detail: "no connection could be made")
+        case .replacePool:
+            replaceClient()
+            markReachable(true, detail: "replaced the connection pool")
+        }
+    }
+
+    /// Every client's connections close before the pool returns, a replaced one's included; a
+    /// close that never completes may not keep the process from exiting.
+    private func endClients() async {
+        let runs = state.withLockedValue { state in state.retiredRuns.map(\.run) + [state.clientRun].compactMap { $0 } }
+        for run in runs { run.cancel() }
+        let ended = await deadlines.run(Self.shutdownWait, onTimeout: {}) {
+            for run in runs { await run.value }
+        }
+        if ended == nil {
+            logger.warning("database connections still closing after \(Self.shutdownWait); exiting without them")
+        }
+    }
+
+    /// How long shutdown waits for the pool's connections to close.
+    package static let shutdownWait = Duration.seconds(5)
+
+    private func startCurrentClient() {
+        state.withLockedValue { state in
+            let client = state.client
+            // Not a child of `run()`'s task group: the pool ends each client alone (a retired
+            // one while the current one serves), which a group's children do not allow. The
+            // pool keeps every handle and awaits each before `run()` returns.
+            state.clientRun = Task.detached { await client.run() }
+        }
+    }
+
+    /// A ping through the pool, allowed 2 s: a busy machine can take a second to answer, and
+    /// a false alarm would replace a working pool.
+    private func ping() async -> Bool {
+        let outcome = await withConnection(deadline: .seconds(2)) { connection in
+            try await connection.query("SELECT 1", logger: self.logger).collect().count
+        }
+        return (try? outcome?.get()) == 1
+    }
+
+    /// Runs `body` on a pooled connection against `deadline`: the result, or nil when the
+    /// deadline passed first. Then the connection is closed, never reused: its statement may
+    /// still be running on a frozen server, and its answer would come to the next user.
+    package func withConnection<T: Sendable>(
+        deadline: Duration,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async -> Result<T, any Error>? {
+        await withConnection(until: clock.now + deadline, body)
+    }
+
+    /// The same, by the instant `due`; nil at once when it has passed.
+    package func withConnection<T: Sendable>(
+        until due: AnyClock.Instant,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async -> Result<T, any Error>? {
+        guard due > clock.now else { return nil }
+        let client = self.client
+        let held = NIOLockedValueBox<PostgresConnection?>(nil)
+        return await deadlines.run(
+            until: due,
+            onTimeout: {
+                held.withLockedValue { connection in
+                    if let connection { let _: EventLoopFuture<Void> = connection.close() }
+                    connection = nil
+                }
+            }
+        ) {
+            try await client.withConnection { connection in
+                held.withLockedValue { $0 = connection }
+                defer { held.withLockedValue { $0 = nil } }
+                return try await body(connection)
+            }
+        }
+    }
+
+    /// Whether PostgreSQL accepts a new connection and answers on it.
+    private func probe() async -> Bool {
+        guard
+            let configuration = try? parameters.connectionConfiguration(
+                deadline: deadline, applicationName: "atelier-serve-probe")
+        else { return false }
+        let outcome = await deadlines.run(.seconds(2), onTimeout: {}) {
+            let connection = try await PostgresConnection.connect(
+                configuration: configuration, id: 0, logger: self.logger)
+            do {
+                let count = try await connection.query("SELECT 1", logger: self.logger).collect().count
+                try? await connection.close()
+                return count
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+        }
+        return (try? outcome?.get()) == 1
+    }
+
+    private func replaceClient() {
+        let fresh = Self.makeClient(parameters, poolSize: poolSize, deadline: deadline, logger: logger)
+        let retireAt = clock.now + deadline + .seconds(1)
+        state.withLockedValue { state in
+            if let retired = state.clientRun { state.retiredRuns.append(RetiredRun(run: retired, retireAt: retireAt)) }
+            state.client = fresh
+            state.replacements += 1
+        }
+        startCurrentClient()
+    }
+
+    /// Ends the runs of replaced clients whose requests have had their deadline.
+    private func cancelDueRetiredRuns() {
+        let now = clock.now
+        state.withLockedValue { state in
+            for index in state.retiredRuns.indices where !state.retiredRuns[index].cancelled {
+                guard state.retiredRuns[index].retireAt <= now else { continue }
+                state.retiredRuns[index].run.cancel()
+                state.retiredRuns[index].cancelled = true
+            }
+        }
+    }
+
+    /// Logs once per change of state, not once per request.
+    private func markReachable(_ reachable: Bool, detail: String) {
+        let changed = state.withLockedValue { state in
+            defer { state.reachable = reachable }
+            return state.reachable != reachable
+        }
+        guard changed else { return }
+        if reachable {
+            logger.notice("database reachable again\(detail.isEmpty ? "" : ": " + detail)")
+        } else {
+            logger.warning("database unreachable (\(detail)); answering 503 until it is back")
+        }
+    }
+}
