@@ -2,7 +2,7 @@
 # Runs the tests matching FILTER RUNS times in a row while HOGS processes keep every core busy,
 # and counts the runs that failed: the check for tests that used to fail only on a loaded
 # machine. Expects the built tests and the throwaway cluster (`make repeat` sets both up).
-#   FILTER="aReplacedPoolEndsWithTheServer|sigtermLetsAnInFlightRequestFinishThenExitsZero" RUNS=50 HOGS=3 bench/repeat.sh
+#   FILTER="sigtermLetsAnInFlightRequestFinishThenExitsZero" RUNS=50 HOGS=3 bench/repeat.sh
 set -u
 filter=${FILTER:?set FILTER to a swift test filter}
 runs=${RUNS:-50}

@@ -52,11 +52,10 @@ enum APIHarness {
     }()
 
     /// With `readDatabase`, reads go to that replica as the router decides; pass `router` to
-    /// watch its decisions, `watchPool` to watch the primary's pool.
+    /// watch its decisions.
     static func withApp(
         database: ConnectionParameters, readDatabase: ConnectionParameters? = nil, deadline: Duration = .seconds(10),
         cache: ResponseCache? = nil, router: ReadRouter? = nil, poolSize: Int = 2, maximumWaiting: Int = 256,
-        watchPool: (DatabasePool) -> Void = { _ in },
         _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         var logger = Logger(label: "atelier-serve-tests")
@@ -66,7 +65,6 @@ enum APIHarness {
         let pool = DatabasePool(
             parameters: database, poolSize: poolSize, maximumWaiting: maximumWaiting, deadline: deadline,
             logger: logger)
-        watchPool(pool)
         let readPool = readDatabase.map {
             DatabasePool(parameters: $0, poolSize: poolSize, deadline: deadline, logger: logger)
         }
@@ -79,7 +77,12 @@ enum APIHarness {
         if let readPool {
             application.addServices(readPool, ReplicaWatch(pool: readPool, router: router, logger: logger))
         }
-        application.addServices(ChangeListener(parameters: database, cache: cache, router: router, logger: logger))
+        // A check may take 5 s, not 2: the whole suite at once on two cores can hold one up that
+        // long, and every late check empties the cache under the test's feet. The heartbeat's
+        // timing is `ListenerHeartbeatTests`'.
+        application.addServices(
+            ChangeListener(
+                parameters: database, cache: cache, router: router, logger: logger, heartbeatTimeout: .seconds(5)))
         try await application.test(.router) { client in try await body(client) }
     }
 }

@@ -140,7 +140,7 @@ import Testing
             }
             return count.flatMap { $0 }.flatMap { Int($0) } ?? -1
         }
-        try await Self.withAPI(database, deadline: .seconds(10), poolSize: 1) { api in
+        try await Self.withAPI(database, deadline: .seconds(20), poolSize: 1) { api in
             // Prepared on the only connection first: preparing is a transaction of its own, after
             // which the next lock would come before the statement.
             _ = try await api.batchedRow(ProductQueries.Detail(productID: 1), on: api.pool)
@@ -161,7 +161,7 @@ import Testing
             async let nextLocked: Void = blocking { try next.execute(lock) }
             #expect(await eventually { await waitingForLocks() == 2 })
             // Half the deadline after the second asked: the first, asked before it, still has time.
-            try await Task.sleep(until: secondAsked + .seconds(5))
+            try await Task.sleep(until: secondAsked + .seconds(10))
             try holder.execute("COMMIT")
             let committed = ContinuousClock.now
             let (firstAnswer, secondAnswer) = await (first, second)
@@ -169,10 +169,10 @@ import Testing
             try next.execute("COMMIT")
             #expect(firstAnswer.found, "the first got its answer")
             #expect(!secondAnswer.found, "the second a 503")
-            // Its own deadline passes about 5 s after the commit; a deadline counted from the
-            // start of its batch would pass 10 s after it. The margins are for a loaded machine.
+            // Its own deadline passes about 10 s after the commit; a deadline counted from the
+            // start of its batch would pass 20 s after it. The margins are for a loaded machine.
             #expect(
-                secondAnswer.answered < committed + .seconds(8),
+                secondAnswer.answered < committed + .seconds(16),
                 "answered \(secondAnswer.answered - committed) after the commit")
         }
     }

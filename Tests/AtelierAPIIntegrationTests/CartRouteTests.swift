@@ -47,6 +47,11 @@ import Testing
                 "user_session is required: send the user_session cookie or an X-User-Session header"
             ),
             ([.userSession: "abc"], #"{"sku_id": 3}"#, "invalid user_session provided"),
+            // Each one sent is checked, though the header wins.
+            (
+                [.userSession: "1001", .cookie: "user_session=2147483648"], #"{"sku_id": 3}"#,
+                "invalid user_session provided"
+            ),
             ([.userSession: "1001"], #"{"sku_id": 99999}"#, "sku_id 99999 is no sku"),
             ([.userSession: "1001"], #"{"sku_id": "3"}"#, "sku_id must be an integer from 1 to 2147483647"),
             ([.userSession: "1001"], #"{}"#, "sku_id is required"),

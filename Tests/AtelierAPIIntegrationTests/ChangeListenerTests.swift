@@ -33,14 +33,16 @@ import Testing
             kill(frozen, SIGSTOP)
             defer { kill(frozen, SIGCONT) }
             let stopped = ContinuousClock.now
-            #expect(await eventually(within: 8) { !cache.isEnabled })
-            #expect(ContinuousClock.now - stopped < .seconds(5))
+            #expect(await eventually(within: 20) { !cache.isEnabled })
+            // The heartbeat's interval and timeout take 3 s; the rest is room for a loaded machine
+            // (the exact timing is `ListenerHeartbeatTests`').
+            #expect(ContinuousClock.now - stopped < .seconds(10))
             let answer = try await client.get("/products/1")
             #expect(answer.status == .ok)
             #expect(cache.bytesHeld == 0, "nothing is stored while the cache is off")
             // A new listener connection (a new backend) turns it back on.
             #expect(
-                await eventually(within: 10) {
+                await eventually(within: 30) {
                     cache.isEnabled && (try? Self.listenerPID(database, except: frozen)) != nil
                 })
         }
@@ -51,13 +53,13 @@ import Testing
         try await APIHarness.withSamples(cache: cache) { client, database in
             #expect(await eventually { cache.isEnabled })
             _ = try database.rows("ALTER TABLE reviews DISABLE TRIGGER reviews_notify_update")
-            #expect(await eventually(within: 8) { !cache.isEnabled })
+            #expect(await eventually(within: 20) { !cache.isEnabled })
             // Enabled only for origin sessions is not enough: a replica-role session would not notify.
             _ = try database.rows("ALTER TABLE reviews ENABLE TRIGGER reviews_notify_update")
             try await Task.sleep(for: .seconds(3))
             #expect(!cache.isEnabled)
             _ = try database.rows("ALTER TABLE reviews ENABLE ALWAYS TRIGGER reviews_notify_update")
-            #expect(await eventually(within: 8) { cache.isEnabled })
+            #expect(await eventually(within: 20) { cache.isEnabled })
             let answer = try await client.get("/reviews?product_id=2")
             #expect(answer.status == .ok)
         }

@@ -41,12 +41,12 @@ import Testing
         try await APIHarness.withSamples(cache: cache) { client, database in
             #expect(try await eventually { try await client.get("/ready").status == .ok })
             _ = try database.rows("ALTER TABLE reviews DISABLE TRIGGER reviews_notify_delete")
-            #expect(try await eventually(within: 8) { try await client.get("/ready").status == .serviceUnavailable })
+            #expect(try await eventually(within: 20) { try await client.get("/ready").status == .serviceUnavailable })
             let notReady = try await client.get("/ready")
             notReady.expectError(503, "the change listener is not connected yet")
             #expect(try await client.get("/health").status == .ok, "health stays: the database answers")
             _ = try database.rows("ALTER TABLE reviews ENABLE ALWAYS TRIGGER reviews_notify_delete")
-            #expect(try await eventually(within: 8) { try await client.get("/ready").status == .ok })
+            #expect(try await eventually(within: 20) { try await client.get("/ready").status == .ok })
         }
         let nowhere = ConnectionParameters(
             host: "127.0.0.1", port: 9, user: "postgres", password: nil, database: "atelier", sslMode: "disable")

@@ -55,10 +55,10 @@ import Testing
             }
         }
         #expect(await eventually { deadlines.pendingCount == 1 })
-        #expect(await manual.sleepers(atLeast: 1))
+        #expect(await manual.sleeping(until: .milliseconds(50)), "a pending call wakes the watch")
         manual.advance(by: .milliseconds(4_990))
         // The watch has looked (and gone back to sleep) with the deadline 10 ms away.
-        #expect(await manual.sleepers(atLeast: 1))
+        #expect(await manual.sleeping(until: .milliseconds(5_040)))
         #expect(deadlines.pendingCount == 1)
         #expect(timedOut.withLockedValue { $0 } == 0)
         manual.advance(by: .milliseconds(50))
@@ -67,6 +67,19 @@ import Testing
         gate.open()
         #expect(await eventually { workCancelled.withLockedValue { $0 } }, "the work is told to stop")
         #expect(deadlines.pendingCount == 0)
+    }
+
+    @Test func anIdleWatchSleepsWithoutATimer() async throws {
+        let deadlines = DeadlineWatch(clock: clock, tick: .milliseconds(50))
+        let watch = Task { await deadlines.watch() }
+        defer { watch.cancel() }
+        _ = await deadlines.run(.seconds(5), onTimeout: {}) { 1 }
+        // Woken by the call, it looks once more after a tick, then parks until the next call.
+        #expect(await manual.sleeping(until: .milliseconds(50)))
+        manual.advance(by: .milliseconds(50))
+        #expect(await eventually { manual.sleeperCount == 0 })
+        for _ in 0..<1000 { await Task.yield() }
+        #expect(manual.sleeperCount == 0, "no timer while no call is pending")
     }
 
     @Test func onceTheWatchEndsEveryCallTimesOutAtOnce() async throws {

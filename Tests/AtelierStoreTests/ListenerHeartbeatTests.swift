@@ -24,7 +24,7 @@ import Testing
             }
         }
         for beat in 1...3 {
-            #expect(await manual.sleepers(atLeast: 2), "the watch and the heartbeat sleep")
+            #expect(await manual.sleeping(until: .seconds(beat)), "the heartbeat sleeps until its next beat")
             manual.advance(by: .seconds(1))
             #expect(await eventually { checks.withLockedValue { $0 } == beat })
         }
@@ -45,12 +45,12 @@ import Testing
                 return true
             }
         }
-        #expect(await manual.sleepers(atLeast: 2))
+        #expect(await manual.sleeping(until: .seconds(1)))
         manual.advance(by: .seconds(1))
         #expect(await eventually { deadlines.pendingCount == 1 }, "the check is waiting")
-        #expect(await manual.sleepers(atLeast: 1))
+        #expect(await manual.sleeping(until: .milliseconds(1_050)), "the watch, woken by the check")
         manual.advance(by: .milliseconds(1_990))
-        #expect(await manual.sleepers(atLeast: 1))
+        #expect(await manual.sleeping(until: .milliseconds(3_040)))
         #expect(deadlines.pendingCount == 1, "not late yet")
         manual.advance(by: .milliseconds(50))
         await #expect(throws: ListenerHeartbeat.Failure.late) { try await run.value }

@@ -65,6 +65,12 @@ final class ManualClock: Clock, Sendable {
         for continuation in woken { continuation.resume() }
     }
 
+    /// Waits, yielding to other tasks, until a task sleeps until `offset` past this clock's
+    /// start; false if none ever does.
+    func sleeping(until offset: Duration) async -> Bool {
+        await eventually { self.state.withLock { $0.sleepers.values.contains { $0.deadline.offset == offset } } }
+    }
+
     /// Waits, yielding to other tasks, until at least `count` tasks sleep on this clock; false
     /// if they never do.
     func sleepers(atLeast count: Int) async -> Bool {

@@ -81,7 +81,7 @@ import Testing
         #expect(pool.state.withLockedValue { ($0.successes, $0.failures) } == (0, 0))
     }
 
-    @Test func oneVerdictPerTickAndNoneAfterCancellation() async {
+    @Test func oneVerdictPerTickAndALastOneWhenCancelled() async {
         let manual = ManualClock()
         let pool = FakePool()
         pool.state.withLockedValue { $0.pingAnswers = false }
@@ -101,7 +101,8 @@ import Testing
         #expect(await manual.sleepers(atLeast: 1))
         run.cancel()
         await run.value
+        #expect(verdicts.withLockedValue { $0 } == [.replacePool, .reachable, .replacePool], "the last word")
         manual.advance(by: .seconds(5))
-        #expect(verdicts.withLockedValue { $0.count } == 2)
+        #expect(verdicts.withLockedValue { $0.count } == 3, "then none")
     }
 }

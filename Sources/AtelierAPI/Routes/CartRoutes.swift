@@ -3,7 +3,8 @@ import HTTPTypes
 import Hummingbird
 
 /// `GET /cart` and `POST /cart`. The shopper is named by a `user_session` cookie or, for
-/// clients without cookies, an `X-User-Session` header (the header wins when both are sent).
+/// clients without cookies, an `X-User-Session` header; each one sent must be a valid id, and
+/// the header wins when both are.
 struct CartRoutes<Context: RequestContext> {
     let database: APIDatabase
 
@@ -22,11 +23,16 @@ struct CartRoutes<Context: RequestContext> {
     }
 
     static func session(of request: Request) throws(APIError) -> Int32 {
-        let value = request.headers[.userSession] ?? request.cookies["user_session"]?.value
-        guard value != nil else {
+        let header = try request.headers[.userSession].map { value throws(APIError) in
+            try RowID.parse(value, name: "user_session")
+        }
+        let cookie = try request.cookies["user_session"].map { cookie throws(APIError) in
+            try RowID.parse(cookie.value, name: "user_session")
+        }
+        guard let session = header ?? cookie else {
             throw .invalid("user_session is required: send the user_session cookie or an X-User-Session header")
         }
-        return try RowID.parse(value, name: "user_session")
+        return session
     }
 }
 

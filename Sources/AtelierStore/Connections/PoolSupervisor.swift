@@ -30,10 +30,13 @@ package struct PoolSupervisor: Sendable {
         return await probe() ? .replacePool : .unreachable
     }
 
-    /// Judges every `tick` until cancelled, handing each verdict to `act`.
+    /// Judges every `tick` until cancelled, handing each verdict to `act`, and once more when
+    /// cancelled, so that the last word (and log line) on the pool is its state at the end.
     package func run(_ act: (Verdict) async -> Void) async {
-        while (try? await clock.sleep(for: tick)) != nil {
+        while true {
+            let cancelled = (try? await clock.sleep(for: tick)) == nil
             await act(await judge())
+            if cancelled { return }
         }
     }
 }

@@ -6,9 +6,10 @@ import NIOConcurrencyHelpers
 /// it fails, which `onTimeout` hastens by closing its connection.
 ///
 /// One task per call, the work; the deadlines of all calls are watched by one loop, `watch()`,
-/// that wakes every `tick`, so a call costs no timer of its own. Whichever comes first, the
-/// work's end or the watch, answers the call. The owner runs `watch()` while it makes calls;
-/// once the watch has ended, every call still pending, and any new one, times out at once.
+/// that wakes every `tick` while calls are pending and sleeps without a timer while none are,
+/// so a call costs no timer of its own and an idle owner costs nothing. Whichever comes first,
+/// the work's end or the watch, answers the call. The owner runs `watch()` while it makes
+/// calls; once the watch has ended, every call still pending, and any new one, times out at once.
 package final class DeadlineWatch: Sendable {
     package let clock: AnyClock
     /// How often the watch looks for calls past their deadline: a late answer comes at most
@@ -24,6 +25,9 @@ package final class DeadlineWatch: Sendable {
         var next: UInt64 = 0
         var pending: [UInt64: Call] = [:]
         var ended = false
+        /// The watch, parked while no call is pending; a new call wakes it.
+        var parked: CheckedContinuation<Void, Never>?
+        var cancelled = false
     }
 
     private let state = NIOLockedValueBox(State())
@@ -68,14 +72,36 @@ package final class DeadlineWatch: Sendable {
         }
     }
 
-    /// Expires calls past their deadline every `tick` until cancelled; then every call left.
+    /// Expires calls past their deadline every `tick` while any is pending, until cancelled;
+    /// then every call left.
     package func watch() async {
-        while (try? await clock.sleep(for: tick)) != nil {
+        while await waitForCalls(), (try? await clock.sleep(for: tick)) != nil {
             let now = clock.now
             expire { $0.due <= now }
         }
         state.withLockedValue { $0.ended = true }
         expire { _ in true }
+    }
+
+    /// Returns at once while calls are pending, else when one is added; false once cancelled.
+    private func waitForCalls() async -> Bool {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let parked = state.withLockedValue { state in
+                    guard state.pending.isEmpty, !state.cancelled else { return false }
+                    state.parked = continuation
+                    return true
+                }
+                if !parked { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLockedValue { state in
+                state.cancelled = true
+                defer { state.parked = nil }
+                return state.parked
+            }?.resume()
+        }
+        return !state.withLockedValue { $0.cancelled }
     }
 
     /// Calls waiting for their work.
@@ -84,12 +110,15 @@ package final class DeadlineWatch: Sendable {
     /// Watches a call; `expire` runs once if it is still pending at `due`. Nil once the watch
     /// has ended.
     private func add(due: AnyClock.Instant, expire: @escaping @Sendable () -> Void) -> UInt64? {
-        state.withLockedValue { state in
-            guard !state.ended else { return nil }
+        let (call, parked) = state.withLockedValue { state -> (UInt64?, CheckedContinuation<Void, Never>?) in
+            guard !state.ended else { return (nil, nil) }
             state.next &+= 1
             state.pending[state.next] = Call(due: due, expire: expire)
-            return state.next
+            defer { state.parked = nil }
+            return (state.next, state.parked)
         }
+        parked?.resume()
+        return call
     }
 
     /// Takes the call out; false when the watch took it first.
