@@ -31,12 +31,7 @@ extension ConnectionParameters {
         return configuration
     }
 
-    /// The pool keeps all `poolSize` connections open and runs no keep-alive. PostgresNIO starts
-    /// an idle timer (60 s) and a keep-alive timer (30 s) each time a connection goes back to the
-    /// pool unused, and a cancelled timer's task stays in memory until its time would have come,
-    /// so memory grew with the rate of releases (`make bench-memory` holds it flat). A
-    /// connection within the pool's minimum gets no idle timer, and without keep-alive there is
-    /// no keep-alive timer.
+    /// The pool keeps all `poolSize` connections open and runs no keep-alive (`TimerFreePoolOptions`).
     package func clientConfiguration(poolSize: Int, deadline: Duration) -> PostgresClient.Configuration {
         var configuration =
             if let socket = unixSocketPath {
@@ -47,9 +42,7 @@ extension ConnectionParameters {
                     host: host, port: port, username: user, password: password,
                     database: database, tls: tls(disable: .disable, prefer: { .prefer($0) }, require: { .require($0) }))
             }
-        configuration.options.maximumConnections = max(1, poolSize)
-        configuration.options.minimumConnections = max(1, poolSize)
-        configuration.options.keepAliveBehavior = nil
+        TimerFreePoolOptions.apply(to: &configuration.options, poolSize: poolSize)
         configuration.options.connectTimeout = .seconds(3)
         configuration.options.additionalStartupParameters = startupParameters(
             deadline: deadline, applicationName: "atelier-serve")

@@ -7,8 +7,7 @@ import ServiceLifecycle
 
 /// The server's connections to PostgreSQL: a `PostgresClient`, judged every `tick` by a
 /// `PoolSupervisor` and replaced by a fresh one when it cannot recover by itself. After an
-/// outage postgres-nio's pool retries with a backoff that grows to 60 s (not configurable), so
-/// on its own it could stay down for a minute after PostgreSQL is back. Here, a tick with no
+/// outage postgres-nio's pool backs off for up to a minute (`ReplaceableClient`). Here, a tick with no
 /// successful request leads to a ping through the pool; when that fails but a standalone
 /// connection succeeds (PostgreSQL is back, the pool is backing off), a new client takes over
 /// at once. The old one is retired after the request deadline, so requests it is serving
@@ -31,17 +30,16 @@ public final class DatabasePool: Service, Sendable {
     package let deadlines: DeadlineWatch
     package var clock: AnyClock { deadlines.clock }
 
-    /// A replaced client's run, cancelled at `retireAt`, awaited at shutdown.
-    private struct RetiredRun {
-        let run: Task<Void, Never>
+    /// A replaced client, ended at `retireAt`, awaited at shutdown.
+    private struct RetiredClient {
+        let client: ReplaceableClient
         let retireAt: AnyClock.Instant
-        var cancelled = false
+        var ended = false
     }
 
     private struct State {
-        var client: PostgresClient
-        var clientRun: Task<Void, Never>?
-        var retiredRuns: [RetiredRun] = []
+        var current: ReplaceableClient?
+        var retired: [RetiredClient] = []
         var successes = 0
         var failures = 0
         var inFlight = 0
@@ -62,21 +60,11 @@ public final class DatabasePool: Service, Sendable {
         self.deadline = deadline
         self.tick = tick
         self.logger = logger
-        state = NIOLockedValueBox(
-            State(client: Self.makeClient(parameters, poolSize: poolSize, deadline: deadline, logger: logger)))
+        state = NIOLockedValueBox(State())
     }
 
-    private static func makeClient(
-        _ parameters: ConnectionParameters, poolSize: Int, deadline: Duration,
-        logger: Logger
-    ) -> PostgresClient {
-        PostgresClient(
-            configuration: parameters.clientConfiguration(poolSize: poolSize, deadline: deadline),
-            backgroundLogger: logger)
-    }
-
-    /// The client requests use now.
-    package var client: PostgresClient { state.withLockedValue { $0.client } }
+    /// The client requests use now; nil before `run()` starts one.
+    package var client: PostgresClient? { state.withLockedValue { $0.current?.client } }
 
     /// How many times a stuck client was replaced (for tests and metrics).
     public var replacements: Int { state.withLockedValue { $0.replacements } }
@@ -111,11 +99,11 @@ public final class DatabasePool: Service, Sendable {
     public func run() async {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.deadlines.watch() }
-            startCurrentClient()
+            startClient()
             await cancelWhenGracefulShutdown {
                 await self.supervisor.run { verdict in
                     self.act(on: verdict)
-                    self.cancelDueRetiredRuns()
+                    self.endDueRetiredClients()
                 }
             }
             await endClients()
@@ -140,7 +128,7 @@ public final class DatabasePool: Service, Sendable {
         case .reachable: markReachable(true, detail: "")
         case .unreachable: markReachable(false, detail: "no connection could be made")
         case .replacePool:
-            replaceClient()
+            startClient()
             markReachable(true, detail: "replaced the connection pool")
         }
     }
@@ -148,10 +136,10 @@ public final class DatabasePool: Service, Sendable {
     /// Every client's connections close before the pool returns, a replaced one's included; a
     /// close that never completes may not keep the process from exiting.
     private func endClients() async {
-        let runs = state.withLockedValue { state in state.retiredRuns.map(\.run) + [state.clientRun].compactMap { $0 } }
-        for run in runs { run.cancel() }
+        let clients = state.withLockedValue { state in state.retired.map(\.client) + [state.current].compactMap { $0 } }
+        for client in clients { client.end() }
         let ended = await deadlines.run(Self.shutdownWait, onTimeout: {}) {
-            for run in runs { await run.value }
+            for client in clients { await client.ended() }
         }
         if ended == nil {
             logger.warning("database connections still closing after \(Self.shutdownWait); exiting without them")
@@ -161,13 +149,18 @@ public final class DatabasePool: Service, Sendable {
     /// How long shutdown waits for the pool's connections to close.
     package static let shutdownWait = Duration.seconds(5)
 
-    private func startCurrentClient() {
+    /// Starts a fresh client for requests; the one it replaces, if any, serves the requests it
+    /// holds until their deadline.
+    private func startClient() {
+        let fresh = ReplaceableClient(
+            configuration: parameters.clientConfiguration(poolSize: poolSize, deadline: deadline), logger: logger)
+        let retireAt = clock.now + deadline + .seconds(1)
         state.withLockedValue { state in
-            let client = state.client
-            // Not a child of `run()`'s task group: the pool ends each client alone (a retired
-            // one while the current one serves), which a group's children do not allow. The
-            // pool keeps every handle and awaits each before `run()` returns.
-            state.clientRun = Task.detached { await client.run() }
+            if let replaced = state.current {
+                state.retired.append(RetiredClient(client: replaced, retireAt: retireAt))
+                state.replacements += 1
+            }
+            state.current = fresh
         }
     }
 
@@ -195,23 +188,10 @@ public final class DatabasePool: Service, Sendable {
         until due: AnyClock.Instant,
         _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async -> Result<T, any Error>? {
-        guard due > clock.now else { return nil }
-        let client = self.client
-        let held = NIOLockedValueBox<PostgresConnection?>(nil)
-        return await deadlines.run(
-            until: due,
-            onTimeout: {
-                held.withLockedValue { connection in
-                    if let connection { let _: EventLoopFuture<Void> = connection.close() }
-                    connection = nil
-                }
-            }
-        ) {
-            try await client.withConnection { connection in
-                held.withLockedValue { $0 = connection }
-                defer { held.withLockedValue { $0 = nil } }
-                return try await body(connection)
-            }
+        guard due > clock.now, let client = self.client else { return nil }
+        let lease = LeaseBreaker()
+        return await deadlines.run(until: due, onTimeout: { lease.breakLease() }) {
+            try await client.withConnection { connection in try await lease.hold(connection, body) }
         }
     }
 
@@ -236,25 +216,14 @@ public final class DatabasePool: Service, Sendable {
         return (try? outcome?.get()) == 1
     }
 
-    private func replaceClient() {
-        let fresh = Self.makeClient(parameters, poolSize: poolSize, deadline: deadline, logger: logger)
-        let retireAt = clock.now + deadline + .seconds(1)
-        state.withLockedValue { state in
-            if let retired = state.clientRun { state.retiredRuns.append(RetiredRun(run: retired, retireAt: retireAt)) }
-            state.client = fresh
-            state.replacements += 1
-        }
-        startCurrentClient()
-    }
-
-    /// Ends the runs of replaced clients whose requests have had their deadline.
-    private func cancelDueRetiredRuns() {
+    /// Ends the replaced clients whose requests have had their deadline.
+    private func endDueRetiredClients() {
         let now = clock.now
         state.withLockedValue { state in
-            for index in state.retiredRuns.indices where !state.retiredRuns[index].cancelled {
-                guard state.retiredRuns[index].retireAt <= now else { continue }
-                state.retiredRuns[index].run.cancel()
-                state.retiredRuns[index].cancelled = true
+            for index in state.retired.indices where !state.retired[index].ended {
+                guard state.retired[index].retireAt <= now else { continue }
+                state.retired[index].client.end()
+                state.retired[index].ended = true
             }
         }
     }
