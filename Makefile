@@ -14,7 +14,7 @@ TEST_DATABASE_URL := postgresql://postgres@127.0.0.1:$(TEST_PORT)/postgres
 # The clusters the server's fault tests start, stop and freeze (Tests/AtelierTestSupport/PrivateCluster.swift).
 STOP_FAULT_CLUSTERS = for dir in $(CURDIR)/.atelier/fault-pg-*; do [ -d "$$dir" ] && scripts/pg-cluster.sh stop "$$dir"; done; true
 
-.PHONY: run deps db db-stop build load verify serve cluster cluster-stop fuzz-api fuzz-csv faults repeat soak test lint format clean bench-etl bench-etl-jobs bench-api bench-floor bench-cluster bench-memory bench-tools loadtest
+.PHONY: run deps db db-stop build load verify serve cluster cluster-stop monitor monitor-stop fuzz-api fuzz-csv faults repeat soak test lint format clean bench-etl bench-etl-jobs bench-api bench-floor bench-cluster bench-memory bench-tools loadtest
 
 ## run: install what is missing, start the embedded database, build, load the samples, verify,
 ## then serve the API on http://localhost:3000 until Ctrl-C
@@ -58,6 +58,16 @@ cluster: build db
 
 cluster-stop:
 	@scripts/cluster.sh stop
+
+## monitor: Debian's Prometheus scraping `make cluster`'s three atelier-serve with the alert rules
+## of deploy/prometheus, on http://127.0.0.1:9090 (scripts/monitor.sh, docs/operations.md);
+## bench/monitor-alerts.sh then shows an instance-down and a listener alert firing.
+## monitor-stop stops it.
+monitor:
+	@scripts/monitor.sh start
+
+monitor-stop:
+	@scripts/monitor.sh stop
 
 ## fuzz-api: property-based requests from the OpenAPI document (schemathesis, from PyPI) against
 ## a server on the loaded samples: no 5xx, documented statuses, content types and shapes; strings
@@ -184,6 +194,7 @@ lint:
 ## deadline would miss it.
 LOAD_SUITES := LoadSwitchTests|LoaderFaultTests|RunSwitchTests|LoadRunTests
 test: deps lint
+	@scripts/install-deps.sh test
 	swift build --build-tests
 	@scripts/pg-cluster.sh start $(TEST_DB_DIR) $(TEST_PORT) --throwaway
 	@status=0; \

@@ -4,6 +4,9 @@
 #                      hot standby of it (54322), three atelier-serve (3001-3003) reading from
 #                      the standby, nginx on 8080 in front; returns once all of it answers
 #   cluster.sh stop    stops all of it, the primary included
+#   cluster.sh start-instance PORT
+#                      starts the atelier-serve on PORT again (after bench/monitor-alerts.sh
+#                      stopped it), returns once it is ready
 # SERVE picks the atelier-serve binary, DATABASE the database it serves (bench-cluster uses the
 # release build and a generated export).
 set -euo pipefail
@@ -51,6 +54,12 @@ wait_ready() {
     return 1
 }
 
+start_instance() {
+    setsid "$serve" --host 127.0.0.1 --port "$1" --database-url "$api_url" --read-database-url "$read_url" \
+        --log-level notice </dev/null >>"$state/serve-$1.log" 2>&1 &
+    echo $! >"$state/serve-$1.pid"
+}
+
 start() {
     command -v nginx >/dev/null || {
         echo "installing: nginx"
@@ -65,9 +74,8 @@ start() {
     "$root/scripts/pg-cluster.sh" primary "$root/.atelier/pg" "$primary_port"
     "$root/scripts/pg-cluster.sh" standby "$root/.atelier/replica" "$standby_port" "$primary_port"
     for port in "${ports[@]}"; do
-        setsid "$serve" --host 127.0.0.1 --port "$port" --database-url "$api_url" --read-database-url "$read_url" \
-            --log-level notice </dev/null >"$state/serve-$port.log" 2>&1 &
-        echo $! >"$state/serve-$port.pid"
+        : >"$state/serve-$port.log"
+        start_instance "$port"
     done
     sed "s|/etc/atelier/nginx-proxy.conf|$root/deploy/nginx/nginx-proxy.conf|; s|listen 8080|listen $nginx_port|" \
         "$root/deploy/nginx/atelier.conf" >"$state/atelier.conf"
@@ -95,8 +103,12 @@ CONF
 case "${1:-}" in
 start) start ;;
 stop) stop ;;
+start-instance)
+    start_instance "$2"
+    wait_ready "http://127.0.0.1:$2/ready"
+    ;;
 *)
-    echo "usage: $0 start|stop" >&2
+    echo "usage: $0 start|stop|start-instance PORT" >&2
     exit 1
     ;;
 esac

@@ -1,3 +1,4 @@
+import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import Prometheus
@@ -23,6 +24,10 @@ public final class ServerMetrics: Sendable {
     private let connectionsInUse: Prometheus.Gauge
     private let connectionsWaiting: Prometheus.Gauge
     private let listenerConnected: Prometheus.Gauge
+    private let databaseReachable: Prometheus.Gauge
+    private let ready: Prometheus.Gauge
+    private let cacheCapacity: Prometheus.Gauge
+    private let residentMemory: Prometheus.Gauge
     /// The cache's count of applied changes at the last scrape: the counter moves by the difference.
     private let invalidationsCounted = NIOLockedValueBox(0)
 
@@ -45,16 +50,26 @@ public final class ServerMetrics: Sendable {
                 descriptor: MetricNameDescriptor(
                     namespace: "atelier", subsystem: subsystem, metricName: name, unitName: "total", helpText: help))
         }
-        func gauge(_ subsystem: String, _ name: String, _ unit: String, _ help: String) -> Prometheus.Gauge {
+        func gauge(
+            _ subsystem: String, _ name: String, _ unit: String, _ help: String, namespace: String = "atelier"
+        ) -> Prometheus.Gauge {
             registry.makeGauge(
                 descriptor: MetricNameDescriptor(
-                    namespace: "atelier", subsystem: subsystem, metricName: name, unitName: unit, helpText: help))
+                    namespace: namespace, subsystem: subsystem, metricName: name, unitName: unit, helpText: help))
         }
         cacheHits = counter("cache", "hits", "Answers served from the response cache.")
         cacheMisses = counter("cache", "misses", "Cacheable requests that went to the database.")
         cacheInvalidations = counter("cache", "invalidations", "Table changes applied to the response cache.")
         cacheBytes = gauge("cache", "held", "bytes", "Bytes the response cache holds.")
         cacheAnswers = gauge("cache", "held", "answers", "Answers the response cache holds.")
+        cacheCapacity = gauge("cache", "capacity", "bytes", "The response cache's budget (--cache-size); 0: no cache.")
+        residentMemory = gauge(
+            "", "resident_memory", "bytes", "The server's resident memory (RSS).", namespace: "process")
+        databaseReachable = gauge(
+            "database", "reachable", "state", "1 while the pool reaches PostgreSQL, else 0 (requests get 503).")
+        ready = gauge(
+            "", "ready", "state",
+            "1 while GET /ready would answer 200: the database reachable and the cache kept correct.")
         connectionsInUse = gauge("database", "connections_in", "use", "Pooled connections serving a request.")
         connectionsWaiting = gauge("database", "requests", "waiting", "Requests waiting for a database connection.")
         listenerConnected = gauge("listener", "connected", "state", "1 while the change listener listens, else 0.")
@@ -66,6 +81,14 @@ public final class ServerMetrics: Sendable {
             "replica", "lag", "bytes", "WAL bytes from the replica's replay position to the primary's latest marker.")
         replicaLagSeconds = gauge(
             "replica", "lag", "seconds", "How long the oldest marker the replica has not replayed has waited.")
+    }
+
+    /// Resident memory from `/proc/self/statm` (Linux), 0 where it cannot be read.
+    package static func residentBytes() -> Int {
+        guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+            let pages = statm.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+        else { return 0 }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
     package static func sanitized(_ name: String) -> String {
@@ -86,6 +109,10 @@ public final class ServerMetrics: Sendable {
         connectionsInUse.set(Int64(load.inFlight - load.waiting))
         connectionsWaiting.set(Int64(load.waiting))
         listenerConnected.set(Int64(router.isListening ? 1 : 0))
+        cacheCapacity.set(Int64(cache.capacity))
+        residentMemory.set(Int64(Self.residentBytes()))
+        databaseReachable.set(Int64(pool.isReachable ? 1 : 0))
+        ready.set(Int64(pool.isReachable && cache.keepsCorrect ? 1 : 0))
         let lag = router.lag
         replicaLagBytes.set(Int64(clamping: lag.bytes))
         replicaLagSeconds.set(lag.seconds)

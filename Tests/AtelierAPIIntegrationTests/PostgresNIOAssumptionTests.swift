@@ -108,17 +108,11 @@ import Testing
     static func memoryGrowth(releasing count: Int, configuration: PostgresClient.Configuration) async throws -> Int {
         let client = ReplaceableClient(configuration: configuration, logger: logger)
         _ = try await client.client.withConnection { _ in 0 }
-        let before = residentBytes()
+        let before = ServerMetrics.residentBytes()
         for _ in 0..<count { _ = try await client.client.withConnection { _ in 0 } }
-        let growth = residentBytes() - before
+        let growth = ServerMetrics.residentBytes() - before
         client.end()
         await client.ended()
         return growth
-    }
-
-    static func residentBytes() -> Int {
-        let statm = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? ""
-        let pages = statm.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
-        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 }

@@ -44,6 +44,9 @@ import Testing
             #expect(try await eventually(within: 20) { try await client.get("/ready").status == .serviceUnavailable })
             let notReady = try await client.get("/ready")
             notReady.expectError(503, "the change listener is not connected yet")
+            let metrics = try await client.get("/metrics").text
+            #expect(Self.value(metrics, "atelier_ready_state") == 0, "the alert's series follows /ready")
+            #expect(Self.value(metrics, "atelier_listener_connected_state") == 0)
             #expect(try await client.get("/health").status == .ok, "health stays: the database answers")
             _ = try database.rows("ALTER TABLE reviews ENABLE ALWAYS TRIGGER reviews_notify_delete")
             #expect(try await eventually(within: 20) { try await client.get("/ready").status == .ok })
@@ -73,9 +76,11 @@ import Testing
                 "atelier_cache_held_bytes ", "atelier_cache_held_answers ", "atelier_database_connections_in_use ",
                 "atelier_database_requests_waiting ", "atelier_listener_connected_state 1",
                 "atelier_database_batches_total ", "atelier_database_batched_reads_total ",
+                "atelier_cache_capacity_bytes 16777216", "atelier_database_reachable_state 1", "atelier_ready_state 1",
             ] {
                 #expect(text.contains(expected), "\(expected)")
             }
+            #expect(Self.value(text, "process_resident_memory_bytes") > 1_000_000)
             let hits = Self.value(text, "atelier_cache_hits_total")
             let batchedReads = Self.value(text, "atelier_database_batched_reads_total")
             _ = try await client.get("/products/1")

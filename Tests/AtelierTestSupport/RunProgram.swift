@@ -25,14 +25,18 @@ func runProgram(
     in directory: String? = nil, timeout: Double
 ) throws -> (status: Int32, stdout: String, stderr: String) {
     let program = try Executables.path(variable)
+    let command = (peakMemory.map { ["/usr/bin/time", "-f", "%M", "-o", $0] } ?? []) + [program] + arguments
+    return try runCommand(command, environment: environment, in: directory, timeout: timeout)
+}
+
+/// Runs `command` (a path, then its arguments) to its end, or until `timeout` seconds, without
+/// `DATABASE_URL`; returns its status and output.
+public func runCommand(
+    _ command: [String], environment: [String: String] = [:], in directory: String? = nil, timeout: Double = 60
+) throws -> (status: Int32, stdout: String, stderr: String) {
     let process = Process()
-    if let peakMemory {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
-        process.arguments = ["-f", "%M", "-o", peakMemory, program] + arguments
-    } else {
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-    }
+    process.executableURL = URL(fileURLWithPath: command[0])
+    process.arguments = Array(command.dropFirst())
     if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     var env = ProcessInfo.processInfo.environment
     env.removeValue(forKey: "DATABASE_URL")

@@ -13,18 +13,22 @@ public final class ServerProcess: Sendable {
     public let port: Int
     private let process: Process
 
-    /// With `logFile`, the server's standard error goes there.
-    public init(arguments: [String], logFile: String? = nil) throws {
+    /// With `logFile`, the server's standard error goes there. With `launcher` (a command and
+    /// its options, `setpriv …`), the server runs under it; `port` picks the port.
+    public init(arguments: [String], logFile: String? = nil, launcher: [String] = [], port: Int? = nil) throws {
         guard let path = ProcessInfo.processInfo.environment["ATELIER_SERVE"] else {
             throw TestDatabase.Missing(description: "ATELIER_SERVE is not set: run the tests with `make test`")
         }
-        port = Self.nextPort.withLock { port in
-            defer { port = port < 32_000 ? port + 1 : 10_000 }
-            return port
-        }
+        self.port =
+            port
+            ?? Self.nextPort.withLock { port in
+                defer { port = port < 32_000 ? port + 1 : 10_000 }
+                return port
+            }
         process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["--host", "127.0.0.1", "--port", String(port)] + arguments
+        let command = launcher + [path, "--host", "127.0.0.1", "--port", String(self.port)] + arguments
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         process.standardOutput = FileHandle.nullDevice
         if let logFile {
             _ = FileManager.default.createFile(atPath: logFile, contents: nil)
@@ -36,6 +40,8 @@ public final class ServerProcess: Sendable {
     }
 
     public var isRunning: Bool { process.isRunning }
+
+    public var processIdentifier: Int32 { process.processIdentifier }
 
     /// Ports handed out in turn, so two servers of a run never share one; below Linux's
     /// ephemeral range (32768 up), where a client connection's local port would make the bind fail.

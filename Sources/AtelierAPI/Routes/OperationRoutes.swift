@@ -21,7 +21,7 @@ struct OperationRoutes<Context: RequestContext> {
         // Ready to take traffic: the database answers and, with a cache, the listener keeps it correct.
         router.get("ready") { _, _ in
             guard await database.isAvailable() else { throw APIError.databaseUnavailable }
-            guard database.cache.capacity == 0 || database.cache.isEnabled else {
+            guard database.cache.keepsCorrect else {
                 throw APIError(.serviceUnavailable, "the change listener is not connected yet")
             }
             return Response.json(ByteBuffer(string: #"{"status":"ready"}"#))

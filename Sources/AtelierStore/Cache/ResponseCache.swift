@@ -182,6 +182,9 @@ public final class ResponseCache: @unchecked Sendable {
     /// Whether answers are being served and stored.
     public var isEnabled: Bool { lock.withLock { enabled } }
 
+    /// Whether every answer it gives is correct: no cache at all, or one the listener keeps.
+    public var keepsCorrect: Bool { capacity == 0 || isEnabled }
+
     /// Bytes held, overhead included.
     public var bytesHeld: Int { lock.withLock { bytes } }
 

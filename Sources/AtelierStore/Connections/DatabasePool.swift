@@ -69,6 +69,9 @@ public final class DatabasePool: Service, Sendable {
     /// How many times a stuck client was replaced (for tests and metrics).
     public var replacements: Int { state.withLockedValue { $0.replacements } }
 
+    /// Whether the supervisor last found PostgreSQL reachable through the pool.
+    package var isReachable: Bool { state.withLockedValue { $0.reachable } }
+
     /// Requests admitted and not finished, and how many of them exceed the pool's connections
     /// (so wait for one).
     package var load: (inFlight: Int, waiting: Int) {
