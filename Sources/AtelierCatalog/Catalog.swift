@@ -143,7 +143,7 @@ public enum Catalog {
     }
 
     /// The tables that reference `table` directly.
-    public static func dependants(of table: String) -> [TableSpec] {
+    public static func dependants(of table: TableName) -> [TableSpec] {
         tables.filter { $0.parents.contains(table) }
     }
 

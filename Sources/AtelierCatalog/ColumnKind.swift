@@ -31,7 +31,7 @@ public enum ColumnKind: Sendable, Equatable {
     }
 
     /// The table this column points at, if it is a checked reference.
-    public var referencedTable: String? {
-        if case .reference(let table) = self { table.rawValue } else { nil }
+    public var referencedTable: TableName? {
+        if case .reference(let table) = self { table } else { nil }
     }
 }

@@ -19,8 +19,8 @@ public struct RecordCleaner {
 
     /// - Parameters:
     ///   - existingIds: ids that already count as taken (the table's rows when appending).
-    ///   - parentIds: for each parent table name, every id it holds.
-    public init(table: TableSpec, mapping: HeaderMapping, existingIds: IdSet = IdSet(), parentIds: [String: IdSet]) {
+    ///   - parentIds: for each parent table, every id it holds.
+    public init(table: TableSpec, mapping: HeaderMapping, existingIds: IdSet = IdSet(), parentIds: [TableName: IdSet]) {
         self.table = table
         self.mapping = mapping
         self.values = Array(repeating: .null, count: table.columns.count)
@@ -63,7 +63,8 @@ public struct RecordCleaner {
             if !ids.contains(parent) {
                 let column = table.columns[index]
                 return Rejection(
-                    .orphan, "\(column.name) \(parent): no such row in \(column.kind.referencedTable ?? "")")
+                    .orphan,
+                    "\(column.name) \(parent): no such row in \(column.kind.referencedTable.map(\.rawValue) ?? "")")
             }
         }
         seenIds.insert(id)

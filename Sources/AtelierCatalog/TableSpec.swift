@@ -17,8 +17,8 @@ public struct TableSpec: Sendable, Equatable {
     public var fileName: String { "\(name).csv" }
 
     /// The tables this one references, in column order, without repeats.
-    public var parents: [String] {
-        var seen: [String] = []
+    public var parents: [TableName] {
+        var seen: [TableName] = []
         for column in columns {
             if let parent = column.kind.referencedTable, !seen.contains(parent) { seen.append(parent) }
         }
@@ -26,7 +26,7 @@ public struct TableSpec: Sendable, Equatable {
     }
 
     /// The columns that reference another table.
-    public var references: [(column: ColumnSpec, table: String)] {
+    public var references: [(column: ColumnSpec, table: TableName)] {
         columns.compactMap { column in column.kind.referencedTable.map { (column, $0) } }
     }
 

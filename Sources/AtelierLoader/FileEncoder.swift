@@ -43,7 +43,7 @@ final class FileEncoder: @unchecked Sendable {
     private var result: Result<Outcome, LoadError>?
 
     /// Opens the file and reads its header; encoding starts with `start()`.
-    init(path: String, table: TableSpec, options: LoadOptions, existingIds: IdSet, parentIds: [String: IdSet])
+    init(path: String, table: TableSpec, options: LoadOptions, existingIds: IdSet, parentIds: [TableName: IdSet])
         throws(LoadError)
     {
         self.path = path

@@ -5,7 +5,7 @@ import Foundation
 /// load history.
 public struct FileReport: Sendable, Equatable {
     public var file: String
-    public var table: String
+    public var table: TableName
     public var rowsRead = 0
     public var rowsLoaded = 0
     public var rowsRepaired = 0
@@ -16,7 +16,7 @@ public struct FileReport: Sendable, Equatable {
     /// Where the staging of the file spent its time.
     public var times = StageTimes()
 
-    public init(file: String, table: String) {
+    public init(file: String, table: TableName) {
         self.file = file
         self.table = table
     }
@@ -41,7 +41,7 @@ public struct FileReport: Sendable, Equatable {
 
         init(_ report: FileReport) {
             file = report.file
-            table = report.table
+            table = report.table.rawValue
             rowsRead = report.rowsRead
             rowsLoaded = report.rowsLoaded
             rowsRepaired = report.rowsRepaired

@@ -12,7 +12,7 @@ extension RunLoader {
         let progress = ProgressMeter(totalBytes: LoadPlan.sizes(of: files).reduce(0, +), totalFiles: files.count)
         defer { progress.finish() }
         let hooks = RunHooks(warn: warn, chunkSent: onChunkSent, fileLoaded: nil)
-        var appended: [String: IdSet] = [:]
+        var appended: [TableName: IdSet] = [:]
         for (path, table) in zip(files, tables) {
             loaded(try append(path, table: table, appended: &appended, progress: progress, hooks: hooks))
             progress.fileDone()
@@ -29,22 +29,22 @@ extension RunLoader {
     /// (`SHARE ROW EXCLUSIVE`), so that none draws an id between reading and setting the sequence.
     /// `appended`: the ids of the tables appended to so far, whose child files are checked against them.
     private func append(
-        _ path: String, table: TableSpec, appended: inout [String: IdSet], progress: ProgressMeter, hooks: RunHooks
+        _ path: String, table: TableSpec, appended: inout [TableName: IdSet], progress: ProgressMeter, hooks: RunHooks
     ) throws(LoadError) -> FileReport {
         let fileName = URL(fileURLWithPath: path).lastPathComponent
         var encoder: FileEncoder?
         do throws(LoadError) {
             return try LoadError.during(fileName) {
                 let started = Date()
-                var parentIds: [String: IdSet] = [:]
+                var parentIds: [TableName: IdSet] = [:]
                 for parent in table.parents { parentIds[parent] = try appended[parent] ?? connection.ids(of: parent) }
                 let file = try FileEncoder(
-                    path: path, table: table, options: options, existingIds: try connection.ids(of: table.name),
+                    path: path, table: table, options: options, existingIds: try connection.ids(of: table.tableName),
                     parentIds: parentIds)
                 encoder = file
                 file.start()
                 for column in file.unknownColumns { warn("\(fileName): ignoring unknown column '\(column)'") }
-                var report = FileReport(file: fileName, table: table.name)
+                var report = FileReport(file: fileName, table: table.tableName)
                 let (ids, checksum) = try connection.send(
                     file, into: table, in: .live, report: &report, progress: progress, hooks: hooks)
                 try connection.execute("LOCK TABLE \(Schema.quoted(table.name)) IN SHARE ROW EXCLUSIVE MODE")
@@ -59,7 +59,7 @@ extension RunLoader {
                         rowsLoaded: report.rowsLoaded, rowsRepaired: report.rowsRepaired,
                         rejectedJSON: report.rejectedJSON, tableRows: report.tableRows, seconds: report.seconds,
                         runId: runId))
-                appended[table.name] = ids
+                appended[table.tableName] = ids
                 return report
             }
         } catch {

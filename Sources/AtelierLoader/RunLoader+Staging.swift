@@ -57,7 +57,7 @@ extension RunLoader {
     /// comment on each key records that proof, which `verify` accepts (and checks again by
     /// counting orphans) and which the next run does not validate again.
     func addForeignKeys(among stagedTables: [StagedTable]) throws(LoadError) {
-        let names = Set(stagedTables.map(\.spec.name))
+        let names = Set(stagedTables.map(\.spec.tableName))
         try LoadError.during("adding the foreign keys among the staged tables") {
             try connection.execute("BEGIN")
             for table in stagedTables.map(\.spec) {

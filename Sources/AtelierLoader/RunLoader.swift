@@ -81,7 +81,7 @@ public final class RunLoader {
                     connection: connection, plan: plan, liveSchema: liveSchema, runId: runId
                 )
                 .run()
-                for index in reports.indices where switched.emptied.contains(reports[index].table) {
+                for index in reports.indices where switched.emptied.contains(reports[index].table.rawValue) {
                     reports[index].tableRows = 0
                 }
                 do throws(LoadError) {

@@ -19,7 +19,7 @@ final class StagingSchedule: @unchecked Sendable {
         let path: String
         let table: TableSpec
         /// The run's tables it references.
-        let parentsInRun: [String]
+        let parentsInRun: [TableName]
         /// Its cost (`estimatedCost`) plus that of its costliest chain of descendants in the run.
         let weight: Int
     }
@@ -27,17 +27,17 @@ final class StagingSchedule: @unchecked Sendable {
     let tasks: [Task]
     private let condition = NSCondition()
     private var claimed: Set<Int> = []
-    private var ids: [String: IdSet] = [:]
+    private var ids: [TableName: IdSet] = [:]
     private var staged: [Int: StagedTable] = [:]
     private var failure: LoadError?
 
     /// `files` in load order (parents first), their tables and their costs (`estimatedCost`).
     init(files: [String], tables: [TableSpec], costs: [Int]) {
-        let inRun = Set(tables.map(\.name))
+        let inRun = Set(tables.map(\.tableName))
         var weights = [Int](repeating: 0, count: files.count)
         for index in files.indices.reversed() {
             let heaviestChild =
-                files.indices.filter { tables[$0].parents.contains(tables[index].name) }
+                files.indices.filter { tables[$0].parents.contains(tables[index].tableName) }
                 .map { weights[$0] }.max() ?? 0
             weights[index] = costs[index] + heaviestChild
         }
@@ -66,7 +66,7 @@ final class StagingSchedule: @unchecked Sendable {
 
     /// The next file to stage and the ids of its parents in the run, waiting until one is ready
     /// unless `waiting` is false; nil once every file is claimed or the run has failed.
-    func claim(waiting: Bool = true) -> (Task, [String: IdSet])? {
+    func claim(waiting: Bool = true) -> (Task, [TableName: IdSet])? {
         condition.withLock {
             while failure == nil, claimed.count < tasks.count {
                 let ready = tasks.filter {
@@ -84,7 +84,7 @@ final class StagingSchedule: @unchecked Sendable {
     }
 
     /// A file has been read: its children may start.
-    func read(_ table: String, ids tableIds: IdSet) {
+    func read(_ table: TableName, ids tableIds: IdSet) {
         condition.withLock {
             ids[table] = tableIds
             condition.broadcast()

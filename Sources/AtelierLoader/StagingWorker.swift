@@ -55,9 +55,7 @@ final class StagingWorker: @unchecked Sendable {
                 guard let (claimed, parentIds) = schedule.claim() else { return }
                 task = claimed
                 do throws(LoadError) {
-                    encoder = try LoadError.during(task.table.fileName) {
-                        try makeEncoder(task, parentIds: parentIds)
-                    }
+                    encoder = try makeEncoder(task, parentIds: parentIds)
                 } catch {
                     schedule.fail(error)
                     return
@@ -68,9 +66,7 @@ final class StagingWorker: @unchecked Sendable {
                     guard readsAhead, !schedule.hasFailed, let (ahead, parentIds) = schedule.claim(waiting: false)
                     else { return }
                     do throws(LoadError) {
-                        let file = try LoadError.during(ahead.table.fileName) {
-                            try makeEncoder(ahead, parentIds: parentIds)
-                        }
+                        let file = try makeEncoder(ahead, parentIds: parentIds)
                         file.start()
                         next = (ahead, file)
                     } catch {
@@ -97,7 +93,7 @@ final class StagingWorker: @unchecked Sendable {
     ) throws(LoadError) -> StagedTable {
         let table = task.table
         let fileName = URL(fileURLWithPath: task.path).lastPathComponent
-        var report = FileReport(file: fileName, table: table.name)
+        var report = FileReport(file: fileName, table: table.tableName)
         let began = Date()
         report.times.waited = began.timeIntervalSince(start)
         do throws(LoadError) {
@@ -110,7 +106,7 @@ final class StagingWorker: @unchecked Sendable {
                 let liveRows = try connection.rowCount(table)
                 var clock = Date()
                 let (ids, checksum) = try stream(encoder, into: table, report: &report)
-                schedule.read(table.name, ids: ids)
+                schedule.read(table.tableName, ids: ids)
                 report.times.copy = Date().timeIntervalSince(clock)
                 let shrink = ShrinkGuard(allowed: options.allowShrink, file: fileName)
                 try shrink.checkRejections(
@@ -143,13 +139,18 @@ final class StagingWorker: @unchecked Sendable {
 
     /// An encoder for `task`'s file whose references are checked against `parentIds` (the ids
     /// of its parents in the run) and, for parents the run does not load, the live tables' ids.
-    private func makeEncoder(_ task: StagingSchedule.Task, parentIds: [String: IdSet]) throws -> FileEncoder {
-        var parents = parentIds
-        for parent in task.table.parents where parents[parent] == nil {
-            parents[parent] = try connection.ids(of: parent)
+    /// Its errors name the file.
+    private func makeEncoder(
+        _ task: StagingSchedule.Task, parentIds: [TableName: IdSet]
+    ) throws(LoadError) -> FileEncoder {
+        try LoadError.during(task.table.fileName) {
+            var parents = parentIds
+            for parent in task.table.parents where parents[parent] == nil {
+                parents[parent] = try connection.ids(of: parent)
+            }
+            return try FileEncoder(
+                path: task.path, table: task.table, options: options, existingIds: IdSet(), parentIds: parents)
         }
-        return try FileEncoder(
-            path: task.path, table: task.table, options: options, existingIds: IdSet(), parentIds: parents)
     }
 
     /// Sends the encoder's rows through one COPY into the staging table; see `Connection.send`.

@@ -63,7 +63,7 @@ public enum Schema {
         parentIn parentNamespace: Namespace = .live, validated: Bool = true
     ) -> String {
         "ALTER TABLE \(namespace.qualified(table.name)) ADD CONSTRAINT \(quoted(table.foreignKeyName(column))) "
-            + "FOREIGN KEY (\(quoted(column.name))) REFERENCES \(parentNamespace.qualified(column.kind.referencedTable ?? "")) (\"id\")"
+            + "FOREIGN KEY (\(quoted(column.name))) REFERENCES \(parentNamespace.qualified(column.kind.referencedTable?.rawValue ?? "")) (\"id\")"
             + (validated ? "" : " NOT VALID")
     }
 
@@ -119,7 +119,7 @@ public enum Schema {
         let above = idsAbove.map { " AND c.\"id\" > \($0)" } ?? ""
         return """
             SELECT count(*) FROM \(namespace.qualified(child.name)) c WHERE NOT EXISTS \
-            (SELECT 1 FROM \(parentNamespace.qualified(column.kind.referencedTable ?? "")) p WHERE p."id" = c.\(quoted(column.name)))\(above)
+            (SELECT 1 FROM \(parentNamespace.qualified(column.kind.referencedTable?.rawValue ?? "")) p WHERE p."id" = c.\(quoted(column.name)))\(above)
             """
     }
 

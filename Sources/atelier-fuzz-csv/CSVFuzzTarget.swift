@@ -29,7 +29,7 @@ enum CSVFuzzTarget {
             let mapping = try? HeaderMapping(header: reader.fieldStrings(), table: table)
         else { return }
         reader.expectedFieldCount = mapping.fieldCount
-        var parents: [String: IdSet] = [:]
+        var parents: [TableName: IdSet] = [:]
         for parent in table.parents {
             var ids = IdSet()
             for id in Int32(1)...3 { ids.insert(id) }

@@ -60,7 +60,7 @@ struct SampleCatalog: Sendable {
     /// Reads every file of `folder` in load order, keeping the rows the loader keeps.
     static func read(_ folder: String = Repository.samples) throws -> SampleCatalog {
         var tables: [String: [Row]] = [:]
-        var ids: [String: IdSet] = [:]
+        var ids: [TableName: IdSet] = [:]
         for table in Catalog.tables {
             let reader = try CSVRecordReader(path: folder + "/" + table.fileName)
             guard try reader.next() else { continue }
@@ -77,7 +77,7 @@ struct SampleCatalog: Sendable {
                 rows.append(Row(values: values))
             }
             tables[table.name] = rows
-            ids[table.name] = cleaner.seenIds
+            ids[table.tableName] = cleaner.seenIds
         }
         return SampleCatalog(tables: tables)
     }

@@ -21,7 +21,7 @@ import Testing
         for table in Catalog.tables {
             for parent in table.parents {
                 #expect(
-                    Catalog.loadOrder(of: parent) < Catalog.loadOrder(of: table.name), "\(parent) before \(table.name)")
+                    parent.position < table.tableName.position, "\(parent) before \(table.name)")
             }
         }
     }
@@ -57,7 +57,7 @@ import Testing
     @Test func filesAreRecognisedByName() {
         #expect(Catalog.table(forFile: "Reviews.CSV")?.name == "reviews")
         #expect(Catalog.table(forFile: "reviews.tsv") == nil)
-        #expect(Catalog.dependants(of: "reviews").map(\.name) == ["reviews_photos", "characteristic_reviews"])
+        #expect(Catalog.dependants(of: .reviews).map(\.name) == ["reviews_photos", "characteristic_reviews"])
     }
 
     @Test func idSetIsSparseAndExact() {

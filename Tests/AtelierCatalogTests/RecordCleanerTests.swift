@@ -10,11 +10,11 @@ func clean(_ table: String, _ text: String, parents: [String: [Int32]] = [:], ex
     _ = try reader.next()
     let mapping = try HeaderMapping(header: reader.fieldStrings(), table: spec)
     reader.expectedFieldCount = mapping.fieldCount
-    var parentIds: [String: IdSet] = [:]
+    var parentIds: [TableName: IdSet] = [:]
     for (name, ids) in parents {
         var set = IdSet()
         ids.forEach { set.insert($0) }
-        parentIds[name] = set
+        parentIds[try #require(TableName(rawValue: name))] = set
     }
     var existingIds = IdSet()
     existing.forEach { existingIds.insert($0) }

@@ -36,7 +36,7 @@ struct CleanedFile: Sendable {
 /// Runs every generated file through the loader's reader and cleaner, parents first, with the
 /// ids each parent file actually kept: the loader's decisions without a database.
 func cleanAll(_ directory: String) throws -> [String: CleanedFile] {
-    var kept: [String: IdSet] = [:]
+    var kept: [TableName: IdSet] = [:]
     var results: [String: CleanedFile] = [:]
     for table in Catalog.tables {
         let reader = try CSVRecordReader(path: "\(directory)/\(table.fileName)")
@@ -54,7 +54,7 @@ func cleanAll(_ directory: String) throws -> [String: CleanedFile] {
             }
         }
         result.repaired = reader.repairs
-        kept[table.name] = cleaner.seenIds
+        kept[table.tableName] = cleaner.seenIds
         results[table.name] = result
     }
     return results

@@ -66,7 +66,7 @@ import Testing
         products.insert(1)
         let finished = try FileEncoder(
             path: folder + "/features.csv", table: table, options: LoadOptions(rejectDirectory: folder),
-            existingIds: IdSet(), parentIds: ["product": products])
+            existingIds: IdSet(), parentIds: [.product: products])
         finished.start()
         while let chunk = finished.nextChunk() { finished.recycle(chunk) }
         let outcome = try finished.finish()
@@ -76,7 +76,7 @@ import Testing
 
         let stopped = try FileEncoder(
             path: folder + "/features.csv", table: table, options: LoadOptions(rejectDirectory: folder),
-            existingIds: IdSet(), parentIds: ["product": products])
+            existingIds: IdSet(), parentIds: [.product: products])
         stopped.start()
         stopped.cancel()
         #expect(!FileManager.default.fileExists(atPath: folder + "/features.rejects.csv"))

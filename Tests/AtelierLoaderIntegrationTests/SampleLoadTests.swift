@@ -24,14 +24,14 @@ func readRejects(_ path: String) throws -> [(line: Int, reason: String, record: 
         let database = try TestDatabase.create()
         let rejectDirectory = try Repository.temporaryDirectory()
         let reports = try database.load(Repository.samples, rejectDirectory: rejectDirectory)
-        #expect(reports.map(\.table) == Catalog.tables.map(\.name))
+        #expect(reports.map(\.table) == Catalog.tables.map(\.tableName))
         for report in reports {
             let expected = try #require(sampleExpectations[report.file])
             #expect(report.rowsRead == expected.read, "\(report.file)")
             #expect(report.rowsLoaded == expected.loaded, "\(report.file)")
             #expect(report.rowsRepaired == expected.repaired, "\(report.file)")
             #expect(report.rowsRejected == expected.rejects.count, "\(report.file)")
-            #expect(try database.count(report.table) == expected.loaded, "\(report.file)")
+            #expect(try database.count(report.table.rawValue) == expected.loaded, "\(report.file)")
             let rejects = try readRejects("\(rejectDirectory)/\(report.table).rejects.csv")
             #expect(rejects.map(\.line) == expected.rejects.map(\.line), "\(report.file)")
             #expect(rejects.map(\.reason) == expected.rejects.map(\.reason.rawValue), "\(report.file)")
@@ -120,7 +120,8 @@ func readRejects(_ path: String) throws -> [(line: Int, reason: String, record: 
         let database = try TestDatabase.withSamples()
         let reports = try database.load(Repository.samples)
         for report in reports {
-            #expect(try database.count(report.table) == sampleExpectations[report.file]?.loaded, "\(report.file)")
+            #expect(
+                try database.count(report.table.rawValue) == sampleExpectations[report.file]?.loaded, "\(report.file)")
         }
         // A parent replaced on its own keeps its children when they stay valid.
         _ = try database.load(Repository.samples + "/product.csv")

@@ -26,19 +26,19 @@ import Testing
 
         var products = IdSet()
         products.insert(7)
-        schedule.read("product", ids: products)
+        schedule.read(.product, ids: products)
         var claimed: [String] = []
         while let (task, parents) = schedule.claim(waiting: false) {
             claimed.append(task.table.name)
-            #expect(parents["product"]?.contains(7) ?? !task.table.parents.contains("product"), "\(task.table.name)")
+            #expect(parents[.product]?.contains(7) ?? !task.table.parents.contains(.product), "\(task.table.name)")
         }
         // Children of styles, questions, reviews and characteristics wait for those.
         #expect(Set(claimed) == ["features", "styles", "related", "questions", "reviews", "characteristics"])
-        schedule.read("reviews", ids: IdSet())
+        schedule.read(.reviews, ids: IdSet())
         #expect(schedule.claim(waiting: false)?.0.table.name == "reviews_photos")
         // characteristic_reviews needs characteristics too.
         #expect(schedule.claim(waiting: false) == nil)
-        schedule.read("characteristics", ids: IdSet())
+        schedule.read(.characteristics, ids: IdSet())
         #expect(schedule.claim(waiting: false)?.0.table.name == "characteristic_reviews")
     }
 
@@ -47,7 +47,7 @@ import Testing
         let schedule = Self.schedule(sizes: ["photos": 50, "characteristic_reviews": 100], size: 1)
         _ = schedule.claim(waiting: false)
         _ = schedule.claim(waiting: false)
-        schedule.read("product", ids: IdSet())
+        schedule.read(.product, ids: IdSet())
         let order = (0..<3).compactMap { _ in schedule.claim(waiting: false)?.0.table.name }
         #expect(order.first == "reviews" || order.first == "characteristics", "\(order)")
         #expect(order.contains("styles"))
