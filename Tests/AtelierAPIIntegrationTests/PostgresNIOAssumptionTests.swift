@@ -18,8 +18,10 @@ import Testing
     static func client(_ database: TestDatabase, poolSize: Int = 1, port: Int? = nil) throws -> ReplaceableClient {
         var parameters = try ConnectionParameters(connectionString: database.url)
         if let port { parameters.port = port }
-        return ReplaceableClient(
+        let client = ReplaceableClient(
             configuration: parameters.clientConfiguration(poolSize: poolSize, deadline: .seconds(60)), logger: logger)
+        client.start()
+        return client
     }
 
     /// `LeaseBreaker`: closing a leased connection from another task ends its statement with an
@@ -107,6 +109,7 @@ import Testing
     /// Resident memory after `count` leases released unused, less before.
     static func memoryGrowth(releasing count: Int, configuration: PostgresClient.Configuration) async throws -> Int {
         let client = ReplaceableClient(configuration: configuration, logger: logger)
+        client.start()
         _ = try await client.client.withConnection { _ in 0 }
         let before = ServerMetrics.residentBytes()
         for _ in 0..<count { _ = try await client.client.withConnection { _ in 0 } }

@@ -38,7 +38,7 @@ public final class DatabasePool: Service, Sendable {
     }
 
     private struct State {
-        var current: ReplaceableClient?
+        var current: ReplaceableClient
         var retired: [RetiredClient] = []
         var successes = 0
         var failures = 0
@@ -60,11 +60,15 @@ public final class DatabasePool: Service, Sendable {
         self.deadline = deadline
         self.tick = tick
         self.logger = logger
-        state = NIOLockedValueBox(State())
+        state = NIOLockedValueBox(
+            State(
+                current: ReplaceableClient(
+                    configuration: parameters.clientConfiguration(poolSize: poolSize, deadline: deadline),
+                    logger: logger)))
     }
 
-    /// The client requests use now; nil before `run()` starts one.
-    package var client: PostgresClient? { state.withLockedValue { $0.current?.client } }
+    /// The client requests use now; its connections open once `run()` has started.
+    package var client: PostgresClient { state.withLockedValue { $0.current.client } }
 
     /// How many times a stuck client was replaced (for tests and metrics).
     public var replacements: Int { state.withLockedValue { $0.replacements } }
@@ -102,7 +106,7 @@ public final class DatabasePool: Service, Sendable {
     public func run() async {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.deadlines.watch() }
-            startClient()
+            state.withLockedValue { $0.current }.start()
             await cancelWhenGracefulShutdown {
                 await self.supervisor.run { verdict in
                     self.act(on: verdict)
@@ -131,7 +135,7 @@ public final class DatabasePool: Service, Sendable {
         case .reachable: markReachable(true, detail: "")
         case .unreachable: markReachable(false, detail: "no connection could be made")
         case .replacePool:
-            startClient()
+            replaceClient()
             markReachable(true, detail: "replaced the connection pool")
         }
     }
@@ -139,7 +143,7 @@ public final class DatabasePool: Service, Sendable {
     /// Every client's connections close before the pool returns, a replaced one's included; a
     /// close that never completes may not keep the process from exiting.
     private func endClients() async {
-        let clients = state.withLockedValue { state in state.retired.map(\.client) + [state.current].compactMap { $0 } }
+        let clients = state.withLockedValue { state in state.retired.map(\.client) + [state.current] }
         for client in clients { client.end() }
         let ended = await deadlines.run(Self.shutdownWait, onTimeout: {}) {
             for client in clients { await client.ended() }
@@ -152,17 +156,16 @@ public final class DatabasePool: Service, Sendable {
     /// How long shutdown waits for the pool's connections to close.
     package static let shutdownWait = Duration.seconds(5)
 
-    /// Starts a fresh client for requests; the one it replaces, if any, serves the requests it
-    /// holds until their deadline.
-    private func startClient() {
+    /// Starts a fresh client for requests; the one it replaces serves the requests it holds
+    /// until their deadline.
+    private func replaceClient() {
         let fresh = ReplaceableClient(
             configuration: parameters.clientConfiguration(poolSize: poolSize, deadline: deadline), logger: logger)
+        fresh.start()
         let retireAt = clock.now + deadline + .seconds(1)
         state.withLockedValue { state in
-            if let replaced = state.current {
-                state.retired.append(RetiredClient(client: replaced, retireAt: retireAt))
-                state.replacements += 1
-            }
+            state.retired.append(RetiredClient(client: state.current, retireAt: retireAt))
+            state.replacements += 1
             state.current = fresh
         }
     }
@@ -191,7 +194,8 @@ public final class DatabasePool: Service, Sendable {
         until due: AnyClock.Instant,
         _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async -> Result<T, any Error>? {
-        guard due > clock.now, let client = self.client else { return nil }
+        guard due > clock.now else { return nil }
+        let client = self.client
         let lease = LeaseBreaker()
         return await deadlines.run(until: due, onTimeout: { lease.breakLease() }) {
             try await client.withConnection { connection in try await lease.hold(connection, body) }
