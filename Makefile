@@ -14,7 +14,7 @@ TEST_DATABASE_URL := postgresql://postgres@127.0.0.1:$(TEST_PORT)/postgres
 # The clusters the server's fault tests start, stop and freeze (Tests/AtelierTestSupport/PrivateCluster.swift).
 STOP_FAULT_CLUSTERS = for dir in $(CURDIR)/.atelier/fault-pg-*; do [ -d "$$dir" ] && scripts/pg-cluster.sh stop "$$dir"; done; true
 
-.PHONY: run deps db db-stop build load verify serve cluster cluster-stop monitor monitor-stop fuzz-api fuzz-csv faults repeat soak test lint format clean bench-etl bench-etl-jobs bench-api bench-floor bench-cluster bench-memory bench-tools loadtest
+.PHONY: run deps db db-stop build load verify serve cluster cluster-stop monitor monitor-stop fuzz-api fuzz-csv faults repeat soak test lint format clean bench-etl bench-etl-jobs bench-api bench-floor bench-hot bench-layers bench-cluster bench-memory bench-tools loadtest
 
 ## run: install what is missing, start the embedded database, build, load the samples, verify,
 ## then serve the API on http://localhost:3000 until Ctrl-C
@@ -119,14 +119,29 @@ bench-tools: deps db
 bench-api: bench-tools
 	@PORT=$(PORT) bench/api.sh
 
-## bench-floor: the uncached path's floor, a minimal Hummingbird route over PostgresClient running
-## GET /products/:product_id's statement, against atelier-serve with the cache off (bench/floor.sh;
-## uses the bench-api database, so run make bench-api first).
+## bench-floor: GET /products/:product_id's floors: a minimal Hummingbird route over PostgresClient
+## running its statement, against atelier-serve with the cache off; a minimal route answering the
+## same bytes to every request, against atelier-serve's cached answers (bench/floor.sh; uses the
+## bench-api database, so run make bench-api first).
 bench-floor: deps db
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
 	swift build -c release --product atelier-floor
 	swift build -c release --product atelier-serve
 	@PORT=$(PORT) bench/floor.sh
+
+## bench-hot: the hot-set mix (SCALE=0.05, 5,000 products) against the build of BASELINE (69beb90,
+## built for release once, in .atelier/bench) and against a constant-body floor, alternating in
+## one run, and with 1% votes: current >= 1.0x the baseline, >= 0.8 of the floor, votes >= 0.8 of
+## no writes, 0 errors, p99 <= 20 ms (bench/hot.sh).
+bench-hot: bench-tools
+	swift build -c release --product atelier-floor
+	@PORT=$(PORT) bench/hot.sh
+
+## bench-layers: instructions per cached answer under callgrind, for the current server, the
+## baseline's and the constant-body floor, and the current one's by layer (bench/layers.sh).
+bench-layers: bench-tools
+	swift build -c release --product atelier-floor
+	@PORT=$(PORT) bench/layers.sh
 
 ## bench-cluster: make cluster's deployment, release build, generated export (SCALE=0.05): the
 ## storefront mix with 1% votes through nginx and against one instance directly, the replica's

@@ -37,3 +37,14 @@ warm_cache() {  # PORT MAX_ID ROUTE: asks for every id of ROUTE once (bench/wrk/
     ROUTE=$3 SEQUENTIAL=1 THREADS=2 MAX_PRODUCT=$2 MAX_QUESTION=$2 \
         wrk -t2 -c64 -d$(($2 / 2500 + 2))s -s "$root/bench/wrk/random.lua" "http://127.0.0.1:$1" >/dev/null
 }
+
+baseline_build() {  # COMMIT: a release build of COMMIT's atelier-etl and atelier-serve, once; sets
+    # baseline_etl and baseline_serve
+    local dir=$work/baseline-$1
+    baseline_etl=$dir/.build/release/atelier-etl baseline_serve=$dir/.build/release/atelier-serve
+    [ -x "$baseline_serve" ] && [ -x "$baseline_etl" ] && return
+    echo "building $1's atelier-etl and atelier-serve for release in $dir"
+    rm -rf "$dir" && mkdir -p "$dir"
+    git -C "$root" archive "$1" | tar -x -C "$dir"
+    (cd "$dir" && swift build -c release --product atelier-etl >/dev/null && swift build -c release --product atelier-serve >/dev/null)
+}
