@@ -54,7 +54,8 @@ public enum AtelierServer {
         BasicRequestContext
     > {
         let router = Router()
-        router.add(middleware: MetricsMiddleware())
+        let requestSeries = RequestSeries(registry: database.metrics.registry)
+        router.add(middleware: RequestMetricsMiddleware(series: requestSeries))
         if logRequests { router.add(middleware: LogRequestsMiddleware(.debug)) }
         router.add(middleware: ConditionalGetMiddleware())
         router.add(middleware: ReadYourWritesMiddleware())
@@ -64,6 +65,7 @@ public enum AtelierServer {
         QuestionRoutes(database: database).add(to: router)
         CartRoutes(database: database).add(to: router)
         OperationRoutes(database: database, openAPIDocument: try openAPIDocument()).add(to: router)
+        requestSeries.complete(router.routes)
         return router
     }
 

@@ -4,11 +4,9 @@ import NIOCore
 import Prometheus
 
 /// The server's metrics for Prometheus (`GET /metrics`, text format 0.0.4), in the registry it
-/// is given. Requests by route and status and a latency histogram per route come from
-/// Hummingbird's `MetricsMiddleware` through swift-metrics, into the same registry once the
-/// program has bootstrapped swift-metrics with `factory(for:)`; the cache, the pool and the
-/// listener report here. Counting on the request path takes no lock: every series is
-/// registered here, once.
+/// is given. The HTTP layer counts requests by route and status and times them into the same
+/// registry (`RequestMetricsMiddleware`); the cache, the pool and the listener report here.
+/// Counting on the request path takes no lock: every series is registered here, once.
 public final class ServerMetrics: Sendable {
     package let registry: PrometheusCollectorRegistry
     package let cacheHits: Prometheus.Counter
@@ -30,17 +28,6 @@ public final class ServerMetrics: Sendable {
     private let residentMemory: Prometheus.Gauge
     /// The cache's count of applied changes at the last scrape: the counter moves by the difference.
     private let invalidationsCounted = NIOLockedValueBox(0)
-
-    /// The factory a program bootstraps swift-metrics with (`MetricsSystem.bootstrap`), once,
-    /// so that the HTTP layer's request metrics land in `registry`.
-    public static func factory(for registry: PrometheusCollectorRegistry) -> PrometheusMetricsFactory {
-        var factory = PrometheusMetricsFactory(registry: registry)
-        // swift-metrics labels use dots (`http.server.request.duration`); Prometheus names cannot.
-        factory.nameAndLabelSanitizer = { name, labels in
-            (Self.sanitized(name), labels.map { (Self.sanitized($0.0), $0.1) })
-        }
-        return factory
-    }
 
     /// The server's own series in `registry` (a fresh one unless given).
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
@@ -89,10 +76,6 @@ public final class ServerMetrics: Sendable {
             let pages = statm.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
         else { return 0 }
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
-    }
-
-    package static func sanitized(_ name: String) -> String {
-        String(name.map { $0.isLetter || $0.isNumber ? $0 : "_" })
     }
 
     /// The text a scrape gets: current gauges, then every metric.

@@ -6,7 +6,6 @@ import AtelierStore
 import Foundation
 import Hummingbird
 import Logging
-import Metrics
 import Prometheus
 
 /// `atelier-serve`: the legacy Atelier API over the database `atelier-etl` loaded.
@@ -118,9 +117,10 @@ struct AtelierServe: AsyncParsableCommand {
             idleTimeout: .seconds(idleTimeout), databaseDeadline: .milliseconds(Int(databaseTimeout * 1000)),
             logLevel: logLevel, cacheCapacity: cacheSize << 20
         )
-        let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(ServerMetrics.factory(for: registry))
-        try await AtelierServer.makeApplication(configuration, metrics: ServerMetrics(registry: registry)).runService()
+        try await AtelierServer.makeApplication(
+            configuration, metrics: ServerMetrics(registry: PrometheusCollectorRegistry())
+        )
+        .runService()
     }
 
     /// Runs the server with the documented exit codes (ArgumentParser's own usage code is 64).

@@ -7,7 +7,6 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
-import Metrics
 import Prometheus
 import Testing
 
@@ -43,13 +42,8 @@ enum APIHarness {
         }
     }
 
-    /// The test process's metrics: swift-metrics can be bootstrapped once per process, as
-    /// `atelier-serve` does it, so every harness's application reports into one registry.
-    static let metrics: ServerMetrics = {
-        let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(ServerMetrics.factory(for: registry))
-        return ServerMetrics(registry: registry)
-    }()
+    /// The test process's metrics: every harness's application reports into one registry.
+    static let metrics = ServerMetrics(registry: PrometheusCollectorRegistry())
 
     /// With `readDatabase`, reads go to that replica as the router decides; pass `router` to
     /// watch its decisions.

@@ -232,7 +232,7 @@ let cachedStatements: [any CachedStatement.Type] = [
             if id % 7 == 0 { cache.apply(TableChange(table: .skus, products: [Int32(id)], questions: nil)) }
         }
         let held = (1...2000).filter { cache.lookup(ProductQueries.Styles(productID: Int32($0)).cacheKey) != nil }
-        let stored = Array(body.readableBytesView).capacity + ResponseCache.entryOverhead
+        let stored = body.readableBytes + ResponseCache.entryOverhead
         #expect(held.allSatisfy { $0 > 1900 && $0 % 7 != 0 }, "the newest answers are the ones kept")
         #expect(held.count >= 64 * 1024 / stored - 8)
         #expect(cache.answerCount == held.count)
@@ -244,14 +244,35 @@ let cachedStatements: [any CachedStatement.Type] = [
     }
 
     /// An answer counts its bytes, not the power of two a ByteBuffer of them would reserve: a
-    /// body of 1,100 bytes costs the budget about 1,100, not 2,048, so more answers fit.
+    /// body of 1,100 bytes costs the budget 1,100, not 2,048, so more answers fit.
     @Test func anAnswerCountsItsBytesNotAPowerOfTwo() {
         let cache = ResponseCache(capacity: 1 << 20)
         cache.setEnabled(true)
         let body = ByteBuffer(repeating: 0x41, count: 1100)
         let key = ProductQueries.Styles(productID: 1).cacheKey
         cache.store(.found(body, tag: "t"), for: key, of: ProductQueries.Styles.self, ticket: cache.ticket())
-        #expect(cache.bytesHeld - ResponseCache.entryOverhead < 1200)
+        #expect(cache.bytesHeld == 1100 + ResponseCache.entryOverhead)
         #expect(cache.lookup(key) == .found(body, tag: "t"))
+    }
+
+    /// A hit costs no copy: every hit shares the one allocation the answer was stored in, which
+    /// is not the body it was given (that may pin a connection's whole read buffer).
+    @Test func hitsShareTheStoredBytes() {
+        let cache = ResponseCache(capacity: 1 << 20)
+        cache.setEnabled(true)
+        var body = ByteBuffer(repeating: 0x20, count: 4096)
+        body.writeString("{\"id\":1}")
+        body.moveReaderIndex(forwardBy: 4096)
+        let key = ProductQueries.Detail(productID: 1).cacheKey
+        cache.store(.found(body, tag: "t"), for: key, of: ProductQueries.Detail.self, ticket: cache.ticket())
+        func address(_ answer: ResponseCache.Answer?) -> UnsafeRawPointer? {
+            guard case .found(let bytes, _) = answer else { return nil }
+            return bytes.withUnsafeReadableBytes { $0.baseAddress.map(UnsafeRawPointer.init) }
+        }
+        let first = address(cache.lookup(key)), second = address(cache.lookup(key))
+        #expect(first != nil && first == second)
+        #expect(first != address(.found(body, tag: "t")))
+        #expect(cache.lookup(key) == .found(ByteBuffer(string: "{\"id\":1}"), tag: "t"))
+        #expect(cache.bytesHeld == 8 + ResponseCache.entryOverhead)
     }
 }

@@ -1,6 +1,6 @@
 import AtelierCatalog
 import Foundation
-import NIOCore
+@_spi(CustomByteBufferAllocator) import NIOCore
 
 /// Whole JSON answers of the read routes, and "names nothing" answers, kept in memory up to a
 /// byte budget, so that a hot product page costs no database round trip. It stays correct after
@@ -23,23 +23,23 @@ public final class ResponseCache: @unchecked Sendable {
         case missing
     }
 
-    /// An answer as the cache keeps it: the body's bytes at their exact size. A ByteBuffer's
-    /// storage is rounded up to a power of two, which the budget would have to count and nobody
-    /// reads; each hit gets a ByteBuffer of its own instead.
+    /// An answer as the cache keeps it: the body's bytes in an allocation of exactly their size,
+    /// which every hit shares (a ByteBuffer's own allocations are rounded up to a power of two,
+    /// which the budget would have to count and nobody reads).
     private enum Held {
-        case found([UInt8], tag: String)
+        case found(ByteBuffer, tag: String)
         case missing
 
         init(_ answer: Answer) {
             switch answer {
-            case .found(let body, let tag): self = .found(Array(body.readableBytesView), tag: tag)
+            case .found(let body, let tag): self = .found(Self.exactCopy(body), tag: tag)
             case .missing: self = .missing
             }
         }
 
         var answer: Answer {
             switch self {
-            case .found(let bytes, let tag): .found(ByteBuffer(bytes: bytes), tag: tag)
+            case .found(let body, let tag): .found(body, tag: tag)
             case .missing: .missing
             }
         }
@@ -47,9 +47,22 @@ public final class ResponseCache: @unchecked Sendable {
         /// What it counts against the budget: its allocation, as stored and as dropped alike.
         var size: Int {
             switch self {
-            case .found(let bytes, _): bytes.capacity + ResponseCache.entryOverhead
+            case .found(let body, _): body.capacity + ResponseCache.entryOverhead
             case .missing: ResponseCache.entryOverhead
             }
+        }
+
+        /// `body`'s readable bytes in a buffer that owns an allocation of just their size. The
+        /// body may sit in a larger allocation (the connection's read buffer, or the
+        /// compaction's, reserved at the uncompacted size), and the budget counts allocations.
+        private static func exactCopy(_ body: ByteBuffer) -> ByteBuffer {
+            let count = max(body.readableBytes, 1)
+            guard let memory = malloc(count) else { return ByteBuffer(bytes: body.readableBytesView) }
+            let bytes = UnsafeMutableRawBufferPointer(start: memory, count: count)
+            body.withUnsafeReadableBytes { bytes.copyMemory(from: $0) }
+            // The default allocator frees with free(), as malloc() wants.
+            return ByteBuffer(
+                takingOwnershipOf: bytes, allocator: ByteBufferAllocator(), writerIndex: body.readableBytes)
         }
     }
 
@@ -114,9 +127,6 @@ public final class ResponseCache: @unchecked Sendable {
         _ answer: Answer, for key: Key, of statement: Statement.Type, ticket: UInt64?
     ) {
         guard let ticket else { return }
-        // A copy of just the answer's bytes: the body may sit in a larger allocation (the
-        // connection's read buffer, or the compaction's, reserved at the uncompacted size), and
-        // the budget counts allocations.
         let answer = Held(answer)
         let size = answer.size
         guard size <= capacity / 8 else { return }

@@ -1,0 +1,49 @@
+@testable import AtelierAPI
+import Hummingbird
+import HummingbirdTesting
+import Prometheus
+import Testing
+
+/// `RequestMetricsMiddleware` writes the series Hummingbird's `MetricsMiddleware` wrote (the
+/// alert rules and dashboards read them by these names and labels), from its lock-free table
+/// for the router's routes and from the locked one for anything else.
+@Suite struct RequestMetricsTests {
+    @Test func requestsAreCountedAndTimedByRouteMethodAndStatus() async throws {
+        let registry = PrometheusCollectorRegistry()
+        let series = RequestSeries(registry: registry)
+        let router = Router()
+        router.add(middleware: RequestMetricsMiddleware(series: series))
+        router.get("products/:product_id") { _, _ in "{}" }
+        router.get("teapot") { _, _ -> Response in Response(status: .init(code: 418)) }
+        router.put("reviews/:review_id/helpful") { _, _ -> Response in throw HTTPError(.unprocessableContent) }
+        series.complete(router.routes)
+        try await Application(router: router).test(.router) { client in
+            for id in 1...3 { _ = try await client.execute(uri: "/products/\(id)", method: .get) }
+            _ = try await client.execute(uri: "/teapot", method: .get)
+            _ = try await client.execute(uri: "/reviews/1/helpful", method: .put)
+            _ = try await client.execute(uri: "/nowhere", method: .get)
+        }
+        let text = String(decoding: registry.emitToBuffer(), as: UTF8.self)
+        let product = #"http_route="/products/{product_id}",http_request_method="GET",http_response_status_code="200""#
+        for expected in [
+            "hb_requests{\(product)} 3",
+            "http_server_request_duration_count{\(product)} 3",
+            "http_server_request_duration_bucket{\(product),le=\"0.005\"} 3",
+            #"hb_requests{http_route="/teapot",http_request_method="GET",http_response_status_code="418"} 1"#,
+            #"hb_requests{http_route="/reviews/{review_id}/helpful",http_request_method="PUT",http_response_status_code="422"} 1"#,
+            #"hb_requests{http_route="NotFound",http_request_method="GET",http_response_status_code="404"} 1"#,
+            #"http_server_active_requests{http_request_method="GET"} 0.0"#,
+            #"http_server_active_requests{http_request_method="PUT"} 0.0"#,
+        ] {
+            #expect(text.contains(expected + "\n"), "\(expected)")
+        }
+        #expect(!text.contains("http_request_method=\"POST\""), "a series appears only once it happened")
+        #expect(series.seriesOutsideTheTable == 2, "only the 418 and the unknown route take the lock")
+    }
+
+    @Test func theLatencyBucketsAreThoseOfASwiftMetricsTimer() {
+        let factory = PrometheusMetricsFactory(registry: PrometheusCollectorRegistry())
+        #expect(RequestSeries.buckets == factory.defaultDurationHistogramBuckets)
+        #expect(RequestSeries.buckets.first == .milliseconds(5))
+    }
+}
