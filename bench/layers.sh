@@ -3,11 +3,12 @@
 # export (loaded here), each server is warmed, then wrk (-t2 -c64) asks for DURATION (10) s for
 # GET /products/:product_id of products 1..HOT (1000), all cached, while perf samples the
 # server (-e cpu-clock, the only event these machines have) and its CPU time is read from
-# /proc, the server on one core and wrk on the other: the current atelier-serve, BASELINE's (69beb90), and atelier-floor's constant body (the
-# same bytes with nothing else). Prints the server's CPU microseconds per request for each, and
-# by layer (bench/layers.py groups the sampled functions by what they belong to). RUNS (3)
-# rounds, alternating; the medians are what to compare. Valgrind would count instructions
-# exactly, but Debian's 3.19 crashes on these programs as soon as they start threads.
+# /proc; the server runs on one core and wrk on the other. Servers: the current atelier-serve,
+# BASELINE's (69beb90), and atelier-floor's constant body (the same bytes with nothing else).
+# Prints the server's CPU microseconds per request for each, and by layer (bench/layers.py
+# groups the sampled functions by what they belong to). RUNS (3) rounds, alternating; the
+# medians are what to compare. Valgrind would count instructions exactly, but Debian's 3.19
+# crashes on these programs as soon as they start threads.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 scale=${SCALE:-0.05} duration=${DURATION:-10} baseline=${BASELINE:-69beb90} runs=${RUNS:-3} hot=${HOT:-1000}
