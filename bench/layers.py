@@ -67,6 +67,12 @@ def main():
     for name in names:
         rounds_text = " ".join("%.1f" % run["cpu_us"] for run in per_server[name])
         print("%-10s %18.1f %14.0f   %s" % (name, cpu[name], rps[name], rounds_text))
+    # Rounds alternate, so a round's servers ran on the same machine state: their ratios vary
+    # less than the medians.
+    first = names[0]
+    for name in names[1:]:
+        pairs = [a["cpu_us"] / b["cpu_us"] for a, b in zip(per_server[first], per_server[name])]
+        print("%s / %s, CPU per request, median of the rounds' ratios: %.2f" % (first, name, statistics.median(pairs)))
     by_layer = {}
     for name in names:
         samples = [layers("%s/layers.%s.txt" % (directory, run["name"])) for run in per_server[name]]

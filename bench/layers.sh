@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make bench-layers: what one cached answer costs the server, and where it goes. On bench-hot's
 # export (loaded here), each server is warmed, then wrk (-t2 -c64) asks for DURATION (10) s for
-# GET /products/:product_id of products 1..HOT (1000), all cached, while perf samples the
+# GET /products/:product_id of products 1..HOT (1000), or with ROUTE=mix for the storefront's
+# page loads over those products, all cached, while perf samples the
 # server (-e cpu-clock, the only event these machines have) and its CPU time is read from
 # /proc; the server runs on one core and wrk on the other. Servers: the current atelier-serve,
 # BASELINE's (69beb90), and atelier-floor's constant body (the same bytes with nothing else).
@@ -11,7 +12,7 @@
 # crashes on these programs as soon as they start threads.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-scale=${SCALE:-0.05} duration=${DURATION:-10} baseline=${BASELINE:-69beb90} runs=${RUNS:-3} hot=${HOT:-1000}
+scale=${SCALE:-0.05} duration=${DURATION:-10} route=${ROUTE:-/products/{product\}} baseline=${BASELINE:-69beb90} runs=${RUNS:-3} hot=${HOT:-1000}
 port=3094 floor=$root/.build/release/atelier-floor
 command -v perf >/dev/null || apt-get install -y -qq linux-perf >/dev/null
 
@@ -21,7 +22,7 @@ fresh_database bench_hot_base
 "$baseline_etl" load "$work/data-$scale-seed1" --database-url "$server/bench_hot_base" --reject-dir "$work/rejects" >/dev/null
 
 ask() {  # SECONDS: requests for products 1..$hot -> wrk's JSON line
-    ROUTE="/products/{product}" MAX_PRODUCT=$hot MAX_QUESTION=1 \
+    ROUTE=$route HOT_SET=$hot MAX_PRODUCT=$hot MAX_QUESTION=1 \
         taskset -c 1 wrk -t2 -c64 -d"$1"s --timeout 5s -s "$root/bench/wrk/random.lua" "http://127.0.0.1:$port" | tail -n 1
 }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
@@ -33,7 +34,10 @@ measure() {  # NAME COMMAND...: the server's CPU per request and its profile, in
     local pid=$!
     trap 'kill $pid 2>/dev/null || true' EXIT
     for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$port/products/1" && break; sleep 0.2; done
-    warm_cache "$port" "$hot" "/products/{product}"
+    local warm=("$route")
+    [ "$route" = mix ] && warm=("/products/{product}" "/products/{product}/styles" "/products/{product}/related" \
+        "/reviews?product_id={product}" "/reviews/meta?product_id={product}" "/qa/questions?product_id={product}")
+    for path in "${warm[@]}"; do warm_cache "$port" "$hot" "$path"; done
     ask 3 >/dev/null
     before=$(cpu_ticks "$pid")
     perf record -q -e cpu-clock -F 999 -p "$pid" -o "$work/layers.$name.perf" 2>/dev/null &
@@ -60,7 +64,7 @@ for _ in $(seq 100); do curl -sf -o "$work/floor-body-layers.json" "http://127.0
 kill "$pid"; wait "$pid" 2>/dev/null || true
 
 rm -f "$work/layers.runs"
-echo "bench-layers: cached GET /products/:product_id (products 1..$hot), wrk -t2 -c64 for $duration s, $runs rounds"
+echo "bench-layers: cached $route (products 1..$hot), wrk -t2 -c64 for $duration s, $runs rounds"
 for round in $(seq "$runs"); do
     measure "current-$round" "$serve" --port "$port" --database-url "$api_server/bench_hot" --log-level error --cache-size 256
     measure "baseline-$round" "$baseline_serve" --port "$port" --database-url "$server/bench_hot_base" --log-level error --cache-size 256
