@@ -15,14 +15,12 @@ struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         let active = series.active(request.method)
         active.increment()
         defer { active.decrement() }
-        let status: HTTPResponse.Status
         do {
             let response = try await next(request, context)
-            status = response.status
-            series.answered(context.endpointPath, request.method, status, after: ContinuousClock.now - start)
+            series.answered(context.endpointPath, request.method, response.status, after: ContinuousClock.now - start)
             return response
         } catch {
-            status = (error as? any HTTPResponseError)?.status ?? .internalServerError
+            let status = (error as? any HTTPResponseError)?.status ?? .internalServerError
             series.answered(context.endpointPath, request.method, status, after: ContinuousClock.now - start)
             throw error
         }

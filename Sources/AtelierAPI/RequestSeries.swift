@@ -25,14 +25,8 @@ final class RequestSeries: Sendable {
 
     /// The series of one route and method, one slot per status of `statuses`.
     private final class Route: Sendable {
-        let path: String
-        let method: String
-        let slots: [ManagedAtomicLazyReference<Answered>]
-
-        init(path: String, method: String) {
-            self.path = path
-            self.method = method
-            slots = RequestSeries.statuses.map { _ in ManagedAtomicLazyReference() }
+        let slots: [ManagedAtomicLazyReference<Answered>] = RequestSeries.statuses.map { _ in
+            ManagedAtomicLazyReference()
         }
     }
 
@@ -82,32 +76,27 @@ final class RequestSeries: Sendable {
     /// before (none, as the server is not listening yet) go to the locked table.
     func complete(_ routes: [Router<some RequestContext>.RouteDescription]) {
         let table = Dictionary(
-            routes.map {
-                (
-                    RouteKey(path: $0.path.description, method: $0.method),
-                    Route(path: $0.path.description, method: $0.method.rawValue)
-                )
-            },
+            routes.map { (RouteKey(path: $0.path.description, method: $0.method), Route()) },
             uniquingKeysWith: { first, _ in first })
         _ = self.routes.storeIfNilThenLoad(RouteTable(table))
     }
 
     /// The gauge of requests in flight with `method`.
     func active(_ method: HTTPRequest.Method) -> Prometheus.Gauge {
-        let make = { [registry] in
-            registry.makeGauge(
-                descriptor: Self.named("http_server_active_requests"),
-                labels: [("http_request_method", method.rawValue)])
-        }
         guard let index = Self.methods.firstIndex(of: method) else {
             return otherActive.withLockedValue { gauges in
                 if let gauge = gauges[method.rawValue] { return gauge }
-                let gauge = make()
+                let gauge = makeActive(method)
                 gauges[method.rawValue] = gauge
                 return gauge
             }
         }
-        return activeSlots[index].load() ?? activeSlots[index].storeIfNilThenLoad(make())
+        return activeSlots[index].load() ?? activeSlots[index].storeIfNilThenLoad(makeActive(method))
+    }
+
+    private func makeActive(_ method: HTTPRequest.Method) -> Prometheus.Gauge {
+        registry.makeGauge(
+            descriptor: Self.named("http_server_active_requests"), labels: [("http_request_method", method.rawValue)])
     }
 
     /// The series made in the locked table: requests no route of the router answered, or with
@@ -130,7 +119,7 @@ final class RequestSeries: Sendable {
         {
             let slot = route.slots[index]
             return slot.load()
-                ?? slot.storeIfNilThenLoad(Answered(registry, route: path, method: route.method, status: status))
+                ?? slot.storeIfNilThenLoad(Answered(registry, route: path, method: method.rawValue, status: status))
         }
         return others.withLockedValue { others in
             let key = OtherKey(path: path, method: method, status: status)
