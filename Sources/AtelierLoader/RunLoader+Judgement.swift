@@ -68,7 +68,7 @@ extension RunLoader {
         while changed {
             changed = false
             for table in Catalog.tables
-            where !found.contains(table.name) && table.parents.contains { found.contains($0.rawValue) } {
+            where !found.contains(table.name) && table.parents.contains(where: { found.contains($0.rawValue) }) {
                 found.insert(table.name)
                 changed = true
             }
