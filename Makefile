@@ -137,8 +137,9 @@ bench-hot: bench-tools
 	swift build -c release --product atelier-floor
 	@PORT=$(PORT) bench/hot.sh
 
-## bench-layers: instructions per cached answer under callgrind, for the current server, the
-## baseline's and the constant-body floor, and the current one's by layer (bench/layers.sh).
+## bench-layers: the server's CPU per cached answer (pinned to a core, from /proc) and by layer
+## (perf), for the current server, the baseline's and the constant-body floor; ROUTE=mix for the
+## page-load mix (bench/layers.sh).
 bench-layers: bench-tools
 	swift build -c release --product atelier-floor
 	@PORT=$(PORT) bench/layers.sh

@@ -18,10 +18,7 @@ baseline=${BASELINE:-69beb90}
 floor=$root/.build/release/atelier-floor
 declare -A port=([baseline]=3091 [current]=3092 [floor]=3093)
 
-baseline_build "$baseline"
-load_export bench_hot "$scale"
-fresh_database bench_hot_base
-"$baseline_etl" load "$work/data-$scale-seed1" --database-url "$server/bench_hot_base" --reject-dir "$work/rejects" >/dev/null
+load_hot_exports "$scale" "$baseline"
 max_product=$(psql -X -tA -d "$server/bench_hot" -c "SELECT max(id) FROM product")
 hot_reviews=$(psql -X -tA -d "$server/bench_hot" -c "SELECT max(id) FROM reviews WHERE product_id <= $hot_set")
 
@@ -44,23 +41,17 @@ mix() {  # PORT SECONDS WRITE_SHARE -> JSON line
     ROUTE=mix HOT_SET=$hot_set MAX_PRODUCT=$max_product MAX_QUESTION=1 MAX_REVIEW=$hot_reviews WRITE_SHARE=$3 \
         wrk -t2 -c64 -d"$2"s --timeout 2s -s "$root/bench/wrk/random.lua" "http://127.0.0.1:$1" | tail -n 1
 }
-field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
 
 for name in baseline current; do
-    for route in "/products/{product}" "/products/{product}/styles" "/products/{product}/related" \
-        "/reviews?product_id={product}" "/reviews/meta?product_id={product}" "/qa/questions?product_id={product}"; do
-        warm_cache "${port[$name]}" "$hot_set" "$route"
-    done
+    for route in "${page_load_routes[@]}"; do warm_cache "${port[$name]}" "$hot_set" "$route"; done
 done
 # The floor's body: as long as the current server's mean answer in the mix, headers excluded.
 mean=$(python3 -c '
 import sys, urllib.request
-sizes = []
-for product in range(1, 201):
-    for path in ["/products/%d", "/products/%d/styles", "/products/%d/related", "/reviews?product_id=%d",
-                 "/reviews/meta?product_id=%d", "/qa/questions?product_id=%d"]:
-        sizes.append(len(urllib.request.urlopen("http://127.0.0.1:%s" % sys.argv[1] + path % product).read()))
-print(round(sum(sizes) / len(sizes)))' "${port[current]}")
+paths = sys.argv[2:]
+sizes = [len(urllib.request.urlopen("http://127.0.0.1:%s" % sys.argv[1] + path.replace("{product}", str(product))).read())
+         for product in range(1, 201) for path in paths]
+print(round(sum(sizes) / len(sizes)))' "${port[current]}" "${page_load_routes[@]}")
 python3 -c 'import sys; body = "{\"floor\":\"" ; print(body + "x" * (int(sys.argv[1]) - len(body) - 2) + "\"}", end="")' \
     "$mean" >"$work/floor-body.json"
 "$floor" constant "${port[floor]}" "$work/floor-body.json" 2>/dev/null &

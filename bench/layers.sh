@@ -16,10 +16,7 @@ scale=${SCALE:-0.05} duration=${DURATION:-10} route=${ROUTE:-/products/{product\
 port=3094 floor=$root/.build/release/atelier-floor
 command -v perf >/dev/null || apt-get install -y -qq linux-perf >/dev/null
 
-baseline_build "$baseline"
-load_export bench_hot "$scale"
-fresh_database bench_hot_base
-"$baseline_etl" load "$work/data-$scale-seed1" --database-url "$server/bench_hot_base" --reject-dir "$work/rejects" >/dev/null
+load_hot_exports "$scale" "$baseline"
 
 ask() {  # SECONDS: requests for products 1..$hot -> wrk's JSON line
     ROUTE=$route HOT_SET=$hot MAX_PRODUCT=$hot MAX_QUESTION=1 \
@@ -35,8 +32,7 @@ measure() {  # NAME COMMAND...: the server's CPU per request and its profile, in
     trap 'kill $pid 2>/dev/null || true' EXIT
     for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$port/products/1" && break; sleep 0.2; done
     local warm=("$route")
-    [ "$route" = mix ] && warm=("/products/{product}" "/products/{product}/styles" "/products/{product}/related" \
-        "/reviews?product_id={product}" "/reviews/meta?product_id={product}" "/qa/questions?product_id={product}")
+    [ "$route" = mix ] && warm=("${page_load_routes[@]}")
     for path in "${warm[@]}"; do warm_cache "$port" "$hot" "$path"; done
     ask 3 >/dev/null
     before=$(cpu_ticks "$pid")

@@ -48,3 +48,15 @@ baseline_build() {  # COMMIT: a release build of COMMIT's atelier-etl and atelie
     git -C "$root" archive "$1" | tar -x -C "$dir"
     (cd "$dir" && swift build -c release --product atelier-etl >/dev/null && swift build -c release --product atelier-serve >/dev/null)
 }
+
+# The storefront's page load for one product, as bench/wrk/random.lua's "mix" asks for it.
+page_load_routes=("/products/{product}" "/products/{product}/styles" "/products/{product}/related"
+    "/reviews?product_id={product}" "/reviews/meta?product_id={product}" "/qa/questions?product_id={product}")
+
+load_hot_exports() {  # SCALE BASELINE: the export at SCALE in bench_hot, by this build's atelier-etl,
+    # and in bench_hot_base, by BASELINE's (built by baseline_build)
+    baseline_build "$2"
+    load_export bench_hot "$1"
+    fresh_database bench_hot_base
+    "$baseline_etl" load "$work/data-$1-seed1" --database-url "$server/bench_hot_base" --reject-dir "$work/rejects" >/dev/null
+}

@@ -13,10 +13,9 @@ struct ReadYourWritesMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
-        // Parsing the cookies costs; most requests have none.
+        // Most requests send no cookie: they skip parsing cookies, and a read has nothing to bind.
         let written =
             request.headers.contains(.cookie) ? request.cookies[Self.cookieName].flatMap { LSN($0.value) } : nil
-        // A read without the cookie has nothing to bind: most requests.
         if written == nil, request.method == .get || request.method == .head {
             return try await next(request, context)
         }

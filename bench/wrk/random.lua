@@ -7,8 +7,7 @@
 -- MAX_REVIEW; RATE (0: as fast as possible) holds the whole run to that many requests a second,
 -- split evenly between the THREADS threads, whatever the latency (make soak);
 -- HOT_SET, when set, draws the mix's products from 1 to HOT_SET only.
--- At the end prints one JSON line: requests, rps, p50/p99/max in ms, non-2xx and socket errors,
--- bytes read per answer (headers included).
+-- At the end prints one JSON line: requests, rps, p50/p99/max in ms, non-2xx and socket errors.
 local route = os.getenv("ROUTE")
 local max_product = tonumber(os.getenv("MAX_PRODUCT"))
 local hot_set = tonumber(os.getenv("HOT_SET") or "0")
@@ -91,8 +90,7 @@ function done(summary, latency, requests)
   local seconds = summary.duration / 1e6
   local e = summary.errors
   io.write(string.format(
-    '{"requests":%d,"rps":%.1f,"p50_ms":%.2f,"p99_ms":%.2f,"max_ms":%.2f,"non_2xx":%d,"socket_errors":%d,"bytes_per_answer":%.0f}\n',
+    '{"requests":%d,"rps":%.1f,"p50_ms":%.2f,"p99_ms":%.2f,"max_ms":%.2f,"non_2xx":%d,"socket_errors":%d}\n',
     summary.requests, summary.requests / seconds, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    latency.max / 1000, e.status, e.connect + e.read + e.write + e.timeout,
-    summary.bytes / math.max(summary.requests, 1)))
+    latency.max / 1000, e.status, e.connect + e.read + e.write + e.timeout))
 end
