@@ -13,6 +13,15 @@
 set -euo pipefail
 
 action=$1 dir=$(realpath -m "$2")
+
+# A server started or restarted here outlives this script, and would hold every descriptor it
+# inherits: a test runner's pipes (the runner would wait for it) and its database sockets (a
+# connection the runner closes would stay a live session until the server stops). Keep only
+# the standard streams.
+for fd in /proc/$$/fd/*; do
+    fd=${fd##*/}
+    if [ "$fd" -gt 2 ] 2>/dev/null && [ "$fd" != 255 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+done
 pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [ -n "$pgbin" ] || { echo "PostgreSQL server binaries not found; run 'make deps'" >&2; exit 1; }
 
@@ -38,12 +47,6 @@ grant_access() {
 case "$action" in
 start)
     port=$3 throwaway=${4:-}
-    # The server outlives this script: it must not keep the caller's descriptors (a test
-    # runner's pipes) open, or the caller would wait for it.
-    for fd in /proc/$$/fd/*; do
-        fd=${fd##*/}
-        if [ "$fd" -gt 2 ] 2>/dev/null && [ "$fd" != 255 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
-    done
     mkdir -p "$dir"
     if [ "$throwaway" = "--throwaway" ] && [ -d "$dir/data" ]; then
         as_owner "$pgbin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
@@ -98,10 +101,6 @@ primary)
     ;;
 standby)
     port=$3 primary_port=$4
-    for fd in /proc/$$/fd/*; do
-        fd=${fd##*/}
-        if [ "$fd" -gt 2 ] 2>/dev/null && [ "$fd" != 255 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
-    done
     if [ -f "$dir/data/PG_VERSION" ]; then
         as_owner "$pgbin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
         rm -rf "$dir/data"

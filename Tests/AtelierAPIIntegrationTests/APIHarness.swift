@@ -46,10 +46,11 @@ enum APIHarness {
     static let metrics = ServerMetrics(registry: PrometheusCollectorRegistry())
 
     /// With `readDatabase`, reads go to that replica as the router decides; pass `router` to
-    /// watch its decisions.
+    /// watch its decisions, `watchPool` to watch the primary's pool.
     static func withApp(
         database: ConnectionParameters, readDatabase: ConnectionParameters? = nil, deadline: Duration = .seconds(10),
         cache: ResponseCache? = nil, router: ReadRouter? = nil, poolSize: Int = 2, maximumWaiting: Int = 256,
+        watchPool: (DatabasePool) -> Void = { _ in },
         _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         var logger = Logger(label: "atelier-serve-tests")
@@ -59,6 +60,7 @@ enum APIHarness {
         let pool = DatabasePool(
             parameters: database, poolSize: poolSize, maximumWaiting: maximumWaiting, deadline: deadline,
             logger: logger)
+        watchPool(pool)
         let readPool = readDatabase.map {
             DatabasePool(parameters: $0, poolSize: poolSize, deadline: deadline, logger: logger)
         }

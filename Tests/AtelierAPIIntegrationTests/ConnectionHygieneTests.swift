@@ -13,6 +13,31 @@ import Testing
 
 /// Limits that keep the server healthy under clients and writers it does not control.
 @Suite struct ConnectionHygieneTests {
+    /// A pool that cannot lend a connection for its ping while PostgreSQL accepts new ones is
+    /// replaced; the replaced one finishes its requests. When the server stops, every pool ends
+    /// with it, a replaced one included: no connection of it stays open until its grace ends.
+    @Test func aReplacedPoolEndsWithTheServer() async throws {
+        let database = try await Samples.copy()
+        let lock = try database.connect()
+        try lock.execute(
+            "SET idle_in_transaction_session_timeout = '30s'; BEGIN; SELECT 1 FROM reviews WHERE id = 1 FOR UPDATE")
+        let lockHolder = lock.backendPID
+        let watched = NIOLockedValueBox<DatabasePool?>(nil)
+        try await APIHarness.withApp(
+            database: ConnectionParameters(connectionString: database.apiURL), deadline: .seconds(30), poolSize: 1,
+            watchPool: { pool in watched.withLockedValue { $0 = pool } }
+        ) { client in
+            let pool = try #require(watched.withLockedValue { $0 })
+            // The vote holds the only connection, waiting on the row lock.
+            async let vote = client.put("/reviews/1/helpful")
+            #expect(await eventually(within: 10) { pool.replacements >= 1 })
+            _ = try database.value("SELECT pg_terminate_backend(\(lockHolder))")
+            #expect(try await vote.status == .noContent)
+        }
+        // Well before the replaced pool's grace (the deadline and a second) would end it.
+        try await blocking { try database.waitForSessionsToEnd(of: "atelier-serve", seconds: 5) }
+    }
+
     /// Past `--max-waiting` requests waiting for a connection, a request is answered 503 at
     /// once instead of joining a growing queue.
     @Test func requestsPastTheWaitingBoundAre503AtOnce() async throws {

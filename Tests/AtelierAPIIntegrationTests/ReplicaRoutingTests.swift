@@ -18,9 +18,21 @@ import Testing
         let standby: (url: String, apiURL: String)
     }
 
+    /// Made while this process holds a connection of its own, which neither server may inherit.
     static let pair = Result {
+        let held = try TestDatabase.create().connect()
         let primary = try PrivateCluster(port: 5533)
-        return Pair(primary: primary, standby: try primary.startStandby(port: 5534))
+        let pair = Pair(primary: primary, standby: try primary.startStandby(port: 5534))
+        _ = try held.scalar("SELECT 1")
+        return pair
+    }
+
+    /// The primary, restarted to feed its standby, keeps none of this process's sockets: one it
+    /// held would keep a connection this process closes open as a session on the server (a
+    /// replaced pool's connection outlived its server in the whole suite that way).
+    @Test func thePrimaryHoldsNoSocketOfTheTestProcess() async throws {
+        let pair = try await blocking { try Self.pair.get() }
+        #expect(try pair.primary.socketsSharedWithThisProcess().isEmpty)
     }
 
     static func helpfulness(_ answer: JSONResponse, review: Int) -> Int? {

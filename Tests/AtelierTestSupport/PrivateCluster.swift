@@ -59,6 +59,21 @@ public final class PrivateCluster: Sendable {
         try Self.run("/usr/bin/pkill", ["-CONT", "-P", postmaster])
     }
 
+    /// The sockets of this process that the cluster's server holds open too (none, unless it
+    /// inherited them): a connection this process closes stays a live session while another
+    /// process holds its socket.
+    public func socketsSharedWithThisProcess() throws -> Set<String> {
+        try Self.sockets(of: "self").intersection(Self.sockets(of: postmasterPID()))
+    }
+
+    private static func sockets(of process: String) throws -> Set<String> {
+        let folder = "/proc/\(process)/fd"
+        let targets = try FileManager.default.contentsOfDirectory(atPath: folder).compactMap {
+            try? FileManager.default.destinationOfSymbolicLink(atPath: folder + "/" + $0)
+        }
+        return Set(targets.filter { $0.hasPrefix("socket:") })
+    }
+
     private func postmasterPID() throws -> String {
         let text = try String(contentsOfFile: directory + "/data/postmaster.pid", encoding: .utf8)
         guard let pid = text.split(separator: "\n").first else {
