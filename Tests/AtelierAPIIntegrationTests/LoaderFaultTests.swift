@@ -26,8 +26,8 @@ import Testing
                 #expect(posted.status == .created)
             }
         }
-        // It becomes a template: no session of the server may linger on it. Once (CI, two
-        // test processes at once) a pooled session outlived its in-process server by 30 s.
+        // It becomes a template: no session of the server may be left on it. Sessions close as
+        // the server stops (`aReplacedPoolEndsWithTheServer`); one left is named on stderr and ended.
         try await blocking { try database.endSessions(of: "atelier-serve") }
         return database
     }
