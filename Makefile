@@ -180,10 +180,11 @@ faults: deps
 	scripts/pg-cluster.sh stop $(TEST_DB_DIR); $(STOP_FAULT_CLUSTERS); \
 	exit $$status
 
-## repeat: the tests in REPEAT_FILTER (default: SIGTERM's drain and the pool-of-one bounds, which
-## failed only on loaded CI machines) RUNS times (50) under HOGS (3) busy processes; fails if any
-## run fails. Not part of `make test`.
-REPEAT_FILTER ?= sigtermLetsAnInFlightRequestFinishThenExitsZero|requestsPastTheWaitingBoundAre503AtOnce
+## repeat: the tests in REPEAT_FILTER (default: those that failed only on loaded machines: SIGTERM's
+## drain, the pool-of-one bounds, the batch deadline, and a replaced pool ending with its server
+## beside the suites that start private clusters) RUNS times (50) under HOGS (3) busy processes;
+## fails if any run fails. Not part of `make test`.
+REPEAT_FILTER ?= sigtermLetsAnInFlightRequestFinishThenExitsZero|requestsPastTheWaitingBoundAre503AtOnce|aRequestWaitingForABatchIsAnsweredWithinItsOwnDeadline|aReplacedPoolEndsWithTheServer|ReplicaRoutingTests
 repeat: deps
 	swift build --build-tests
 	@scripts/pg-cluster.sh start $(TEST_DB_DIR) $(TEST_PORT) --throwaway

@@ -3,6 +3,8 @@
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 etl=$root/.build/release/atelier-etl
 serve=$root/.build/release/atelier-serve
+# Generates the exports whichever build is measured, so that every build gets the same files.
+generator=$etl
 work=$root/.atelier/bench
 server=postgresql://postgres@127.0.0.1:${PORT:-54320}
 # atelier-serve connects as the API's least-privilege role, as `make serve` does.
@@ -17,7 +19,7 @@ fresh_database() {  # NAME
 generate() {  # DIR SCALE SEED RATE: once; the same arguments always give the same files
     [ -f "$1/generated.json" ] && return
     echo "generating scale $2 (seed $3, defects $4) into $1"
-    "$etl" generate --scale "$2" --seed "$3" --defects "$4" --out "$1" 2>/dev/null
+    "$generator" generate --scale "$2" --seed "$3" --defects "$4" --out "$1" 2>/dev/null
 }
 
 load_export() {  # NAME SCALE: a fresh database NAME holding the clean export at SCALE
@@ -60,3 +62,12 @@ load_hot_exports() {  # SCALE BASELINE: the export at SCALE in bench_hot, by thi
     fresh_database bench_hot_base
     "$baseline_etl" load "$work/data-$1-seed1" --database-url "$server/bench_hot_base" --reject-dir "$work/rejects" >/dev/null
 }
+
+# BUILD=COMMIT: the benchmark loads with and serves from COMMIT's build (baseline_build)
+# instead of this checkout's, on the same generated export: run it with and without on the same
+# machine for figures side by side.
+if [ -n "${BUILD:-}" ]; then
+    baseline_build "$BUILD"
+    etl=$baseline_etl serve=$baseline_serve
+    echo "measuring $BUILD's build"
+fi
