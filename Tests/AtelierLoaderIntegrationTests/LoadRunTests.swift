@@ -32,10 +32,15 @@ import Testing
             guard ended == nil else { return }
             ended =
                 (try? killer.scalar(
+                    // The backend is chosen first: in one WHERE clause PostgreSQL filters the
+                    // sessions before joining their database, so it would also end a run staging
+                    // reviews in another test's database.
                     """
-                    SELECT pid FROM pg_stat_activity
-                    WHERE datname = current_database() AND query LIKE 'COPY "atelier_staging"."reviews"%'
-                      AND pg_terminate_backend(pid)
+                    WITH victim AS MATERIALIZED (
+                        SELECT pid FROM pg_stat_activity
+                        WHERE datname = current_database() AND query LIKE 'COPY "atelier_staging"."reviews"%'
+                    )
+                    SELECT pid FROM victim WHERE pg_terminate_backend(pid)
                     """)).flatMap { $0.flatMap { Int32($0) } }
         }
         let stopped = loader.load(files: try LoadPlan.files(for: [Repository.samples]).files)
