@@ -17,10 +17,11 @@ action=$1 dir=$(realpath -m "$2")
 # A server started or restarted here outlives this script, and would hold every descriptor it
 # inherits: a test runner's pipes (the runner would wait for it) and its database sockets (a
 # connection the runner closes would stay a live session until the server stops). Keep only
-# the standard streams.
+# the standard streams. 255 too: bash keeps its script there unless that number is taken, and
+# moves the script away from a descriptor it is asked to close.
 for fd in /proc/$$/fd/*; do
     fd=${fd##*/}
-    if [ "$fd" -gt 2 ] 2>/dev/null && [ "$fd" != 255 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+    if [ "$fd" -gt 2 ] 2>/dev/null; then eval "exec $fd>&-" 2>/dev/null || true; fi
 done
 pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [ -n "$pgbin" ] || { echo "PostgreSQL server binaries not found; run 'make deps'" >&2; exit 1; }
