@@ -75,6 +75,10 @@ import Testing
         // Each connection is used by one thread at a time: the writer by the run's hook, then
         // (once the switch waits in its LOCK statement) by the test.
         nonisolated(unsafe) let writer = try database.connect()
+        // The switch's lock timeout equals the default deadlock timeout, so a writer that begins
+        // waiting a moment later could still be the one PostgreSQL ends first on a busy machine.
+        // This test is about the switch, so the writer never runs the deadlock check.
+        try writer.execute("SET deadlock_timeout = '1h'")
         nonisolated(unsafe) let connection = try database.connect()
         let lockStatements = Mutex(0)
         connection.willSend = { sql in
