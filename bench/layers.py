@@ -23,7 +23,7 @@ LAYERS = [
      r"|clock_gettime|ManagedAtomic"),
     ("conditional GET, entity tags", r"ConditionalGet|EntityTag"),
     ("read-your-writes", r"ReadYourWrites|Cookie|ClientPosition"),
-    ("error middleware", r"ErrorMiddleware"),
+    ("error answers, API middleware", r"ErrorAnswer|APIMiddleware"),
     ("response cache, read routing", r"ResponseCache|cachedDocument|ReadRouter|CacheKey|APIDatabase|Statement|Queries"),
     ("route handlers", r"Atelier|Routes|pathID|Floor|AtelierAPI|atelier_serve"),
     ("Hummingbird router, responder", r"Router|Trie|Endpoint|Responder|Middleware|RequestContext|Hummingbird"),

@@ -55,11 +55,8 @@ public enum AtelierServer {
     > {
         let router = Router()
         let requestSeries = RequestSeries(registry: database.metrics.registry)
-        router.add(middleware: RequestMetricsMiddleware(series: requestSeries))
         if logRequests { router.add(middleware: LogRequestsMiddleware(.debug)) }
-        router.add(middleware: ConditionalGetMiddleware())
-        router.add(middleware: ReadYourWritesMiddleware())
-        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: APIMiddleware(series: requestSeries))
         ProductRoutes(database: database).add(to: router)
         ReviewRoutes(database: database).add(to: router)
         QuestionRoutes(database: database).add(to: router)

@@ -10,7 +10,7 @@ extension Response {
         Response(status: status, headers: [.contentType: jsonContentType], body: ResponseBody(byteBuffer: body))
     }
 
-    /// A GET's answer with its entity tag (`ConditionalGetMiddleware` answers 304 when it matches).
+    /// A GET's answer with its entity tag (`ConditionalGet` answers 304 when it matches).
     static func json(_ body: ByteBuffer, tag: String) -> Response {
         Response(
             status: .ok, headers: [.contentType: jsonContentType, .eTag: tag], body: ResponseBody(byteBuffer: body))

@@ -5,7 +5,7 @@ import Prometheus
 
 /// The server's metrics for Prometheus (`GET /metrics`, text format 0.0.4), in the registry it
 /// is given. The HTTP layer counts requests by route and status and times them into the same
-/// registry (`RequestMetricsMiddleware`); the cache, the pool and the listener report here.
+/// registry (`APIMiddleware`); the cache, the pool and the listener report here.
 /// Counting on the request path takes no lock: every series is registered here, once.
 public final class ServerMetrics: Sendable {
     package let registry: PrometheusCollectorRegistry

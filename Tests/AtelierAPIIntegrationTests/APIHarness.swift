@@ -90,7 +90,7 @@ struct JSONResponse: Sendable {
     /// The `Retry-After` header, which every 503 carries.
     let retryAfter: String?
     let entityTag: String?
-    /// The `Set-Cookie` header: a write's WAL position (`ReadYourWritesMiddleware`).
+    /// The `Set-Cookie` header: a write's WAL position (`ReadYourWrites`).
     let setCookie: String?
     /// The body as JSON, nil when it is empty (and `json` decoding would fail for non-JSON bodies:
     /// those are read with `text`).

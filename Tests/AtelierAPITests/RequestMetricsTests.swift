@@ -4,17 +4,19 @@ import HummingbirdTesting
 import Prometheus
 import Testing
 
-/// `RequestMetricsMiddleware` writes the series Hummingbird's `MetricsMiddleware` wrote (the
+/// `APIMiddleware` writes the series Hummingbird's `MetricsMiddleware` wrote (the
 /// alert rules and dashboards read them by these names and labels), from its lock-free table
-/// for the router's routes and from the locked one for anything else.
+/// for the router's routes and from the locked one for anything else, with the status the
+/// client gets (an error's, a 304).
 @Suite struct RequestMetricsTests {
     @Test func requestsAreCountedAndTimedByRouteMethodAndStatus() async throws {
         let registry = PrometheusCollectorRegistry()
         let series = RequestSeries(registry: registry)
         let router = Router()
-        router.add(middleware: RequestMetricsMiddleware(series: series))
+        router.add(middleware: APIMiddleware(series: series))
         router.get("products/:product_id") { _, _ in "{}" }
         router.get("teapot") { _, _ -> Response in Response(status: .init(code: 418)) }
+        router.get("tagged") { _, _ -> Response in .json(ByteBuffer(string: "{}"), tag: #""t""#) }
         router.put("reviews/:review_id/helpful") { _, _ -> Response in throw HTTPError(.unprocessableContent) }
         series.complete(router.routes)
         try await Application(router: router).test(.router) { client in
@@ -22,6 +24,8 @@ import Testing
             _ = try await client.execute(uri: "/teapot", method: .get)
             _ = try await client.execute(uri: "/reviews/1/helpful", method: .put)
             _ = try await client.execute(uri: "/nowhere", method: .get)
+            let revalidated = try await client.execute(uri: "/tagged", method: .get, headers: [.ifNoneMatch: #""t""#])
+            #expect(revalidated.status == .notModified)
         }
         let text = String(decoding: registry.emitToBuffer(), as: UTF8.self)
         let product = #"http_route="/products/{product_id}",http_request_method="GET",http_response_status_code="200""#
@@ -32,6 +36,7 @@ import Testing
             #"hb_requests{http_route="/teapot",http_request_method="GET",http_response_status_code="418"} 1"#,
             #"hb_requests{http_route="/reviews/{review_id}/helpful",http_request_method="PUT",http_response_status_code="422"} 1"#,
             #"hb_requests{http_route="NotFound",http_request_method="GET",http_response_status_code="404"} 1"#,
+            #"hb_requests{http_route="/tagged",http_request_method="GET",http_response_status_code="304"} 1"#,
             #"http_server_active_requests{http_request_method="GET"} 0.0"#,
             #"http_server_active_requests{http_request_method="PUT"} 0.0"#,
         ] {

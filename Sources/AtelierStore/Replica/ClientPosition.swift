@@ -2,7 +2,7 @@ import NIOConcurrencyHelpers
 
 /// What one request knows of its client's writes: the WAL position of the client's last write
 /// (from its cookie), and the position just past a write this request makes, for the answer's
-/// cookie. Bound for the request's task by `ReadYourWritesMiddleware`.
+/// cookie. Bound for the request's task by `ReadYourWrites`.
 package final class ClientPosition: Sendable {
     @TaskLocal package static var current: ClientPosition?
 

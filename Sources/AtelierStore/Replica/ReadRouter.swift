@@ -13,7 +13,7 @@ import NIOCore
 /// - Markers are also published on the change channel (`lsn:X`). A listener that has received
 ///   marker X has received every change committed at or before X (each commit queues its
 ///   notification before the marker could read a position past it). A request carrying the
-///   position of its client's last write (`ReadYourWritesMiddleware`) is served from the
+///   position of its client's last write (`ReadYourWrites`) is served from the
 ///   cache or the replica only once this server has heard a marker at or past it; before
 ///   that, from the primary, and not stored.
 /// - While the listener is not listening, or the replica does not answer, reads go to the

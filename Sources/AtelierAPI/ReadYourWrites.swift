@@ -5,17 +5,19 @@ import Hummingbird
 /// the primary's WAL position just past that write, and a request that carries it is answered
 /// from what includes that write, whichever server it reaches (`ReadRouter`). Browsers send it
 /// back by themselves; other clients may send it as any cookie.
-struct ReadYourWritesMiddleware<Context: RequestContext>: RouterMiddleware {
+enum ReadYourWrites {
     static var cookieName: String { "atelier_written" }
     /// Past this, every server has long heard of the write.
     static var cookieLifetime: Int { 60 }
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
-        -> Response
-    {
+    /// `next`'s answer to `request`, with the client's position bound for it (`ClientPosition`)
+    /// and the cookie of a write it made.
+    static func respond<Context: RequestContext>(
+        to request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         // Most requests send no cookie: they skip parsing cookies, and a read has nothing to bind.
         let written =
-            request.headers.contains(.cookie) ? request.cookies[Self.cookieName].flatMap { LSN($0.value) } : nil
+            request.headers.contains(.cookie) ? request.cookies[cookieName].flatMap { LSN($0.value) } : nil
         if written == nil, request.method == .get || request.method == .head {
             return try await next(request, context)
         }
@@ -24,8 +26,8 @@ struct ReadYourWritesMiddleware<Context: RequestContext>: RouterMiddleware {
         if let written = position.newWrite {
             response.setCookie(
                 Cookie(
-                    name: Self.cookieName, value: written.description, maxAge: Self.cookieLifetime, path: "/",
-                    httpOnly: true, sameSite: .lax))
+                    name: cookieName, value: written.description, maxAge: cookieLifetime, path: "/", httpOnly: true,
+                    sameSite: .lax))
         }
         return response
     }

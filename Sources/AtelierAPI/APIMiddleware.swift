@@ -1,0 +1,33 @@
+import Hummingbird
+
+/// Every request's way through the API, in one middleware: counted and timed by route, method
+/// and status (`RequestSeries`), bound to its client's writes (`ReadYourWrites`), its errors
+/// turned into the contract's answers (`ErrorAnswer`), and a matching `If-None-Match` answered
+/// with 304 (`ConditionalGet`). One middleware, not four: each middleware is an async frame and a
+/// closure around every request, and a cached answer costs little else (docs/benchmarks.md).
+///
+/// The series are those Hummingbird's `MetricsMiddleware` makes (`hb_requests`,
+/// `http_server_request_duration`, `http_server_active_requests`), without its per-request
+/// lookups under a lock. The time is taken when the answer leaves the router, before its body
+/// is written.
+struct APIMiddleware<Context: RequestContext>: RouterMiddleware {
+    let series: RequestSeries
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        let start = ContinuousClock.now
+        let active = series.active(request.method)
+        active.increment()
+        defer { active.decrement() }
+        var response: Response
+        do {
+            response = try await ReadYourWrites.respond(to: request, context: context, next: next)
+        } catch {
+            response = ErrorAnswer.response(to: error, of: request, logger: context.logger)
+        }
+        response = ConditionalGet.answer(request, with: response)
+        series.answered(context.endpointPath, request.method, response.status, after: ContinuousClock.now - start)
+        return response
+    }
+}
