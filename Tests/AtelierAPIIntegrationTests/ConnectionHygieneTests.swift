@@ -30,10 +30,10 @@ import Testing
             let pool = try #require(watched.withLockedValue { $0 })
             // The vote holds the only connection, waiting on the row lock.
             async let vote = client.put("/reviews/1/helpful")
-            // A judgement takes a tick, a 2 s ping and a 2 s probe; on a machine loaded beyond
-            // the suite the probe's connection can miss its 2 s once or twice. Well within the
-            // vote's 30 s deadline.
-            #expect(await eventually(within: 20) { pool.replacements >= 1 })
+            // A judgement takes a tick, a 2 s ping and a 2 s probe. Beside the whole suite a
+            // probe's new connection can miss its 2 s and judgements come late, so it may take
+            // several; the bound stays within the vote's 30 s deadline.
+            #expect(await eventually(within: 25) { pool.replacements >= 1 })
             _ = try database.value("SELECT pg_terminate_backend(\(lockHolder))")
             #expect(try await vote.status == .noContent)
         }
