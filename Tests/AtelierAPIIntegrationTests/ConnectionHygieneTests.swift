@@ -60,7 +60,10 @@ import Testing
             #expect(
                 await eventually {
                     (try? database.value(
-                        "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'reviews'::regclass")) == "1"
+                        """
+                        SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'reviews'::regclass
+                        AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                        """)) == "1"
                 })
             async let waiting = client.get("/reviews/meta?product_id=2")
             try await Task.sleep(for: .milliseconds(500))

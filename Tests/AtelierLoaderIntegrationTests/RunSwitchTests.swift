@@ -199,7 +199,10 @@ import Testing
             try database.run([Repository.samples + "/reviews.csv"])
         }
         let waiting =
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'LOCK TABLE%'"
+            """
+            SELECT count(*) FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'LOCK TABLE%'
+            """
         while try database.value(waiting) != "1" {}
         // Reads of reviews get through while the long query still holds its lock.
         let reader = try database.connect()
