@@ -19,7 +19,7 @@ enum ErrorAnswer {
         return .error(apiError)
     }
 
-    static func translate(_ error: any Error, request: Request) -> APIError {
+    private static func translate(_ error: any Error, request: Request) -> APIError {
         switch error {
         case let error as APIError:
             return error

@@ -94,12 +94,7 @@ import Testing
                 connection: connection, options: LoadOptions(rejectDirectory: try Repository.temporaryDirectory()))
             return loader.load(files: [Repository.samples + "/reviews.csv"])
         }
-        let waiting =
-            """
-            SELECT count(*) FROM pg_stat_activity
-            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'LOCK TABLE%'
-            """
-        while try database.value(waiting) != "1" { Thread.sleep(forTimeInterval: 0.01) }
+        try database.waitForALockTableWait()
         // Waits for the switch's lock on reviews, which it took before asking for reviews_photos.
         _ = try writer.scalar("SELECT count(*) FROM reviews")
         try writer.execute("COMMIT")

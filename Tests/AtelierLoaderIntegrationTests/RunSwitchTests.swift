@@ -198,12 +198,7 @@ import Testing
         let run = BackgroundWork {
             try database.run([Repository.samples + "/reviews.csv"])
         }
-        let waiting =
-            """
-            SELECT count(*) FROM pg_stat_activity
-            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'LOCK TABLE%'
-            """
-        while try database.value(waiting) != "1" {}
+        try database.waitForALockTableWait()
         // Reads of reviews get through while the long query still holds its lock.
         let reader = try database.connect()
         for _ in 0..<3 { _ = try reader.scalar("SELECT count(*) FROM reviews") }

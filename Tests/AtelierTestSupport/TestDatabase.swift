@@ -82,6 +82,17 @@ public struct TestDatabase: Sendable {
     public func rows(_ sql: String) throws -> [[String?]] { try connect().query(sql) }
 
     public func value(_ sql: String) throws -> String? { try connect().scalar(sql) }
+
+    /// Returns once a `LOCK TABLE` statement in this database waits for a lock: a run's switch
+    /// asking for the live tables. Waits in other tests' databases do not count.
+    public func waitForALockTableWait() throws {
+        let waiting = """
+            SELECT count(*) FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'LOCK TABLE%'
+            """
+        let connection = try connect()
+        while try connection.scalar(waiting) != "1" { Thread.sleep(forTimeInterval: 0.01) }
+    }
 }
 
 /// The built executables, whose paths `make test` passes in.
