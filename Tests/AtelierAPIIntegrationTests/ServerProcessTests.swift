@@ -8,19 +8,21 @@ import Testing
 @Suite struct ServerProcessTests {
     /// `--help` prints the usage and the exit codes on standard output and exits 0; `--version`
     /// the release.
-    @Test func helpAndVersion() throws {
+    /// The programs run off the concurrency pool (`blocking`), which the suite's other tests need.
+    @Test func helpAndVersion() async throws {
         for arguments in [["--help"], ["-h"]] {
-            let result = try runServe(arguments)
+            let result = try await blocking { try runServe(arguments) }
             #expect(result.status == 0, "\(arguments)")
             #expect(result.stdout.contains("USAGE: atelier-serve"), "\(arguments): \(result.stdout)")
             #expect(result.stdout.contains("2  cannot start"), "\(arguments)")
             #expect(result.stderr.isEmpty, "\(arguments)")
         }
-        let version = try runServe(["--version"])
+        let version = try await blocking { try runServe(["--version"]) }
+        let etlVersion = try await blocking { try runETL(["--version"]) }
         #expect(version.status == 0)
         #expect(version.stdout.hasPrefix("atelier-serve ") && version.stdout.hasSuffix("\n"), "\(version.stdout)")
-        #expect(version.stdout == (try runETL(["--version"]).stdout.replacingOccurrences(of: "-etl", with: "-serve")))
-        #expect(try runServe(["--frobnicate"]).status == 1)
+        #expect(version.stdout == etlVersion.stdout.replacingOccurrences(of: "-etl", with: "-serve"))
+        #expect(try await blocking { try runServe(["--frobnicate"]) }.status == 1)
     }
 
     /// A vote waits on a row lock; SIGTERM arrives meanwhile. The server stops accepting, lets
