@@ -8,12 +8,18 @@ extension APIDatabase {
         try Self.response(try await document(for: statement), missing: missing)
     }
 
-    /// The same through the response cache, which keeps a 404 too.
+    /// The same through the response cache, which keeps a 404 too. A hit is answered before any
+    /// asynchronous call.
     func answer<Statement: CachedStatement>(_ statement: Statement, missing: APIError = .listWithoutRow)
         async throws -> Response
     {
-        let answer = try await cachedDocument(for: statement, missingIsAnAnswer: missing.status == .notFound)
-        return try Self.response(answer, missing: missing)
+        switch lookUp(statement) {
+        case .hit(let answer):
+            return try Self.response(answer, missing: missing)
+        case .miss(let route):
+            let answer = try await read(statement, route: route, missingIsAnAnswer: missing.status == .notFound)
+            return try Self.response(answer, missing: missing)
+        }
     }
 
     private static func response(_ answer: ResponseCache.Answer, missing: APIError) throws -> Response {

@@ -9,24 +9,30 @@ extension APIDatabase {
         return .found(compact, tag: EntityTag.of(compact))
     }
 
-    /// The same, served from the response cache when it holds the answer, and kept there; with
-    /// `missingIsAnAnswer` (a 404, not a bug) a missing row is kept too, so unknown ids do not
-    /// reach the database each time. The router picks the server, and may rule the cache out
-    /// for this request.
-    package func cachedDocument<Statement: CachedStatement>(for statement: Statement, missingIsAnAnswer: Bool)
-        async throws -> ResponseCache.Answer
-    {
+    /// What the response cache says of `statement`'s answer: the answer itself when it holds
+    /// one this request may have, else the way its query goes (the router picks the server, and
+    /// may rule the cache out for this request). Synchronous, so that a hit costs no
+    /// asynchronous frame; a miss goes on with `read(_:route:missingIsAnAnswer:)`.
+    package func lookUp<Statement: CachedStatement>(_ statement: Statement) -> CacheLookup {
         let key = statement.cacheKey
         let route = router.route(Statement.self, id: key.id, written: ClientPosition.current?.written)
-        let cacheable = route != .primaryUncached
-        if cacheable {
-            if let answer = cache.lookup(key) {
-                metrics.cacheHits.increment()
-                return answer
-            }
-            metrics.cacheMisses.increment()
+        guard route != .primaryUncached else { return .miss(route) }
+        if let answer = cache.lookup(key) {
+            metrics.cacheHits.increment()
+            return .hit(answer)
         }
-        let ticket = cacheable ? cache.ticket() : nil
+        metrics.cacheMisses.increment()
+        return .miss(route)
+    }
+
+    /// The answer the cache did not hold, read by `route` and kept there unless the route rules
+    /// the cache out; with `missingIsAnAnswer` (a 404, not a bug) a missing row is kept too, so
+    /// unknown ids do not reach the database each time.
+    package func read<Statement: CachedStatement>(
+        _ statement: Statement, route: ReadRouter.Route, missingIsAnAnswer: Bool
+    ) async throws -> ResponseCache.Answer {
+        let key = statement.cacheKey
+        let ticket = route != .primaryUncached ? cache.ticket() : nil
         guard let body = try await readRow(statement, route: route) else {
             if missingIsAnAnswer { cache.store(.missing, for: key, of: Statement.self, ticket: ticket) }
             return .missing

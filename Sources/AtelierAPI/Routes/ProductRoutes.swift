@@ -7,7 +7,7 @@ struct ProductRoutes<Context: RequestContext> {
 
     func add(to router: Router<Context>) {
         router.get("products") { request, _ in
-            try await database.answer(ProductQueries.List(page: request.page()))
+            try await database.answer(ProductQueries.List(page: QueryParameters(request).page()))
         }
         router.get("products/:product_id") { _, context in
             try await database.answer(

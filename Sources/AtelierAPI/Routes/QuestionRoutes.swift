@@ -8,12 +8,13 @@ struct QuestionRoutes<Context: RequestContext> {
 
     func add(to router: Router<Context>) {
         router.get("qa/questions") { request, _ in
-            try await database.answer(
-                QuestionQueries.List(productID: request.queryID("product_id"), page: request.page()),
-                missing: .noProduct)
+            let query = QueryParameters(request)
+            return try await database.answer(
+                QuestionQueries.List(productID: query.id("product_id"), page: query.page()), missing: .noProduct)
         }
         router.get("qa/questions/:question_id/answers") { request, context in
-            let statement = try QuestionQueries.Answers(questionID: context.pathID("question_id"), page: request.page())
+            let statement = try QuestionQueries.Answers(
+                questionID: context.pathID("question_id"), page: QueryParameters(request).page())
             return try await database.answer(statement, missing: .noQuestion)
         }
         router.post("qa/questions") { request, _ in

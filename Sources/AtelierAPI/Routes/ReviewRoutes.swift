@@ -7,13 +7,14 @@ struct ReviewRoutes<Context: RequestContext> {
 
     func add(to router: Router<Context>) {
         router.get("reviews") { request, _ in
-            let sort = try Self.sort(request.uri.queryParameters.get("sort"))
-            let statement = try ReviewQueries.List(
-                productID: request.queryID("product_id"), page: request.page(), sort: sort)
+            let query = QueryParameters(request)
+            let sort = try Self.sort(query["sort"])
+            let statement = try ReviewQueries.List(productID: query.id("product_id"), page: query.page(), sort: sort)
             return try await database.answer(statement, missing: .noProduct)
         }
         router.get("reviews/meta") { request, _ in
-            try await database.answer(ReviewQueries.Meta(productID: request.queryID("product_id")), missing: .noProduct)
+            try await database.answer(
+                ReviewQueries.Meta(productID: QueryParameters(request).id("product_id")), missing: .noProduct)
         }
         router.post("reviews") { request, _ in
             let review = try ReviewSubmission(await RequestBody.read(request))

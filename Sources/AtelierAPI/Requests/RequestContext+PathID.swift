@@ -1,17 +1,4 @@
-import AtelierStore
 import Hummingbird
-
-extension Request {
-    /// A required id from the query string, e.g. `product_id`.
-    func queryID(_ name: String) throws(APIError) -> Int32 {
-        try RowID.parse(uri.queryParameters.get(name), name: name)
-    }
-
-    /// `page` and `count` from the query string.
-    func page() throws(APIError) -> Page {
-        try Page(page: uri.queryParameters.get("page"), count: uri.queryParameters.get("count"))
-    }
-}
 
 extension RequestContext {
     /// An id from the route's path, e.g. `:product_id`. One that is not a positive integer
