@@ -132,4 +132,30 @@ extension RunLoader {
             }
         }
     }
+
+    /// How long `yieldingLocks` waits for one lock: well under PostgreSQL's `deadlock_timeout`
+    /// (1 s unless the server says otherwise), the wait after which a backend checks for a
+    /// deadlock and ends itself if it finds one.
+    static let yieldingLockTimeout = "100ms"
+    /// Tries of `yieldingLocks`: enough to outwait an API statement up to its deadline.
+    static let yieldingAttempts = 300
+
+    /// Runs `step`, a statement that only takes locks and may run again (dropping the replaced
+    /// tables), so that it never leaves PostgreSQL a deadlock with an API statement to break:
+    /// PostgreSQL ends whichever backend started waiting first, which may be the API's. Each
+    /// lock is asked for with `yieldingLockTimeout`, so in a deadlock the step gives up before
+    /// any deadlock check runs, and is run again.
+    func yieldingLocks(_ step: () throws(DatabaseError) -> Void) throws(DatabaseError) {
+        try connection.execute("SET lock_timeout = '\(Self.yieldingLockTimeout)'")
+        defer { try? connection.execute("RESET lock_timeout") }
+        for attempt in 1... {
+            do {
+                return try step()
+            } catch {
+                connection.rollBackIfOpen()
+                let gaveWay = error.sqlState == "55P03" || error.sqlState == "40P01"
+                guard gaveWay, attempt < Self.yieldingAttempts else { throw error }
+            }
+        }
+    }
 }

@@ -115,10 +115,11 @@ public final class RunLoader {
     /// Drops the tables the switch replaced and validates the keys it added `NOT VALID` (each in
     /// a transaction of its own, which blocks neither readers nor writers). An API statement
     /// planned before the switch may still hold a lock on one replaced table and want another
-    /// that the drop holds; PostgreSQL ends the drop to break that deadlock, and it is retried.
+    /// that the drop holds: the drop gives way (`yieldingLocks`), so that PostgreSQL never ends
+    /// the API statement to break the deadlock.
     private func tidy(after plan: SwitchPlan) throws(LoadError) {
         do throws(DatabaseError) {
-            try retryingDeadlocks { () throws(DatabaseError) in try connection.execute(Schema.dropRunSchemas) }
+            try yieldingLocks { () throws(DatabaseError) in try connection.execute(Schema.dropRunSchemas) }
             for key in plan.crossingKeys { try connection.execute(Schema.validateForeignKey(key.child, key.column)) }
         } catch {
             throw .afterSwitch(error)
