@@ -102,7 +102,7 @@ extension RunLoader {
         {
             return
         }
-        try retryingDeadlocks { () throws(DatabaseError) in try connection.execute(Schema.applyScript) }
+        try yieldingLocks { () throws(DatabaseError) in try connection.execute(Schema.applyScript) }
     }
 
     /// Validates the foreign keys a run switched in `NOT VALID` but was stopped before it
@@ -119,20 +119,6 @@ extension RunLoader {
         }
     }
 
-    /// Runs `step` again (up to five times) when PostgreSQL ends it to break a deadlock with an
-    /// API statement: a step that only takes locks (the schema script before the run changes
-    /// anything, dropping the replaced tables after the switch), so running it again is safe.
-    func retryingDeadlocks(_ step: () throws(DatabaseError) -> Void) throws(DatabaseError) {
-        for attempt in 1... {
-            do {
-                return try step()
-            } catch {
-                connection.rollBackIfOpen()
-                guard error.sqlState == "40P01", attempt < 5 else { throw error }
-            }
-        }
-    }
-
     /// How long `yieldingLocks` waits for one lock: well under PostgreSQL's `deadlock_timeout`
     /// (1 s unless the server says otherwise), the wait after which a backend checks for a
     /// deadlock and ends itself if it finds one.
@@ -140,11 +126,12 @@ extension RunLoader {
     /// Tries of `yieldingLocks`: enough to outwait an API statement up to its deadline.
     static let yieldingAttempts = 300
 
-    /// Runs `step`, a statement that only takes locks and may run again (dropping the replaced
-    /// tables), so that it never leaves PostgreSQL a deadlock with an API statement to break:
-    /// PostgreSQL ends whichever backend started waiting first, which may be the API's. Each
-    /// lock is asked for with `yieldingLockTimeout`, so in a deadlock the step gives up before
-    /// any deadlock check runs, and is run again.
+    /// Runs `step`, a statement that only takes locks and may run again (the schema script before
+    /// the run changes anything, dropping the replaced tables after the switch), so that it never
+    /// leaves PostgreSQL a deadlock with an API statement to break: PostgreSQL ends whichever
+    /// backend started waiting first, which may be the API's. Each lock is asked for with
+    /// `yieldingLockTimeout`, so in a deadlock the step gives up before any deadlock check runs,
+    /// and is run again.
     func yieldingLocks(_ step: () throws(DatabaseError) -> Void) throws(DatabaseError) {
         try connection.execute("SET lock_timeout = '\(Self.yieldingLockTimeout)'")
         defer { try? connection.execute("RESET lock_timeout") }
