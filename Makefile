@@ -14,7 +14,7 @@ TEST_DATABASE_URL := postgresql://postgres@127.0.0.1:$(TEST_PORT)/postgres
 # The clusters the server's fault tests start, stop and freeze (Tests/AtelierTestSupport/PrivateCluster.swift).
 STOP_FAULT_CLUSTERS = for dir in $(CURDIR)/.atelier/fault-pg-*; do [ -d "$$dir" ] && scripts/pg-cluster.sh stop "$$dir"; done; true
 
-.PHONY: run deps db db-stop build load verify serve cluster cluster-stop monitor monitor-stop fuzz-api fuzz-csv faults repeat soak test lint format clean bench-etl bench-etl-jobs bench-api bench-floor bench-hot bench-layers bench-cluster bench-memory bench-tools loadtest
+.PHONY: run deps db db-stop build load verify serve cluster cluster-stop monitor monitor-stop fuzz-api fuzz-csv faults repeat soak test lint format clean bench-etl bench-etl-jobs bench-api bench-floor bench-hot bench-layers bench-votes bench-cluster bench-memory bench-tools loadtest
 
 ## run: install what is missing, start the embedded database, build, load the samples, verify,
 ## then serve the API on http://localhost:3000 until Ctrl-C
@@ -136,6 +136,11 @@ bench-floor: deps db
 bench-hot: bench-tools
 	swift build -c release --product atelier-floor
 	@PORT=$(PORT) bench/hot.sh
+
+## bench-votes: where the CPU goes with 1% helpful votes in the hot-set mix, beside the same
+## mix with no writes and with a pgbench load of PostgreSQL instead (bench/votes.sh). Judges nothing.
+bench-votes: bench-tools
+	@PORT=$(PORT) bench/votes.sh
 
 ## bench-layers: the server's CPU per cached answer (pinned to a core, from /proc) and by layer
 ## (perf), for the current server, the baseline's and the constant-body floor; ROUTE=mix for the

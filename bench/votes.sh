@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# make bench-votes: where the machine's CPU goes when 1% of the hot-set mix are helpful votes
+# (the miss of `make bench-hot`'s third check). One release atelier-serve (cache 1024 MB) on the
+# export of `make bench-hot` (bench_hot, loaded if missing), warmed over the hot set (HOT_SET,
+# 5000); ROUNDS (2) rounds of three DURATION (10) s runs of wrk -t2 -c64, each after a 3 s
+# warm-up: no writes; 1% votes; no writes beside a pgbench load of PGRATE (2000) single-row reads
+# a second on PostgreSQL (about the CPU the votes cost it). Per run: req/s, the CPU seconds of
+# the server and of PostgreSQL (from /proc), and the server's CPU µs per request. Prints
+# figures and judges nothing.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+duration=${DURATION:-10} rounds=${ROUNDS:-2} hot_set=${HOT_SET:-5000} pgrate=${PGRATE:-2000} port=3094
+
+if ! psql -X -tA -d "$server/bench_hot" -c "SELECT 1 FROM product LIMIT 1" >/dev/null 2>&1; then
+    load_export bench_hot "${SCALE:-0.05}"
+fi
+max_product=$(psql -X -tA -d "$server/bench_hot" -c "SELECT max(id) FROM product")
+hot_reviews=$(psql -X -tA -d "$server/bench_hot" -c "SELECT max(id) FROM reviews WHERE product_id <= $hot_set")
+start_server "$port" bench_hot 1024
+trap 'kill "$server_pid" 2>/dev/null || true' EXIT
+for route in "${page_load_routes[@]}"; do warm_cache "$port" "$hot_set" "$route"; done
+printf '\\set id random(1, %s)\nSELECT * FROM reviews WHERE id = :id;\n' "$hot_reviews" >"$work/votes-pgbench.sql"
+
+ticks() {  # PID... -> user + system clock ticks of those processes
+    local total=0 fields
+    for pid in "$@"; do
+        fields=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null) || continue
+        total=$((total + $(echo "$fields" | awk '{print $12 + $13}')))
+    done
+    echo "$total"
+}
+mix() {  # SECONDS WRITE_SHARE -> wrk's JSON line
+    ROUTE=mix HOT_SET=$hot_set MAX_PRODUCT=$max_product MAX_QUESTION=1 MAX_REVIEW=$hot_reviews WRITE_SHARE=$2 \
+        wrk -t2 -c64 -d"$1"s -s "$root/bench/wrk/random.lua" "http://127.0.0.1:$port" | tail -n 1
+}
+
+hz=$(getconf CLK_TCK)
+echo "bench-votes: hot set of $hot_set, wrk -t2 -c64, ${duration} s runs; CPU seconds from /proc"
+printf '%-22s %9s %11s %11s %13s\n' run req/s "server CPU" "postgres CPU" "server µs/req"
+for _ in $(seq "$rounds"); do
+    for run in no-writes votes pgbench; do
+        share=0 && [ "$run" = votes ] && share=0.01
+        mix 3 "$share" >/dev/null
+        load=
+        if [ "$run" = pgbench ]; then
+            pgbench -n -c 2 -R "$pgrate" -T $((duration + 1)) -f "$work/votes-pgbench.sql" "$server/bench_hot" \
+                >/dev/null 2>&1 &
+            load=$!
+        fi
+        server_before=$(ticks "$server_pid") postgres_before=$(ticks $(pgrep -u postgres))
+        result=$(mix "$duration" "$share")
+        server_used=$(($(ticks "$server_pid") - server_before))
+        postgres_used=$(($(ticks $(pgrep -u postgres)) - postgres_before))
+        [ -z "$load" ] || wait "$load"
+        python3 - "$run" "$result" "$server_used" "$postgres_used" "$hz" <<'PYTHON'
+import json, sys
+run, result, server, postgres, hz = sys.argv[1], json.loads(sys.argv[2]), *map(int, sys.argv[3:])
+print("%-22s %9.0f %10.2fs %10.2fs %13.1f" % (
+    run, result["rps"], server / hz, postgres / hz, server / hz / result["requests"] * 1e6))
+PYTHON
+    done
+done
