@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # make bench-votes: where the machine's CPU goes when 1% of the hot-set mix are helpful votes
-# (the miss of `make bench-hot`'s third check). One release atelier-serve (cache 1024 MB) on the
-# export of `make bench-hot` (bench_hot, loaded if missing), warmed over the hot set (HOT_SET,
-# 5000); ROUNDS (2) rounds of three DURATION (10) s runs of wrk -t2 -c64, each after a 3 s
-# warm-up: no writes; 1% votes; no writes beside a pgbench load of PGRATE (2000) single-row reads
-# a second on PostgreSQL (about the CPU the votes cost it). Per run: req/s, the CPU seconds of
-# the server and of PostgreSQL (from /proc), and the server's CPU µs per request. Prints
-# figures and judges nothing.
+# (`make bench-hot`'s third check). One release atelier-serve (cache 1024 MB) on the export of
+# `make bench-hot` (bench_hot, loaded if missing), warmed over the hot set (HOT_SET, 5000);
+# ROUNDS (2) rounds of three DURATION (10) s runs of wrk -t2 -c64, each after a 3 s warm-up: no
+# writes; 1% votes; no writes beside a pgbench load of PGRATE (2000) single-row reads a second
+# (about the PostgreSQL CPU the votes cost; pgbench's own client runs beside). Per run: req/s,
+# the CPU seconds of the server and of PostgreSQL (from /proc), and the server's CPU µs per
+# request. Prints figures and judges nothing.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 duration=${DURATION:-10} rounds=${ROUNDS:-2} hot_set=${HOT_SET:-5000} pgrate=${PGRATE:-2000} port=3094
@@ -39,7 +39,8 @@ echo "bench-votes: hot set of $hot_set, wrk -t2 -c64, ${duration} s runs; CPU se
 printf '%-22s %9s %11s %11s %13s\n' run req/s "server CPU" "postgres CPU" "server µs/req"
 for _ in $(seq "$rounds"); do
     for run in no-writes votes pgbench; do
-        share=0 && [ "$run" = votes ] && share=0.01
+        share=0
+        [ "$run" != votes ] || share=0.01
         mix 3 "$share" >/dev/null
         load=
         if [ "$run" = pgbench ]; then
