@@ -19,8 +19,7 @@ floor=$root/.build/release/atelier-floor
 declare -A port=([baseline]=3091 [current]=3092 [floor]=3093)
 
 load_hot_exports "$scale" "$baseline"
-max_product=$(psql -X -tA -d "$server/bench_hot" -c "SELECT max(id) FROM product")
-hot_reviews=$(psql -X -tA -d "$server/bench_hot" -c "SELECT max(id) FROM reviews WHERE product_id <= $hot_set")
+hot_set_bounds "$hot_set"
 
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
@@ -36,11 +35,6 @@ pids+=($!)
 pids+=($!)
 wait_for "${port[current]}" /health
 wait_for "${port[baseline]}" /health
-
-mix() {  # PORT SECONDS WRITE_SHARE -> JSON line
-    ROUTE=mix HOT_SET=$hot_set MAX_PRODUCT=$max_product MAX_QUESTION=1 MAX_REVIEW=$hot_reviews WRITE_SHARE=$3 \
-        wrk -t2 -c64 -d"$2"s --timeout 2s -s "$root/bench/wrk/random.lua" "http://127.0.0.1:$1" | tail -n 1
-}
 
 for name in baseline current; do
     for route in "${page_load_routes[@]}"; do warm_cache "${port[$name]}" "$hot_set" "$route"; done
@@ -65,8 +59,8 @@ for round in $(seq "$rounds"); do
     for run in "${runs[@]}"; do
         name=${run%-votes} share=0
         [ "$run" = current-votes ] && share=0.01
-        mix "${port[$name]}" 5 "$share" >/dev/null
-        result=$(mix "${port[$name]}" "$duration" "$share")
+        hot_mix "${port[$name]}" 5 "$share" >/dev/null
+        result=$(hot_mix "${port[$name]}" "$duration" "$share")
         results[$run]+="$result"$'\n'
         printf 'round %d %-14s %s\n' "$round" "$run" "$result"
     done

@@ -22,7 +22,6 @@ ask() {  # SECONDS: requests for products 1..$hot -> wrk's JSON line
     ROUTE=$route HOT_SET=$hot MAX_PRODUCT=$hot MAX_QUESTION=1 \
         taskset -c 1 wrk -t2 -c64 -d"$1"s --timeout 5s -s "$root/bench/wrk/random.lua" "http://127.0.0.1:$port" | tail -n 1
 }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 measure() {  # NAME COMMAND...: the server's CPU per request and its profile, into $work/layers.NAME.*
     local name=$1 result before after

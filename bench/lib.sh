@@ -40,6 +40,27 @@ warm_cache() {  # PORT MAX_ID ROUTE: asks for every id of ROUTE once (bench/wrk/
         wrk -t2 -c64 -d$(($2 / 2500 + 2))s -s "$root/bench/wrk/random.lua" "http://127.0.0.1:$1" >/dev/null
 }
 
+hot_set_bounds() {  # HOT_SET: for hot_mix on bench_hot, sets max_product and hot_reviews (the
+    # largest review id of the hot set's products)
+    max_product=$(psql -X -tA -d "$server/bench_hot" -c "SELECT max(id) FROM product")
+    hot_reviews=$(psql -X -tA -d "$server/bench_hot" -c "SELECT max(id) FROM reviews WHERE product_id <= $1")
+}
+
+hot_mix() {  # PORT SECONDS WRITE_SHARE: the storefront mix over products 1..$hot_set, that share
+    # of it helpful votes (after hot_set_bounds) -> wrk's JSON line
+    ROUTE=mix HOT_SET=$hot_set MAX_PRODUCT=$max_product MAX_QUESTION=1 MAX_REVIEW=$hot_reviews WRITE_SHARE=$3 \
+        wrk -t2 -c64 -d"$2"s --timeout 2s -s "$root/bench/wrk/random.lua" "http://127.0.0.1:$1" | tail -n 1
+}
+
+cpu_ticks() {  # PID...: the user and system clock ticks those processes used (one gone counts 0)
+    local total=0 pid fields
+    for pid in "$@"; do
+        fields=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null) || continue
+        total=$((total + $(awk '{print $12 + $13}' <<<"$fields")))
+    done
+    echo "$total"
+}
+
 baseline_build() {  # COMMIT: a release build of COMMIT's atelier-etl and atelier-serve, once; sets
     # baseline_etl and baseline_serve
     local dir=$work/baseline-$1

@@ -14,25 +14,11 @@ duration=${DURATION:-10} rounds=${ROUNDS:-2} hot_set=${HOT_SET:-5000} pgrate=${P
 if ! psql -X -tA -d "$server/bench_hot" -c "SELECT 1 FROM product LIMIT 1" >/dev/null 2>&1; then
     load_export bench_hot "${SCALE:-0.05}"
 fi
-max_product=$(psql -X -tA -d "$server/bench_hot" -c "SELECT max(id) FROM product")
-hot_reviews=$(psql -X -tA -d "$server/bench_hot" -c "SELECT max(id) FROM reviews WHERE product_id <= $hot_set")
+hot_set_bounds "$hot_set"
 start_server "$port" bench_hot 1024
 trap 'kill "$server_pid" 2>/dev/null || true' EXIT
 for route in "${page_load_routes[@]}"; do warm_cache "$port" "$hot_set" "$route"; done
 printf '\\set id random(1, %s)\nSELECT * FROM reviews WHERE id = :id;\n' "$hot_reviews" >"$work/votes-pgbench.sql"
-
-ticks() {  # PID... -> user + system clock ticks of those processes
-    local total=0 fields
-    for pid in "$@"; do
-        fields=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null) || continue
-        total=$((total + $(echo "$fields" | awk '{print $12 + $13}')))
-    done
-    echo "$total"
-}
-mix() {  # SECONDS WRITE_SHARE -> wrk's JSON line
-    ROUTE=mix HOT_SET=$hot_set MAX_PRODUCT=$max_product MAX_QUESTION=1 MAX_REVIEW=$hot_reviews WRITE_SHARE=$2 \
-        wrk -t2 -c64 -d"$1"s -s "$root/bench/wrk/random.lua" "http://127.0.0.1:$port" | tail -n 1
-}
 
 hz=$(getconf CLK_TCK)
 echo "bench-votes: hot set of $hot_set, wrk -t2 -c64, ${duration} s runs; CPU seconds from /proc"
@@ -41,17 +27,17 @@ for _ in $(seq "$rounds"); do
     for run in no-writes votes pgbench; do
         share=0
         [ "$run" != votes ] || share=0.01
-        mix 3 "$share" >/dev/null
+        hot_mix "$port" 3 "$share" >/dev/null
         load=
         if [ "$run" = pgbench ]; then
             pgbench -n -c 2 -R "$pgrate" -T $((duration + 1)) -f "$work/votes-pgbench.sql" "$server/bench_hot" \
                 >/dev/null 2>&1 &
             load=$!
         fi
-        server_before=$(ticks "$server_pid") postgres_before=$(ticks $(pgrep -u postgres))
-        result=$(mix "$duration" "$share")
-        server_used=$(($(ticks "$server_pid") - server_before))
-        postgres_used=$(($(ticks $(pgrep -u postgres)) - postgres_before))
+        server_before=$(cpu_ticks "$server_pid") postgres_before=$(cpu_ticks $(pgrep -u postgres))
+        result=$(hot_mix "$port" "$duration" "$share")
+        server_used=$(($(cpu_ticks "$server_pid") - server_before))
+        postgres_used=$(($(cpu_ticks $(pgrep -u postgres)) - postgres_before))
         [ -z "$load" ] || wait "$load"
         python3 - "$run" "$result" "$server_used" "$postgres_used" "$hz" <<'PYTHON'
 import json, sys
