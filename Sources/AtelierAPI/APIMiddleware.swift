@@ -4,12 +4,10 @@ import Hummingbird
 /// and status (`RequestSeries`), bound to its client's writes (`ReadYourWrites`), its errors
 /// turned into the contract's answers (`ErrorAnswer`), and a matching `If-None-Match` answered
 /// with 304 (`ConditionalGet`). One middleware, so that their order is written in one place and
-/// every request passes through one frame, not four.
+/// every request passes through one frame, not four; a request with nothing to bind goes
+/// straight to the router.
 ///
-/// The series are those Hummingbird's `MetricsMiddleware` makes (`hb_requests`,
-/// `http_server_request_duration`, `http_server_active_requests`), without its per-request
-/// lookups under a lock. The time is taken when the answer leaves the router, before its body
-/// is written.
+/// The time is taken when the answer leaves the router, before its body is written.
 struct APIMiddleware<Context: RequestContext>: RouterMiddleware {
     let series: RequestSeries
 
@@ -18,11 +16,15 @@ struct APIMiddleware<Context: RequestContext>: RouterMiddleware {
     {
         let start = ContinuousClock.now
         let active = series.active(request.method)
-        active.increment()
-        defer { active.decrement() }
+        active.wrappingIncrement(ordering: .relaxed)
+        defer { active.wrappingDecrement(ordering: .relaxed) }
         var response: Response
         do {
-            response = try await ReadYourWrites.respond(to: request, context: context, next: next)
+            if let position = ReadYourWrites.position(of: request) {
+                response = try await ReadYourWrites.respond(to: request, context: context, at: position, next: next)
+            } else {
+                response = try await next(request, context)
+            }
         } catch {
             response = ErrorAnswer.response(to: error, of: request, logger: context.logger)
         }

@@ -54,14 +54,15 @@ public enum AtelierServer {
         BasicRequestContext
     > {
         let router = Router()
-        let requestSeries = RequestSeries(registry: database.metrics.registry)
+        let requestSeries = RequestSeries()
         if logRequests { router.add(middleware: LogRequestsMiddleware(.debug)) }
         router.add(middleware: APIMiddleware(series: requestSeries))
         ProductRoutes(database: database).add(to: router)
         ReviewRoutes(database: database).add(to: router)
         QuestionRoutes(database: database).add(to: router)
         CartRoutes(database: database).add(to: router)
-        OperationRoutes(database: database, openAPIDocument: try openAPIDocument()).add(to: router)
+        OperationRoutes(database: database, requestSeries: requestSeries, openAPIDocument: try openAPIDocument())
+            .add(to: router)
         requestSeries.complete(router.routes)
         return router
     }

@@ -10,18 +10,21 @@ enum ReadYourWrites {
     /// Past this, every server has long heard of the write.
     static var cookieLifetime: Int { 60 }
 
-    /// `next`'s answer to `request`, with the client's position bound for it (`ClientPosition`)
-    /// and the cookie of a write it made.
-    static func respond<Context: RequestContext>(
-        to request: Request, context: Context, next: (Request, Context) async throws -> Response
-    ) async throws -> Response {
-        // Most requests send no cookie: they skip parsing cookies, and a read has nothing to bind.
+    /// The position to bind `request` to: nil for a read without the cookie (most requests,
+    /// which skip parsing cookies), as it has nothing to bind.
+    static func position(of request: Request) -> ClientPosition? {
         let written =
             request.headers.contains(.cookie) ? request.cookies[cookieName].flatMap { LSN($0.value) } : nil
-        if written == nil, request.method == .get || request.method == .head {
-            return try await next(request, context)
-        }
-        let position = ClientPosition(written: written)
+        if written == nil, request.method == .get || request.method == .head { return nil }
+        return ClientPosition(written: written)
+    }
+
+    /// `next`'s answer to `request` with `position` bound for it (`ClientPosition`), and the
+    /// cookie of a write it made.
+    static func respond<Context: RequestContext>(
+        to request: Request, context: Context, at position: ClientPosition,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         var response = try await ClientPosition.$current.withValue(position) { try await next(request, context) }
         if let written = position.newWrite {
             response.setCookie(

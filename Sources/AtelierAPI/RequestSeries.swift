@@ -1,26 +1,57 @@
 import Atomics
 import Hummingbird
 import NIOConcurrencyHelpers
+import NIOCore
 import Prometheus
 
-/// The request series of one registry. Each is made on first use, as Prometheus shows only
-/// series that happened; the common ones (a route of the router with one of the statuses the
-/// API answers) are then found without a lock, others in a locked table.
+/// The request series, in the names and labels Hummingbird's `MetricsMiddleware` gives them:
+/// `hb_requests` and the `http_server_request_duration` histogram by route, method and status,
+/// `http_server_active_requests` by method. Counting takes no lock: each series is a set of
+/// atomic counters, made on first use (Prometheus shows only series that happened) and, for a
+/// route of the router with one of the statuses the API answers, found without a lock.
+/// `render(into:)` writes them in Prometheus' text format, after the registry's series.
 final class RequestSeries: Sendable {
-    /// One route, method and status: its count and its latency histogram.
+    /// One route, method and status: its requests by latency bucket and their total time.
+    /// `hb_requests` and the histogram's count are the same number, the sum of the buckets.
     final class Answered: Sendable {
-        let count: Prometheus.Counter
-        let duration: DurationHistogram
+        /// Rendered once: `http_route="…",http_request_method="…",http_response_status_code="…"`.
+        let labels: String
+        /// Requests per bucket of `RequestSeries.buckets`, the last one past every bound.
+        private let counts: [ManagedAtomic<Int>] = (0...RequestSeries.buckets.count).map { _ in ManagedAtomic(0) }
+        private let nanoseconds = ManagedAtomic(0)
 
-        init(_ registry: PrometheusCollectorRegistry, route: String, method: String, status: Int) {
-            let labels = [
+        init(route: String, method: String, status: Int) {
+            labels = RequestSeries.labels([
                 ("http_route", route), ("http_request_method", method), ("http_response_status_code", String(status)),
-            ]
-            count = registry.makeCounter(descriptor: RequestSeries.named("hb_requests"), labels: labels)
-            duration = registry.makeDurationHistogram(
-                descriptor: RequestSeries.named("http_server_request_duration"), labels: labels,
-                buckets: RequestSeries.buckets)
+            ])
         }
+
+        func record(_ duration: Duration) {
+            let index = RequestSeries.buckets.firstIndex { duration <= $0 } ?? RequestSeries.buckets.count
+            counts[index].wrappingIncrement(ordering: .relaxed)
+            let (seconds, attoseconds) = duration.components
+            nanoseconds.wrappingIncrement(
+                by: Int(clamping: seconds) &* 1_000_000_000 &+ Int(attoseconds / 1_000_000_000), ordering: .relaxed)
+        }
+
+        /// Requests counted so far, cumulative by bucket as Prometheus wants them; the last is the total.
+        var cumulativeCounts: [Int] {
+            var total = 0
+            return counts.map { count in
+                total += count.load(ordering: .relaxed)
+                return total
+            }
+        }
+
+        var seconds: Double { Double(nanoseconds.load(ordering: .relaxed)) / 1e9 }
+    }
+
+    /// Requests in flight with one method.
+    final class Active: Sendable {
+        let labels: String
+        let count = ManagedAtomic(0)
+
+        init(method: String) { labels = RequestSeries.labels([("http_request_method", method)]) }
     }
 
     /// The series of one route and method, one slot per status of `statuses`.
@@ -41,25 +72,6 @@ final class RequestSeries: Sendable {
         let status: Int
     }
 
-    /// The statuses the API answers, in the order of `Route.slots`.
-    private static let statuses = [200, 201, 204, 304, 400, 404, 405, 413, 422, 500, 503]
-    /// The methods the API serves, in the order of `activeSlots`.
-    private static let methods: [HTTPRequest.Method] = [.get, .head, .post, .put, .delete]
-    /// The buckets swift-prometheus gives a swift-metrics timer, as Hummingbird's middleware had them.
-    static let buckets = PrometheusMetricsFactory(registry: PrometheusCollectorRegistry())
-        .defaultDurationHistogramBuckets
-
-    /// A series name as Hummingbird's middleware had it, with no `# HELP` line.
-    static func named(_ name: String) -> MetricNameDescriptor {
-        MetricNameDescriptor(metricName: name, unitName: "", helpText: "")
-    }
-
-    private let registry: PrometheusCollectorRegistry
-    private let routes = ManagedAtomicLazyReference<RouteTable>()
-    private let activeSlots: [ManagedAtomicLazyReference<Prometheus.Gauge>]
-    private let others = NIOLockedValueBox([OtherKey: Answered]())
-    private let otherActive = NIOLockedValueBox([String: Prometheus.Gauge]())
-
     /// The routes' series by path and method, fixed once the router is complete.
     private final class RouteTable: Sendable {
         let routes: [RouteKey: Route]
@@ -67,10 +79,26 @@ final class RequestSeries: Sendable {
         init(_ routes: [RouteKey: Route]) { self.routes = routes }
     }
 
-    init(registry: PrometheusCollectorRegistry) {
-        self.registry = registry
-        activeSlots = Self.methods.map { _ in ManagedAtomicLazyReference() }
+    /// The statuses the API answers, in the order of `Route.slots`.
+    private static let statuses = [200, 201, 204, 304, 400, 404, 405, 413, 422, 500, 503]
+    /// The methods the API serves, in the order of `activeSlots`.
+    private static let methods: [HTTPRequest.Method] = [.get, .head, .post, .put, .delete]
+    /// The buckets swift-prometheus gives a swift-metrics timer, as Hummingbird's middleware had them.
+    static let buckets = PrometheusMetricsFactory(registry: PrometheusCollectorRegistry())
+        .defaultDurationHistogramBuckets
+    /// Each bucket's bound as swift-prometheus writes it (`le="0.005"`).
+    private static let bucketBounds = buckets.map(\.bucketRepresentation)
+
+    private let routes = ManagedAtomicLazyReference<RouteTable>()
+    private let activeSlots: [ManagedAtomicLazyReference<Active>] = RequestSeries.methods.map { _ in
+        ManagedAtomicLazyReference()
     }
+    private let others = NIOLockedValueBox([OtherKey: Answered]())
+    private let otherActive = NIOLockedValueBox([String: Active]())
+    /// Every series made, in the order made: what `render` writes.
+    private let made = NIOLockedValueBox((answered: [Answered](), active: [Active]()))
+
+    init() {}
 
     /// Fixes the table of routes: called once, when every route is added; requests counted
     /// before (none, as the server is not listening yet) go to the locked table.
@@ -81,22 +109,24 @@ final class RequestSeries: Sendable {
         _ = self.routes.storeIfNilThenLoad(RouteTable(table))
     }
 
-    /// The gauge of requests in flight with `method`.
-    func active(_ method: HTTPRequest.Method) -> Prometheus.Gauge {
+    /// The count of requests in flight with `method`.
+    func active(_ method: HTTPRequest.Method) -> ManagedAtomic<Int> {
         guard let index = Self.methods.firstIndex(of: method) else {
-            return otherActive.withLockedValue { gauges in
-                if let gauge = gauges[method.rawValue] { return gauge }
-                let gauge = makeActive(method)
-                gauges[method.rawValue] = gauge
-                return gauge
+            return otherActive.withLockedValue { actives in
+                if let active = actives[method.rawValue] { return active.count }
+                let active = makeActive(method)
+                actives[method.rawValue] = active
+                return active.count
             }
         }
-        return activeSlots[index].load() ?? activeSlots[index].storeIfNilThenLoad(makeActive(method))
+        let slot = activeSlots[index]
+        return (slot.load() ?? slot.storeIfNilThenLoad(makeActive(method))).count
     }
 
-    private func makeActive(_ method: HTTPRequest.Method) -> Prometheus.Gauge {
-        registry.makeGauge(
-            descriptor: Self.named("http_server_active_requests"), labels: [("http_request_method", method.rawValue)])
+    private func makeActive(_ method: HTTPRequest.Method) -> Active {
+        let active = Active(method: method.rawValue)
+        made.withLockedValue { $0.active.append(active) }
+        return active
     }
 
     /// The series made in the locked table: requests no route of the router answered, or with
@@ -108,9 +138,7 @@ final class RequestSeries: Sendable {
     func answered(
         _ path: String?, _ method: HTTPRequest.Method, _ status: HTTPResponse.Status, after duration: Duration
     ) {
-        let answered = series(path ?? "NotFound", method, status.code)
-        answered.count.increment()
-        answered.duration.record(duration)
+        series(path ?? "NotFound", method, status.code).record(duration)
     }
 
     private func series(_ path: String, _ method: HTTPRequest.Method, _ status: Int) -> Answered {
@@ -118,15 +146,57 @@ final class RequestSeries: Sendable {
             let index = Self.statuses.firstIndex(of: status)
         {
             let slot = route.slots[index]
-            return slot.load()
-                ?? slot.storeIfNilThenLoad(Answered(registry, route: path, method: method.rawValue, status: status))
+            return slot.load() ?? slot.storeIfNilThenLoad(makeAnswered(path, method, status))
         }
         return others.withLockedValue { others in
             let key = OtherKey(path: path, method: method, status: status)
             if let answered = others[key] { return answered }
-            let answered = Answered(registry, route: path, method: method.rawValue, status: status)
+            let answered = makeAnswered(path, method, status)
             others[key] = answered
             return answered
         }
+    }
+
+    private func makeAnswered(_ path: String, _ method: HTTPRequest.Method, _ status: Int) -> Answered {
+        let answered = Answered(route: path, method: method.rawValue, status: status)
+        made.withLockedValue { $0.answered.append(answered) }
+        return answered
+    }
+
+    /// Appends every series made so far to `buffer`, in Prometheus' text format 0.0.4.
+    func render(into buffer: inout ByteBuffer) {
+        let (answered, active) = made.withLockedValue { $0 }
+        var text = ""
+        if !answered.isEmpty {
+            let counts = answered.map(\.cumulativeCounts)
+            text += "# TYPE hb_requests counter\n"
+            for (series, counts) in zip(answered, counts) { text += "hb_requests{\(series.labels)} \(counts.last!)\n" }
+            text += "# TYPE http_server_request_duration histogram\n"
+            for (series, counts) in zip(answered, counts) {
+                let name = "http_server_request_duration"
+                for (bound, count) in zip(Self.bucketBounds, counts) {
+                    text += "\(name)_bucket{\(series.labels),le=\"\(bound)\"} \(count)\n"
+                }
+                text += "\(name)_bucket{\(series.labels),le=\"+Inf\"} \(counts.last!)\n"
+                text += "\(name)_sum{\(series.labels)} \(series.seconds)\n"
+                text += "\(name)_count{\(series.labels)} \(counts.last!)\n"
+            }
+        }
+        if !active.isEmpty {
+            text += "# TYPE http_server_active_requests gauge\n"
+            for series in active {
+                text +=
+                    "http_server_active_requests{\(series.labels)} \(Double(series.count.load(ordering: .relaxed)))\n"
+            }
+        }
+        buffer.writeString(text)
+    }
+
+    /// `name="value"` pairs, values escaped as the text format wants.
+    static func labels(_ pairs: [(String, String)]) -> String {
+        pairs.map { name, value in
+            let escaped = value.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"").replacing("\n", with: "\\n")
+            return "\(name)=\"\(escaped)\""
+        }.joined(separator: ",")
     }
 }

@@ -4,6 +4,7 @@ import Hummingbird
 /// `POST /interactions`, `GET /health`, `GET /ready`, `GET /metrics` and `GET /openapi.json`.
 struct OperationRoutes<Context: RequestContext> {
     let database: APIDatabase
+    let requestSeries: RequestSeries
     let openAPIDocument: ByteBuffer
 
     func add(to router: Router<Context>) {
@@ -27,11 +28,11 @@ struct OperationRoutes<Context: RequestContext> {
             return Response.json(ByteBuffer(string: #"{"status":"ready"}"#))
         }
         router.get("metrics") { _, _ in
-            Response(
+            var text = database.metrics.render(cache: database.cache, pool: database.pool, router: database.router)
+            requestSeries.render(into: &text)
+            return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: ResponseBody(
-                    byteBuffer: database.metrics.render(
-                        cache: database.cache, pool: database.pool, router: database.router)))
+                body: ResponseBody(byteBuffer: text))
         }
         router.get("openapi.json") { _, _ in
             Response.json(openAPIDocument)
