@@ -93,8 +93,10 @@ public final class ResponseCache: @unchecked Sendable {
     public let capacity: Int
     private let lock = NSLock()
     private var enabled = false
-    /// Answers by statement, then by row id, then by key.
-    private var answers: [ObjectIdentifier: [Int32: [Key: Held]]] = [:]
+    /// Answers by key: a hit costs one hash.
+    private var answers: [Key: Held] = [:]
+    /// The keys held, by statement and row id: what a change drops.
+    private var keysByRow: [ObjectIdentifier: [Int32: [Key]]] = [:]
     private var readers: [ObjectIdentifier: Reader] = [:]
     /// Keys in the order they were stored, for eviction; may hold keys dropped since.
     private var order = CircularBuffer<Key>()
@@ -114,7 +116,7 @@ public final class ResponseCache: @unchecked Sendable {
 
     /// The cached answer for `key`, if the cache is on and holds it.
     package func lookup(_ key: Key) -> Answer? {
-        lock.withLock { enabled ? answers[key.statement]?[key.id]?[key] : nil }?.answer
+        lock.withLock { enabled ? answers[key] : nil }?.answer
     }
 
     /// Taken before querying; `store` keeps the answer only if nothing it depends on changed
@@ -136,11 +138,10 @@ public final class ResponseCache: @unchecked Sendable {
                 readers[key.statement] = Reader(
                     tablesRead: Statement.tablesRead, columnsRead: Statement.columnsRead, keySpace: Statement.keySpace)
             }
-            if let previous = answers[key.statement, default: [:]][key.id, default: [:]].updateValue(
-                answer, forKey: key)
-            {
+            if let previous = answers.updateValue(answer, forKey: key) {
                 bytes -= previous.size
             } else {
+                keysByRow[key.statement, default: [:]][key.id, default: []].append(key)
                 order.append(key)
                 count += 1
             }
@@ -182,6 +183,7 @@ public final class ResponseCache: @unchecked Sendable {
             clock &+= 1
             floor = clock
             answers = [:]
+            keysByRow = [:]
             order = CircularBuffer()
             count = 0
             bytes = 0
@@ -212,27 +214,31 @@ public final class ResponseCache: @unchecked Sendable {
 
     /// Drops every answer of `statement`, or only those about row `id`. Called under the lock.
     private func drop(_ statement: ObjectIdentifier, _ id: Int32? = nil) {
-        let dropped: [Held]
+        let keys: [Key]
         if let id {
-            guard let row = answers[statement]?.removeValue(forKey: id) else { return }
-            dropped = Array(row.values)
+            guard let row = keysByRow[statement]?.removeValue(forKey: id) else { return }
+            keys = row
         } else {
-            guard let rows = answers.removeValue(forKey: statement) else { return }
-            dropped = rows.values.flatMap(\.values)
+            guard let rows = keysByRow.removeValue(forKey: statement) else { return }
+            keys = rows.values.flatMap { $0 }
         }
-        count -= dropped.count
-        bytes -= dropped.reduce(0) { $0 + $1.size }
+        for key in keys {
+            guard let answer = answers.removeValue(forKey: key) else { continue }
+            count -= 1
+            bytes -= answer.size
+        }
         // Keys of dropped answers stay in `order` until evicted; keep it from outgrowing the answers.
         if order.count > 2 * count + 1024 {
-            order = CircularBuffer(order.filter { answers[$0.statement]?[$0.id]?[$0] != nil })
+            order = CircularBuffer(order.filter { answers[$0] != nil })
         }
     }
 
     /// Evicts the oldest answer still held; false when there is none. Called under the lock.
     private func evictOldest() -> Bool {
         while let key = order.popFirst() {
-            guard let answer = answers[key.statement]?[key.id]?.removeValue(forKey: key) else { continue }
-            if answers[key.statement]?[key.id]?.isEmpty == true { answers[key.statement]?[key.id] = nil }
+            guard let answer = answers.removeValue(forKey: key) else { continue }
+            keysByRow[key.statement]?[key.id]?.removeAll { $0 == key }
+            if keysByRow[key.statement]?[key.id]?.isEmpty == true { keysByRow[key.statement]?[key.id] = nil }
             count -= 1
             bytes -= answer.size
             return true
