@@ -4,8 +4,8 @@ import NIOCore
 import Prometheus
 
 /// The server's metrics for Prometheus (`GET /metrics`, text format 0.0.4), in the registry it
-/// is given. The HTTP layer counts requests by route and status and times them into the same
-/// registry (`APIMiddleware`); the cache, the pool and the listener report here.
+/// is given: the cache, the pool and the listener report here. The HTTP layer counts and times
+/// requests by route and status itself (`RequestSeries`) and writes them after these.
 /// Counting on the request path takes no lock: every series is registered here, once.
 public final class ServerMetrics: Sendable {
     package let registry: PrometheusCollectorRegistry
