@@ -142,7 +142,7 @@ bench-hot: bench-tools
 bench-votes: bench-tools
 	@PORT=$(PORT) bench/votes.sh
 
-## bench-layers: the server's CPU per cached answer (pinned to a core, from /proc) and by layer
+## bench-layers: the server's CPU per cached answer (pinned to a core unless PIN=0, from /proc) and by layer
 ## (perf), for the current server, the baseline's and the constant-body floor; ROUTE=mix for the
 ## page-load mix (bench/layers.sh).
 bench-layers: bench-tools

@@ -4,7 +4,8 @@
 # GET /products/:product_id of products 1..HOT (1000), or with ROUTE=mix for the storefront's
 # page loads over those products, all cached, while perf samples the
 # server (-e cpu-clock, the only event these machines have) and its CPU time is read from
-# /proc; the server runs on one core and wrk on the other. Servers: the current atelier-serve,
+# /proc; the server runs on one core and wrk on the other (PIN=0: both wherever the scheduler
+# puts them, as in bench-hot). Servers: the current atelier-serve,
 # BASELINE's (69beb90), and atelier-floor's constant body (the same bytes with nothing else).
 # Prints the server's CPU microseconds per request for each, and by layer (bench/layers.py
 # groups the sampled functions by what they belong to). RUNS (3) rounds, alternating; the
@@ -13,20 +14,21 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 scale=${SCALE:-0.05} duration=${DURATION:-10} route=${ROUTE:-/products/{product\}} baseline=${BASELINE:-69beb90} runs=${RUNS:-3} hot=${HOT:-1000}
-port=3094 floor=$root/.build/release/atelier-floor
+port=3094 floor=$root/.build/release/atelier-floor pin_server=(taskset -c 0) pin_wrk=(taskset -c 1)
+if [ "${PIN:-1}" = 0 ]; then pin_server=() pin_wrk=(); fi
 command -v perf >/dev/null || apt-get install -y -qq linux-perf >/dev/null
 
 load_hot_exports "$scale" "$baseline"
 
 ask() {  # SECONDS: requests for products 1..$hot -> wrk's JSON line
     ROUTE=$route HOT_SET=$hot MAX_PRODUCT=$hot MAX_QUESTION=1 \
-        taskset -c 1 wrk -t2 -c64 -d"$1"s --timeout 5s -s "$root/bench/wrk/random.lua" "http://127.0.0.1:$port" | tail -n 1
+        "${pin_wrk[@]}" wrk -t2 -c64 -d"$1"s --timeout 5s -s "$root/bench/wrk/random.lua" "http://127.0.0.1:$port" | tail -n 1
 }
 
 measure() {  # NAME COMMAND...: the server's CPU per request and its profile, into $work/layers.NAME.*
     local name=$1 result before after
     shift
-    taskset -c 0 "$@" 2>/dev/null &
+    "${pin_server[@]}" "$@" 2>/dev/null &
     local pid=$!
     trap 'kill $pid 2>/dev/null || true' EXIT
     for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$port/products/1" && break; sleep 0.2; done
@@ -59,7 +61,7 @@ for _ in $(seq 100); do curl -sf -o "$work/floor-body-layers.json" "http://127.0
 kill "$pid"; wait "$pid" 2>/dev/null || true
 
 rm -f "$work/layers.runs"
-echo "bench-layers: cached $route (products 1..$hot), wrk -t2 -c64 for $duration s, $runs rounds"
+echo "bench-layers: cached $route (products 1..$hot), wrk -t2 -c64 for $duration s, $runs rounds, $([ ${#pin_server[@]} -gt 0 ] && echo "server on core 0, wrk on core 1" || echo "unpinned")"
 for round in $(seq "$runs"); do
     measure "current-$round" "$serve" --port "$port" --database-url "$api_server/bench_hot" --log-level error --cache-size 256
     measure "baseline-$round" "$baseline_serve" --port "$port" --database-url "$server/bench_hot_base" --log-level error --cache-size 256
