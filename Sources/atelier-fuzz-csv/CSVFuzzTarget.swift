@@ -8,7 +8,8 @@ import Foundation
 /// and record limit), header mapping, cleaner and binary COPY encoder. The first byte picks
 /// the table; the second picks whether the table's own header is put in front (so most
 /// inputs reach the cleaner) and the read block size (so lines split across blocks). The
-/// reader's promises are checked: no record over its limit, a too-long record has no fields.
+/// reader's promises are checked: no record over its limit, a too-long record has no fields,
+/// and its own split of plain lines gives exactly what libcsv gives for every line.
 enum CSVFuzzTarget {
     static let maxRecordBytes = 2048
     /// The reader takes a path: each input is written to one file, in memory where possible.
@@ -29,6 +30,10 @@ enum CSVFuzzTarget {
             let mapping = try? HeaderMapping(header: reader.fieldStrings(), table: table)
         else { return }
         reader.expectedFieldCount = mapping.fieldCount
+        precondition(
+            records(blockSize: blockSize, fieldCount: mapping.fieldCount, splitsPlainLines: true)
+                == records(blockSize: blockSize, fieldCount: mapping.fieldCount, splitsPlainLines: false),
+            "the reader's split of a plain line differs from libcsv's")
         var parents: [TableName: IdSet] = [:]
         for parent in table.parents {
             var ids = IdSet()
@@ -43,5 +48,25 @@ enum CSVFuzzTarget {
             precondition(!reader.isTooLong || reader.fieldCount == 0, "a too-long record has fields")
             if cleaner.clean(reader) == nil { BinaryCopyEncoder.appendRow(cleaner.values, to: buffer) }
         }
+    }
+
+    /// Every record of the input file as the reader gives it: line, repair, length if too
+    /// long, fields (nil for an unquoted empty one) and raw text.
+    private static func records(blockSize: Int, fieldCount: Int, splitsPlainLines: Bool) -> [[[UInt8]?]] {
+        guard
+            let reader = try? CSVRecordReader(
+                path: path, blockSize: blockSize, maxRecordBytes: maxRecordBytes, splitsPlainLines: splitsPlainLines)
+        else { return [] }
+        reader.expectedFieldCount = fieldCount
+        var records: [[[UInt8]?]] = []
+        while (try? reader.next()) == true {
+            let about = [
+                reader.lineNumber, reader.wasRepaired ? 1 : 0, reader.isTooLong ? reader.tooLongRecordBytes : -1,
+            ]
+            records.append(
+                [Array("\(about)".utf8), Array(reader.rawRecord)]
+                    + (0..<reader.fieldCount).map { reader.field($0).map(Array.init) })
+        }
+        return records
     }
 }

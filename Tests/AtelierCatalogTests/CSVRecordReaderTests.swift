@@ -106,3 +106,60 @@ func readAll(_ path: String, expectedFields: Int? = nil, blockSize: Int = 1 << 2
         #expect(throws: CSVReadError.self) { try CSVRecordReader(path: "/nonexistent/reviews.csv") }
     }
 }
+
+/// The reader's own split of plain lines against libcsv's reading of every line.
+@Suite struct CSVPlainLineSplitTests {
+    /// Every record the reader makes of `path`, with its line, fields, raw text and repair.
+    private func records(_ path: String, blockSize: Int, splitsPlainLines: Bool) throws -> [ReadRecord] {
+        let reader = try CSVRecordReader(
+            path: path, blockSize: blockSize, maxRecordBytes: 512, splitsPlainLines: splitsPlainLines)
+        reader.expectedFieldCount = 3
+        var records: [ReadRecord] = []
+        while try reader.next() {
+            let fields = (0..<reader.fieldCount).map { reader.field($0).map { Array($0) } }
+            records.append(
+                ReadRecord(
+                    line: reader.lineNumber, fields: fields.map { $0.map { String(decoding: $0, as: UTF8.self) } },
+                    raw: String(decoding: reader.rawRecord, as: UTF8.self), repaired: reader.wasRepaired))
+            #expect(reader.isTooLong == false || reader.fieldCount == 0)
+        }
+        return records
+    }
+
+    @Test func plainLinesGiveWhatLibcsvGives() throws {
+        let path = try temporaryFile(
+            "id,name,note\n1,plain,\"quoted, with comma\"\n2 , padded\t,\"\"\n3,,\n4,\"Zoë\" ,x\r\n5,a\"b,c\n")
+        let shortcut = try records(path, blockSize: 1 << 20, splitsPlainLines: true)
+        #expect(shortcut == (try records(path, blockSize: 1 << 20, splitsPlainLines: false)))
+        #expect(
+            shortcut.map(\.fields) == [
+                ["id", "name", "note"], ["1", "plain", "quoted, with comma"], ["2", "padded", ""], ["3", nil, nil],
+                ["4", "Zoë", "x"], ["5", "a\"b", "c"],
+            ])
+    }
+
+    /// Lines drawn from the bytes that steer a CSV parser (quotes, commas, blanks, both line
+    /// breaks, digits, a two-byte letter), read both ways with several block sizes.
+    @Test(arguments: 0..<40) func randomLinesGiveWhatLibcsvGives(seed: Int) throws {
+        var state = UInt64(seed + 1) &* 0x9E37_79B9_7F4A_7C15
+        func nextRandom() -> Int {
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            return Int(state % 1_000_003)
+        }
+        let pieces: [[UInt8]] = [
+            Array("\"".utf8), Array(",".utf8), Array(" ".utf8), Array("\t".utf8), Array("\n".utf8), Array("\r".utf8),
+            Array("\r\n".utf8), Array("7".utf8), Array("ab".utf8), Array("é".utf8), Array(",\"x y\",".utf8),
+            Array("12,\"plain\",3\n".utf8), Array("12,plain,3\n".utf8),
+        ]
+        var bytes: [UInt8] = []
+        for _ in 0..<400 { bytes += pieces[nextRandom() % pieces.count] }
+        let path = try temporaryFile(bytes)
+        for blockSize in [16, 64, 1 << 20] {
+            #expect(
+                try records(path, blockSize: blockSize, splitsPlainLines: true)
+                    == records(path, blockSize: blockSize, splitsPlainLines: false))
+        }
+    }
+}
