@@ -252,8 +252,6 @@ CREATE INDEX IF NOT EXISTS "characteristics_product_id_idx" ON "characteristics"
 
 CREATE INDEX IF NOT EXISTS "characteristic_reviews_characteristic_id_idx" ON "characteristic_reviews" ("characteristic_id");
 
-CREATE INDEX IF NOT EXISTS "characteristic_reviews_review_id_idx" ON "characteristic_reviews" ("review_id");
-
 CREATE INDEX IF NOT EXISTS "cart_user_session_idx" ON "cart" ("user_session");
 
 -- Change notifications for the API's response cache (Schema+ChangeNotification.swift).

@@ -17,10 +17,14 @@ final class StagingWorker: @unchecked Sendable {
     let progress: ProgressMeter
     /// Whether the next file starts being read while this one's keys are built.
     let readsAhead: Bool
-    /// Index builds on the file's connection alone: parallel index builds start workers that
-    /// compete for the cores the other connections and the loader's threads already use, and
-    /// cost more CPU in all than one process building the index.
-    static let noParallelIndexBuilds = "SET LOCAL max_parallel_maintenance_workers = 0"
+    /// Every statement of a file's transaction on its own backend, compiled by no JIT: each is
+    /// one pass over a table (the live table's count, the index builds), and parallel workers
+    /// or a JIT compile would compete for the cores the other connections and the loader's
+    /// threads already use, costing more CPU in all than the backend doing the pass alone.
+    static let serialPasses = [
+        "SET LOCAL max_parallel_maintenance_workers = 0", "SET LOCAL max_parallel_workers_per_gather = 0",
+        "SET LOCAL jit = off",
+    ]
 
     /// Memory for the index builds of a table of `rows` rows: enough to sort its keys in memory
     /// (an index tuple, its sort slot and allocation overhead come to under 64 bytes a row),
@@ -101,7 +105,7 @@ final class StagingWorker: @unchecked Sendable {
                 encoder.start()
                 for column in encoder.unknownColumns { hooks.warn("\(fileName): ignoring unknown column '\(column)'") }
                 try connection.execute("BEGIN")
-                try connection.execute(Self.noParallelIndexBuilds)
+                for setting in Self.serialPasses { try connection.execute(setting) }
                 try connection.execute(Schema.createTable(table, in: .staging, withPrimaryKey: false))
                 let liveRows = try connection.rowCount(table)
                 var clock = Date()
