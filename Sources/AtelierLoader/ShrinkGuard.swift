@@ -45,6 +45,21 @@ struct ShrinkGuard {
             """)
     }
 
+    /// Whether a file of `rowsLoaded` rows, `rowsRejected` of its `rowsRead` rejected, can
+    /// replace a live table that the statistics put at `estimatedRows` rows (nil: never
+    /// analysed) without either rule refusing it, so that the table need not be counted (a full
+    /// scan): no estimate below `countedBelow` rows, the file not mostly rejected, and keeping at
+    /// least three quarters of the estimate. A refusal would then take a table holding half as
+    /// many rows again as its statistics say, which autovacuum re-estimates once a tenth of its
+    /// rows have changed. Otherwise the table is counted and the rules judge the exact figure.
+    static func cannotRefuse(estimatedRows: Int?, rowsLoaded: Int, rowsRead: Int, rowsRejected: Int) -> Bool {
+        guard let estimatedRows, estimatedRows >= countedBelow else { return false }
+        return rowsRejected * 2 <= rowsRead && rowsLoaded * 4 >= estimatedRows * 3
+    }
+
+    /// Tables estimated below this many rows are always counted: their count costs little.
+    static let countedBelow = 100_000
+
     /// Refuses a file whose rows were mostly rejected from replacing a table that holds rows.
     func checkRejections(table: String, before: Int, rowsRead: Int, rowsRejected: Int) throws(LoadError) {
         guard !allowed, before > 0, rowsRead > 0, rowsRejected * 2 > rowsRead else { return }

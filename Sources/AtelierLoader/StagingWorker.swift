@@ -107,16 +107,13 @@ final class StagingWorker: @unchecked Sendable {
                 try connection.execute("BEGIN")
                 for setting in Self.serialPasses { try connection.execute(setting) }
                 try connection.execute(Schema.createTable(table, in: .staging, withPrimaryKey: false))
-                let liveRows = try connection.rowCount(table)
+                let estimatedRows = try connection.estimatedRowCount(table)
                 var clock = Date()
                 let (ids, checksum) = try stream(encoder, into: table, report: &report)
                 schedule.read(table.tableName, ids: ids)
                 report.times.copy = Date().timeIntervalSince(clock)
-                let shrink = ShrinkGuard(allowed: options.allowShrink, file: fileName)
-                try shrink.checkRejections(
-                    table: table.name, before: liveRows, rowsRead: report.rowsRead, rowsRejected: report.rowsRejected)
-                try shrink.check(table.name, before: liveRows, after: report.rowsLoaded)
                 readAhead()
+                let liveRows = try judgeShrink(table, estimatedRows: estimatedRows, report: report)
                 clock = Date()
                 try connection.execute(Self.sortMemory(rows: report.rowsLoaded))
                 for statement in Schema.createKeyAndIndexes(table, in: .staging) { try connection.execute(statement) }
@@ -139,6 +136,21 @@ final class StagingWorker: @unchecked Sendable {
             encoder.cancel()
             throw error
         }
+    }
+
+    /// Applies the shrink guard's per-file rules to the staged file, counting the live table
+    /// unless its statistics already show that no rule can refuse the file. Returns the count.
+    private func judgeShrink(_ table: TableSpec, estimatedRows: Int?, report: FileReport) throws -> Int? {
+        let (read, rejected, loaded) = (report.rowsRead, report.rowsRejected, report.rowsLoaded)
+        guard
+            !ShrinkGuard.cannotRefuse(
+                estimatedRows: estimatedRows, rowsLoaded: loaded, rowsRead: read, rowsRejected: rejected)
+        else { return nil }
+        let liveRows = try connection.rowCount(table)
+        let shrink = ShrinkGuard(allowed: options.allowShrink, file: report.file)
+        try shrink.checkRejections(table: table.name, before: liveRows, rowsRead: read, rowsRejected: rejected)
+        try shrink.check(table.name, before: liveRows, after: loaded)
+        return liveRows
     }
 
     /// An encoder for `task`'s file whose references are checked against `parentIds` (the ids

@@ -5,8 +5,10 @@ import AtelierSchema
 struct StagedTable {
     let spec: TableSpec
     let report: FileReport
-    /// Rows the live table held when the file was staged: the shrink guard's "before".
-    let liveRows: Int
+    /// Rows the live table held when the file was staged, the shrink guard's "before"; nil when
+    /// the statistics showed the file could not shrink it, so it was not counted
+    /// (`ShrinkGuard.cannotRefuse`).
+    let liveRows: Int?
     let fileSize: Int
     let checksum: String
 }

@@ -1,7 +1,7 @@
 import AtelierCatalog
 import AtelierPostgres
 import AtelierSchema
-import AtelierLoader
+@testable import AtelierLoader
 import AtelierTestSupport
 import Foundation
 import Testing
@@ -79,6 +79,38 @@ import Testing
         let rows = (1...10).map { "\($0),\"Name\",\"s\",\"d\",\"c\",\($0 == 1 ? "10" : "ten")\n" }
         let mostlyRejected = try Repository.folder(["product.csv": Self.productHeader + rows.joined()])
         #expect(try database.load(mostlyRejected).first?.rowsLoaded == 1)
+    }
+
+    /// A table large enough for its statistics to spare the count is still counted, and
+    /// refused with its exact figures, when the file would keep under three quarters of it.
+    @Test func aLargeTableIsCountedWhenTheFileMightShrinkIt() throws {
+        let database = try TestDatabase.create()
+        let large = 2 * ShrinkGuard.countedBelow
+        _ = try database.load(try Self.products(large))
+        _ = try database.load(try Self.products(large * 4 / 5))
+        #expect(try database.count("product") == large * 4 / 5)
+        #expect {
+            _ = try database.load(try Self.products(large * 3 / 10))
+        } throws: { error in
+            guard let error = error as? LoadError, case .refused(let message) = error else { return false }
+            return message.contains("shrink product from \(large * 4 / 5) rows to \(large * 3 / 10)")
+        }
+        #expect(try database.count("product") == large * 4 / 5)
+    }
+
+    @Test func theStatisticsSpareTheCountOnlyWhenNoRuleCouldRefuse() {
+        let big = 4 * ShrinkGuard.countedBelow
+        func spared(_ estimate: Int?, loaded: Int, read: Int? = nil, rejected: Int = 0) -> Bool {
+            ShrinkGuard.cannotRefuse(
+                estimatedRows: estimate, rowsLoaded: loaded, rowsRead: read ?? loaded + rejected, rowsRejected: rejected
+            )
+        }
+        #expect(spared(big, loaded: big))
+        #expect(spared(big, loaded: big * 3 / 4))
+        #expect(!spared(big, loaded: big * 3 / 4 - 1))
+        #expect(!spared(nil, loaded: big))
+        #expect(!spared(ShrinkGuard.countedBelow - 1, loaded: big))
+        #expect(!spared(big, loaded: big, rejected: big + 1))
     }
 
     @Test func theCommandExitsTwoAndNamesTheFlag() throws {

@@ -18,4 +18,13 @@ extension Connection {
     func rowCount(_ table: TableSpec, in namespace: Schema.Namespace = .live) throws(DatabaseError) -> Int {
         Int(try scalar("SELECT count(*) FROM \(namespace.qualified(table.name))") ?? "0") ?? 0
     }
+
+    /// The rows PostgreSQL's statistics give the live `table` (its last ANALYZE or VACUUM,
+    /// kept up to date by autovacuum), read without a scan; nil when it has never been analysed.
+    func estimatedRowCount(_ table: TableSpec) throws(DatabaseError) -> Int? {
+        let estimate = try scalar(
+            "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass('\(Schema.Namespace.live.qualified(table.name))')"
+        )
+        return estimate.flatMap { Int($0) }.flatMap { $0 >= 0 ? $0 : nil }
+    }
 }
