@@ -61,9 +61,8 @@ public final class CSVRecordReader {
 
     // Written by libcsv's callback once per field: one thread, no runtime exclusivity checks.
     private let fieldBytes = GrowableBuffer()
-    @exclusivity(unchecked) private var fieldStarts: [Int] = []
-    @exclusivity(unchecked) private var fieldLengths: [Int] = []
-    @exclusivity(unchecked) private var fieldIsNull: [Bool] = []
+    /// Where each stored field's bytes are in `fieldBytes`; a length of -1 is an unquoted empty field.
+    @exclusivity(unchecked) private var fields: [(start: Int, length: Int)] = []
     /// Completed records not yet returned: (first field, end field, line, repaired, too long).
     @exclusivity(unchecked) private var completed: [(start: Int, end: Int, line: Int, repaired: Bool, tooLong: Bool)] =
         []
@@ -76,6 +75,9 @@ public final class CSVRecordReader {
     @exclusivity(unchecked) private var openRecordRepaired = false
     /// The raw lines of the record being parsed (or just returned).
     private let raw = GrowableBuffer()
+    /// The raw text of the last repaired record as read, without the quote supplied: when it is
+    /// handed out, `raw` may already hold the line whose start closed it.
+    private let repairedRaw = GrowableBuffer()
     /// Skipping the rest of a too-long record, which began at `skipLine`.
     @exclusivity(unchecked) private var skipping = false
     @exclusivity(unchecked) private var skipLine = 0
@@ -148,8 +150,8 @@ public final class CSVRecordReader {
     @inline(__always)
     public func field(_ index: Int) -> UnsafeRawBufferPointer? {
         let slot = currentFieldStart + index
-        if fieldIsNull[slot] { return nil }
-        return fieldBytes.slice(fieldStarts[slot], fieldLengths[slot])
+        let (start, length) = fields[slot]
+        return length < 0 ? nil : fieldBytes.slice(start, length)
     }
 
     /// The current record's fields as strings (for headers and messages, not the hot path).
@@ -160,10 +162,10 @@ public final class CSVRecordReader {
     }
 
     /// The raw text of the current record's lines, without the final line break (for a
-    /// too-long record, its first bytes).
+    /// too-long record, its first bytes; for a repaired one, its text as read).
     public var rawRecord: UnsafeRawBufferPointer {
         if isTooLong { return tooLongPrefix.bytes }
-        var bytes = raw.bytes
+        var bytes = wasRepaired ? repairedRaw.bytes : raw.bytes
         while let last = bytes.last, last == 0x0A || last == 0x0D {
             bytes = UnsafeRawBufferPointer(rebasing: bytes.dropLast())
         }
@@ -174,15 +176,16 @@ public final class CSVRecordReader {
     public func next() throws(CSVReadError) -> Bool {
         while completedCursor == completed.count {
             if finished { return false }
-            completed.removeAll(keepingCapacity: true)
-            completedCursor = 0
-            // Nothing handed out is still referenced: drop the stored fields of past records.
-            if openRecordFieldStart == fieldStarts.count {
-                fieldBytes.removeAll()
-                fieldStarts.removeAll(keepingCapacity: true)
-                fieldLengths.removeAll(keepingCapacity: true)
-                fieldIsNull.removeAll(keepingCapacity: true)
-                openRecordFieldStart = 0
+            // Nothing handed out is still referenced: past records are dropped, a batch at a
+            // time so that the per-line cost is an index moving.
+            if completed.count >= Self.recordsKept {
+                completed.removeAll(keepingCapacity: true)
+                completedCursor = 0
+                if openRecordFieldStart == fields.count {
+                    fieldBytes.removeAll()
+                    fields.removeAll(keepingCapacity: true)
+                    openRecordFieldStart = 0
+                }
             }
             try feedNextLine()
         }
@@ -264,16 +267,14 @@ public final class CSVRecordReader {
     private func endSkip() {
         skipping = false
         tooLongRecordBytes = skippedBytes
-        completed.append((fieldStarts.count, fieldStarts.count, skipLine, false, true))
-        openRecordFieldStart = fieldStarts.count
+        completed.append((fields.count, fields.count, skipLine, false, true))
+        openRecordFieldStart = fields.count
     }
 
     private func dropOpenFields() {
         fieldBytes.truncate(
-            to: fieldStarts.count > openRecordFieldStart ? fieldStarts[openRecordFieldStart] : fieldBytes.count)
-        fieldStarts.removeSubrange(openRecordFieldStart...)
-        fieldLengths.removeSubrange(openRecordFieldStart...)
-        fieldIsNull.removeSubrange(openRecordFieldStart...)
+            to: fields.count > openRecordFieldStart ? fields[openRecordFieldStart].start : fieldBytes.count)
+        fields.removeSubrange(openRecordFieldStart...)
     }
 
     private func parse(_ bytes: UnsafeRawBufferPointer) {
@@ -294,7 +295,7 @@ public final class CSVRecordReader {
     /// The open record is inside a quoted field that is the last one of the row.
     private var openFieldIsLast: Bool {
         guard let expected = expectedFieldCount, parser.quoted != 0 else { return false }
-        return fieldStarts.count - openRecordFieldStart == expected - 1
+        return fields.count - openRecordFieldStart == expected - 1
     }
 
     /// A line that starts with an id and a comma begins a new record of any export file.
@@ -308,6 +309,8 @@ public final class CSVRecordReader {
     private func repairOpenRecord() {
         withUnsafeMutablePointer(to: &parser) { _ = csv_fini($0, nil, nil, nil) }
         dropOpenFields()
+        repairedRaw.removeAll()
+        repairedRaw.append(raw.bytes)
         var terminator = raw.count
         while terminator > 0, raw.bytes[terminator - 1] == 0x0A || raw.bytes[terminator - 1] == 0x0D { terminator -= 1 }
         raw.insert(byte: 0x22, at: terminator)
@@ -377,7 +380,7 @@ public final class CSVRecordReader {
         guard end > 0, !Self.isBlank(line[0]), line[0] != Self.carriageReturn,
             memchr(base, Int32(Self.carriageReturn), end) == nil
         else { return false }
-        let firstField = fieldStarts.count
+        let firstField = fields.count
         let bytesBefore = fieldBytes.count
         var position = 0
         while true {
@@ -416,11 +419,12 @@ public final class CSVRecordReader {
     /// Drops the fields `splitPlainLine` added for a line it then leaves to libcsv.
     private func undoPlainLine(_ firstField: Int, _ bytesBefore: Int) -> Bool {
         fieldBytes.truncate(to: bytesBefore)
-        fieldStarts.removeSubrange(firstField...)
-        fieldLengths.removeSubrange(firstField...)
-        fieldIsNull.removeSubrange(firstField...)
+        fields.removeSubrange(firstField...)
         return false
     }
+
+    /// Records read before the stored ones are dropped (`next()`).
+    private static let recordsKept = 64
 
     private static let lineFeed: UInt8 = 0x0A
     private static let carriageReturn: UInt8 = 0x0D
@@ -432,15 +436,13 @@ public final class CSVRecordReader {
     private static func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
 
     fileprivate func appendField(_ bytes: UnsafeRawPointer?, _ length: Int) {
-        fieldStarts.append(fieldBytes.count)
-        fieldLengths.append(length)
-        fieldIsNull.append(bytes == nil)
+        fields.append((fieldBytes.count, bytes == nil ? -1 : length))
         fieldBytes.append(bytes, count: length)
     }
 
     fileprivate func endRecord() {
-        completed.append((openRecordFieldStart, fieldStarts.count, openRecordLine, openRecordRepaired, false))
-        openRecordFieldStart = fieldStarts.count
+        completed.append((openRecordFieldStart, fields.count, openRecordLine, openRecordRepaired, false))
+        openRecordFieldStart = fields.count
         openRecordLine = physicalLine
         openRecordRepaired = false
     }

@@ -42,9 +42,13 @@ public struct RecordCleaner {
         guard record.fieldCount == mapping.fieldCount else {
             return Rejection(.fieldCount, "\(record.fieldCount) fields, the header has \(mapping.fieldCount)")
         }
-        for index in 0..<record.fieldCount {
-            if let bytes = record.field(index), !isValidTextEncoding(bytes) {
-                return Rejection(.badEncoding, "field \(index + 1) is not valid UTF-8 or holds a NUL byte")
+        // Fields are the record's text cut at, or stripped of, ASCII bytes, so a valid record
+        // holds valid fields: one pass over its text, and one per field only to name a bad one.
+        if !isValidTextEncoding(record.rawRecord) {
+            for index in 0..<record.fieldCount {
+                if let bytes = record.field(index), !isValidTextEncoding(bytes) {
+                    return Rejection(.badEncoding, "field \(index + 1) is not valid UTF-8 or holds a NUL byte")
+                }
             }
         }
         for (index, step) in plan.enumerated() {

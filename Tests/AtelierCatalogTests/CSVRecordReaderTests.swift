@@ -68,6 +68,7 @@ func readAll(_ path: String, expectedFields: Int? = nil, blockSize: Int = 1 << 2
         #expect(records.count == 4)
         #expect(records[2].fields == ["2", "1", "https://a/2?w=668&q=80", "https://a/2?w=300&q=80"])
         #expect(records[2].repaired && records[2].line == 3)
+        #expect(records[2].raw == #"2,1,"https://a/2?w=668&q=80","https://a/2?w=300&q=80"#)
         #expect(records[3].fields == ["3", "1", "https://a/3?w=668&q=80", "https://a/3?w=300&q=80"])
         #expect(!records[3].repaired && records[3].line == 4)
     }
@@ -77,6 +78,7 @@ func readAll(_ path: String, expectedFields: Int? = nil, blockSize: Int = 1 << 2
             try temporaryFile("id,url\n1,\"https://x\"\n2,\"https://y\n"), expectedFields: 2)
         #expect(repairs == 1)
         #expect(records.last?.fields == ["2", "https://y"])
+        #expect(records.last?.raw == "2,\"https://y")
     }
 
     @Test func newlineInsideAnEarlierFieldIsNotRepaired() throws {

@@ -99,6 +99,26 @@ func reasons(_ outcomes: [Result<[FieldValue], Rejection>]) -> [RejectReason?] {
         #expect(cleaner.clean(reader)?.reason == .badEncoding)
     }
 
+    /// The encoding is judged on each record's own text: a repaired record is handed out after
+    /// the line that closed it has been read, and that valid line must not vouch for it.
+    @Test func aRepairedRecordWithInvalidUTF8IsBadEncoding() throws {
+        let header = Array("id,styleId,url,thumbnail_url\n".utf8)
+        let broken = Array("1,1,\"https://a/1\",\"https://a/".utf8) + [0xFF] + Array("1\n".utf8)
+        let valid = Array("2,1,\"https://a/2\",\"https://a/2t\"\n".utf8)
+        let spec = Catalog.table(named: "photos")!
+        let reader = try CSVRecordReader(path: try temporaryFile(header + broken + valid, name: "photos.csv"))
+        _ = try reader.next()
+        let mapping = try HeaderMapping(header: reader.fieldStrings(), table: spec)
+        reader.expectedFieldCount = mapping.fieldCount
+        var styles = IdSet()
+        styles.insert(1)
+        var cleaner = RecordCleaner(table: spec, mapping: mapping, parentIds: [.styles: styles])
+        #expect(try reader.next() && reader.wasRepaired)
+        #expect(cleaner.clean(reader)?.reason == .badEncoding)
+        #expect(try reader.next() && !reader.wasRepaired)
+        #expect(cleaner.clean(reader) == nil)
+    }
+
     @Test func referenceZeroIsAnOrphanNegativeIsBadInteger() throws {
         let outcomes = try clean(
             "related", "id,current_product_id,related_product_id\n1,1,0\n2,1,-3\n3,1,1\n", parents: ["product": [1]])
