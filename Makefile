@@ -4,6 +4,7 @@ PORT ?= 54320
 TEST_PORT ?= 54321
 DB_DIR := $(CURDIR)/.atelier/pg
 TEST_DB_DIR := $(CURDIR)/.atelier/test-pg
+TEST_TMP := $(CURDIR)/.atelier/test-tmp
 ETL := $(CURDIR)/.build/debug/atelier-etl
 SERVE := $(CURDIR)/.build/debug/atelier-serve
 SERVE_PORT ?= 3000
@@ -221,8 +222,10 @@ test: deps lint
 	@scripts/install-deps.sh test
 	swift build --build-tests
 	@scripts/pg-cluster.sh start $(TEST_DB_DIR) $(TEST_PORT) --throwaway
+	@# The tests' scratch files go to a folder emptied here, so no run leaves them behind in /tmp.
+	@rm -rf $(TEST_TMP) && mkdir -p $(TEST_TMP)
 	@status=0; \
-	export ATELIER_TEST_DATABASE_URL=$(TEST_DATABASE_URL) ATELIER_ETL=$(ETL) ATELIER_SERVE=$(SERVE); \
+	export TMPDIR=$(TEST_TMP) ATELIER_TEST_DATABASE_URL=$(TEST_DATABASE_URL) ATELIER_ETL=$(ETL) ATELIER_SERVE=$(SERVE); \
 	swift test --skip-build --skip "AtelierAPI|$(LOAD_SUITES)" >.atelier/test-others.log 2>&1 & others=$$!; \
 	swift test --skip-build --filter AtelierAPI --skip "$(LOAD_SUITES)" || status=$$?; \
 	wait $$others || status=$$?; \
