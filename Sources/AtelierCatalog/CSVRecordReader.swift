@@ -12,10 +12,11 @@ import CLibCSV
 /// instead, field by field with `memchr`, into what libcsv would give for it: the export's
 /// usual line, at a fraction of libcsv's byte-at-a-time cost. Every other line goes to libcsv.
 ///
-/// Memory is one read block plus the current record, and a record is never allowed past
-/// `maxRecordBytes`: a longer one (an unclosed quote that would swallow the rest of the file)
-/// is skipped up to the next line that starts like a record and comes out as one too-long
-/// record, holding only its first bytes. A reader is used by one thread at a time, so its
+/// Memory is one read block plus the records handed out since past ones were last dropped (at
+/// most `recordsKept` of them, or `fieldBytesKept` bytes of fields and one record more), and a
+/// record is never allowed past `maxRecordBytes`: a longer one (an unclosed quote that would
+/// swallow the rest of the file) is skipped up to the next line that starts like a record and
+/// comes out as one too-long record, holding only its first bytes. A reader is used by one thread at a time, so its
 /// state skips the runtime exclusivity checks (hot per field).
 public final class CSVRecordReader {
     public let path: String
@@ -178,7 +179,7 @@ public final class CSVRecordReader {
             if finished { return false }
             // Nothing handed out is still referenced: past records are dropped, a batch at a
             // time so that the per-line cost is an index moving.
-            if completed.count >= Self.recordsKept {
+            if completed.count >= Self.recordsKept || fieldBytes.count >= Self.fieldBytesKept {
                 completed.removeAll(keepingCapacity: true)
                 completedCursor = 0
                 if openRecordFieldStart == fields.count {
@@ -423,8 +424,12 @@ public final class CSVRecordReader {
         return false
     }
 
-    /// Records read before the stored ones are dropped (`next()`).
-    private static let recordsKept = 64
+    /// How many handed-out records, or bytes of their fields, `next()` keeps before dropping them.
+    static let recordsKept = 64
+    static let fieldBytesKept = 64 * 1024
+
+    /// The bytes of fields stored: the current record's and those of past ones not yet dropped.
+    var storedFieldBytes: Int { fieldBytes.count }
 
     private static let lineFeed: UInt8 = 0x0A
     private static let carriageReturn: UInt8 = 0x0D

@@ -1,4 +1,4 @@
-import AtelierCatalog
+@testable import AtelierCatalog
 import Testing
 
 /// What the reader made of one record.
@@ -43,6 +43,21 @@ func readAll(_ path: String, expectedFields: Int? = nil, blockSize: Int = 1 << 2
         #expect(records.map(\.fields) == [["id", "name"], ["1", "Zoë"], ["2", "last"]])
         #expect(records.map(\.line) == [1, 2, 3])
         #expect(records[1].raw == "1,\"Zoë\"")
+    }
+
+    /// Past records are dropped once their fields pass `fieldBytesKept` bytes, so that a file
+    /// of wide rows does not keep `recordsKept` of them in memory.
+    @Test func pastRecordsAreDroppedByTheirBytesToo() throws {
+        let body = String(repeating: "x", count: 4_000)
+        let reader = try CSVRecordReader(
+            path: try temporaryFile("id,body\n" + (1...200).map { "\($0),\(body)\n" }.joined()))
+        var (records, mostStored) = (0, 0)
+        while try reader.next() {
+            records += 1
+            mostStored = max(mostStored, reader.storedFieldBytes)
+        }
+        #expect(records == 201)
+        #expect(mostStored < CSVRecordReader.fieldBytesKept + 4_010)
     }
 
     @Test func unquotedEmptyFieldIsNilQuotedEmptyIsEmpty() throws {
