@@ -89,10 +89,15 @@ import Testing
                 #expect(try onStandby.value("SELECT helpfulness FROM reviews WHERE id = \(review)") == String(before))
                 // A write by psql: read from the primary once the notification is in.
                 _ = try primary.value("UPDATE reviews SET helpfulness = 77 WHERE id = \(other)")
+                let (readsBefore, updated) = (router.reads, ContinuousClock.now)
                 #expect(
                     try await eventually(within: 1) {
                         Self.helpfulness(try await client.get("/reviews?product_id=3"), review: other) == 77
-                    })
+                    },
+                    """
+                    after \(ContinuousClock.now - updated): reads \(readsBefore) before, \(router.reads) now; \
+                    listening \(router.isListening), lag \(router.lag)
+                    """)
                 // Rows nobody changed are still read from the replica.
                 let replicaReads = router.reads.replica
                 #expect(try await client.get("/products/7/related").status == .ok)
