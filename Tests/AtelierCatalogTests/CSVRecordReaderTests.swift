@@ -9,13 +9,16 @@ struct ReadRecord: Equatable {
     var repaired = false
 }
 
-func readAll(_ path: String, expectedFields: Int? = nil, blockSize: Int = 1 << 20) throws -> (
-    records: [ReadRecord], repairs: Int
-) {
-    let reader = try CSVRecordReader(path: path, blockSize: blockSize)
+func readAll(
+    _ path: String, expectedFields: Int? = nil, blockSize: Int = 1 << 20, maxRecordBytes: Int = 1 << 20,
+    splitsPlainLines: Bool = true
+) throws -> (records: [ReadRecord], repairs: Int) {
+    let reader = try CSVRecordReader(
+        path: path, blockSize: blockSize, maxRecordBytes: maxRecordBytes, splitsPlainLines: splitsPlainLines)
     reader.expectedFieldCount = expectedFields
     var records: [ReadRecord] = []
     while try reader.next() {
+        #expect(!reader.isTooLong || reader.fieldCount == 0, "a too-long record has no fields")
         let fields = (0..<reader.fieldCount).map { reader.field($0).map { String(decoding: $0, as: UTF8.self) } }
         records.append(
             ReadRecord(
@@ -126,21 +129,11 @@ func readAll(_ path: String, expectedFields: Int? = nil, blockSize: Int = 1 << 2
 
 /// The reader's own split of plain lines against libcsv's reading of every line.
 @Suite struct CSVPlainLineSplitTests {
-    /// Every record the reader makes of `path`, with its line, fields, raw text and repair.
+    /// Every record the reader makes of `path` (three fields expected, records of 512 bytes at most).
     private func records(_ path: String, blockSize: Int, splitsPlainLines: Bool) throws -> [ReadRecord] {
-        let reader = try CSVRecordReader(
-            path: path, blockSize: blockSize, maxRecordBytes: 512, splitsPlainLines: splitsPlainLines)
-        reader.expectedFieldCount = 3
-        var records: [ReadRecord] = []
-        while try reader.next() {
-            let fields = (0..<reader.fieldCount).map { reader.field($0).map { Array($0) } }
-            records.append(
-                ReadRecord(
-                    line: reader.lineNumber, fields: fields.map { $0.map { String(decoding: $0, as: UTF8.self) } },
-                    raw: String(decoding: reader.rawRecord, as: UTF8.self), repaired: reader.wasRepaired))
-            #expect(reader.isTooLong == false || reader.fieldCount == 0)
-        }
-        return records
+        try readAll(
+            path, expectedFields: 3, blockSize: blockSize, maxRecordBytes: 512, splitsPlainLines: splitsPlainLines
+        ).records
     }
 
     @Test func plainLinesGiveWhatLibcsvGives() throws {
