@@ -10,7 +10,7 @@ import ServiceLifecycle
 /// memory in per-thread arenas, so the RSS would keep rising with the cache at its budget.
 /// Returning free pages to the system every few seconds holds it flat (`make soak` and
 /// `make bench-memory` check it), and an arena per thread that answers requests bounds how
-/// many arenas hold them.
+/// many arenas keep freed memory between trims.
 public struct MemoryTrimmer: Service {
     let interval: Duration
     let clock: AnyClock

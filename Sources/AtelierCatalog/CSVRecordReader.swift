@@ -16,8 +16,8 @@ import CLibCSV
 /// most `recordsKept` of them, or `fieldBytesKept` bytes of fields and one record more), and a
 /// record is never allowed past `maxRecordBytes`: a longer one (an unclosed quote that would
 /// swallow the rest of the file) is skipped up to the next line that starts like a record and
-/// comes out as one too-long record, holding only its first bytes. A reader is used by one thread at a time, so its
-/// state skips the runtime exclusivity checks (hot per field).
+/// comes out as one too-long record, holding only its first bytes. A reader is used by one
+/// thread at a time, so its state skips the runtime exclusivity checks (hot per field).
 public final class CSVRecordReader {
     public let path: String
     /// Size of the file in bytes, for progress.
