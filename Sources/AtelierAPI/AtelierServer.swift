@@ -3,6 +3,7 @@ import AtelierPostgres
 import AtelierSchema
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import PostgresNIO
 
@@ -30,11 +31,22 @@ public enum AtelierServer {
         let database = APIDatabase(
             pool: pool, readPool: readPool, deadline: configuration.databaseDeadline, cache: cache,
             batchesPerRoute: configuration.batchesPerRoute, metrics: metrics)
+        let requestSeries = RequestSeries()
+        let logRequests = configuration.logLevel <= .debug
+        let router = try makeRouter(database: database, requestSeries: requestSeries, logRequests: logRequests)
+        let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(configuration.idleTimeout.components.seconds))
         var application = Application(
-            router: try makeRouter(database: database, logRequests: configuration.logLevel <= .debug),
-            server: .http1(configuration: .init(idleTimeout: .seconds(configuration.idleTimeout.components.seconds))),
+            router: router,
+            // Requests logged are logged by the router: then every request goes there.
+            server: logRequests
+                ? .http1(configuration: http1)
+                : .http1(
+                    configuration: http1,
+                    hits: CacheHitResponder(
+                        reads: CachedRead.all, database: database, requestSeries: requestSeries,
+                        serverName: serverName)),
             configuration: .init(
-                address: .hostname(configuration.host, port: configuration.port), serverName: "atelier-serve"),
+                address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
             logger: logger
         )
         // Shut down in reverse order: the HTTP server, then the listener, then the pools.
@@ -48,16 +60,24 @@ public enum AtelierServer {
         return application
     }
 
-    /// The router of the whole API over `database`; errors become `{"error": ...}` answers.
-    /// Requests are logged only when asked (`--log-level debug`): it costs throughput.
+    /// The `Server` field of every answer.
+    static let serverName = "atelier-serve"
+
+    /// The router of the whole API over `database`; errors become `{"error": ...}` answers. Requests are logged only when asked
+    /// (`--log-level debug`): it costs throughput.
     public static func makeRouter(database: APIDatabase, logRequests: Bool = false) throws -> Router<
         BasicRequestContext
     > {
+        try makeRouter(database: database, requestSeries: RequestSeries(), logRequests: logRequests)
+    }
+
+    static func makeRouter(database: APIDatabase, requestSeries: RequestSeries, logRequests: Bool) throws
+        -> Router<BasicRequestContext>
+    {
         let router = Router()
-        let requestSeries = RequestSeries()
         if logRequests { router.add(middleware: LogRequestsMiddleware(.debug)) }
         router.add(middleware: APIMiddleware(series: requestSeries))
-        ProductRoutes(database: database).add(to: router)
+        for read in CachedRead.all { router.add(read, database: database) }
         ReviewRoutes(database: database).add(to: router)
         QuestionRoutes(database: database).add(to: router)
         CartRoutes(database: database).add(to: router)

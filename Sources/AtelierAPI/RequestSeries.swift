@@ -54,10 +54,18 @@ final class RequestSeries: Sendable {
         init(method: String) { labels = RequestSeries.labels([("http_request_method", method)]) }
     }
 
-    /// The series of one route and method, one slot per status of `statuses`.
-    private final class Route: Sendable {
-        let slots: [ManagedAtomicLazyReference<Answered>] = RequestSeries.statuses.map { _ in
+    /// The series of one route and method of the router, one slot per status of `statuses`:
+    /// found once (`route(_:_:)`) by a caller that answers the route many times.
+    final class Route: Sendable {
+        let path: String
+        let method: HTTPRequest.Method
+        fileprivate let slots: [ManagedAtomicLazyReference<Answered>] = RequestSeries.statuses.map { _ in
             ManagedAtomicLazyReference()
+        }
+
+        init(path: String, method: HTTPRequest.Method) {
+            self.path = path
+            self.method = method
         }
     }
 
@@ -104,7 +112,12 @@ final class RequestSeries: Sendable {
     /// before (none, as the server is not listening yet) go to the locked table.
     func complete(_ routes: [Router<some RequestContext>.RouteDescription]) {
         let table = Dictionary(
-            routes.map { (RouteKey(path: $0.path.description, method: $0.method), Route()) },
+            routes.map {
+                (
+                    RouteKey(path: $0.path.description, method: $0.method),
+                    Route(path: $0.path.description, method: $0.method)
+                )
+            },
             uniquingKeysWith: { first, _ in first })
         _ = self.routes.storeIfNilThenLoad(RouteTable(table))
     }
@@ -120,7 +133,11 @@ final class RequestSeries: Sendable {
             }
         }
         let slot = activeSlots[index]
-        return (slot.load() ?? slot.storeIfNilThenLoad(makeActive(method))).count
+        if let active = slot.load() { return active.count }
+        let active = Active(method: method.rawValue)
+        let stored = slot.storeIfNilThenLoad(active)
+        if stored === active { made.withLockedValue { $0.active.append(active) } }
+        return stored.count
     }
 
     private func makeActive(_ method: HTTPRequest.Method) -> Active {
@@ -141,12 +158,23 @@ final class RequestSeries: Sendable {
         series(path ?? "NotFound", method, status.code).record(duration)
     }
 
+    /// The series of the router's route `path` with `method`; nil before `complete(_:)` or
+    /// for a route the router does not have.
+    func route(_ path: String, _ method: HTTPRequest.Method) -> Route? {
+        routes.load()?.routes[RouteKey(path: path, method: method)]
+    }
+
+    /// Counts a request to `route` answered with `status` after `duration`, with no lookup.
+    func answered(_ route: Route, _ status: HTTPResponse.Status, after duration: Duration) {
+        guard let index = Self.statuses.firstIndex(of: status.code) else {
+            return series(route.path, route.method, status.code).record(duration)
+        }
+        series(in: route.slots[index], route.path, route.method, status.code).record(duration)
+    }
+
     private func series(_ path: String, _ method: HTTPRequest.Method, _ status: Int) -> Answered {
-        if let route = routes.load()?.routes[RouteKey(path: path, method: method)],
-            let index = Self.statuses.firstIndex(of: status)
-        {
-            let slot = route.slots[index]
-            return slot.load() ?? slot.storeIfNilThenLoad(makeAnswered(path, method, status))
+        if let route = route(path, method), let index = Self.statuses.firstIndex(of: status) {
+            return series(in: route.slots[index], path, method, status)
         }
         return others.withLockedValue { others in
             let key = OtherKey(path: path, method: method, status: status)
@@ -155,6 +183,17 @@ final class RequestSeries: Sendable {
             others[key] = answered
             return answered
         }
+    }
+
+    /// The series in `slot`, made on first use; of two made at once, only the one kept is rendered.
+    private func series(
+        in slot: ManagedAtomicLazyReference<Answered>, _ path: String, _ method: HTTPRequest.Method, _ status: Int
+    ) -> Answered {
+        if let answered = slot.load() { return answered }
+        let answered = Answered(route: path, method: method.rawValue, status: status)
+        let stored = slot.storeIfNilThenLoad(answered)
+        if stored === answered { made.withLockedValue { $0.answered.append(answered) } }
+        return stored
     }
 
     private func makeAnswered(_ path: String, _ method: HTTPRequest.Method, _ status: Int) -> Answered {

@@ -25,6 +25,18 @@ extension APIDatabase {
         return .miss(route)
     }
 
+    /// The cache's answer to `statement` for a request that carries no write of its own (no
+    /// `ClientPosition`), counted and routed as `lookUp(_:)` counts and routes a hit; nil when
+    /// the cache holds none, counted by nothing, as the request then goes on to `lookUp(_:)`.
+    /// Without a client's write the router never rules the cache out.
+    package func cachedAnswer<Statement: CachedStatement>(_ statement: Statement) -> ResponseCache.Answer? {
+        let key = statement.cacheKey
+        guard let answer = cache.lookup(key) else { return nil }
+        _ = router.route(Statement.self, id: key.id, written: nil)
+        metrics.cacheHits.increment()
+        return answer
+    }
+
     /// The answer the cache did not hold, read by `route` and kept there unless the route rules
     /// the cache out; with `missingIsAnAnswer` (a 404, not a bug) a missing row is kept too, so
     /// unknown ids do not reach the database each time.

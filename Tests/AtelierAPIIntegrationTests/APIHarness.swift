@@ -46,11 +46,13 @@ enum APIHarness {
     static let metrics = ServerMetrics(registry: PrometheusCollectorRegistry())
 
     /// With `readDatabase`, reads go to that replica as the router decides; pass `router` to
-    /// watch its decisions, `watchPool` to watch the primary's pool.
+    /// watch its decisions, `watchPool` to watch the primary's pool, `watchDatabase` the store
+    /// the routes use; the routes count requests in `requestSeries`.
     static func withApp(
         database: ConnectionParameters, readDatabase: ConnectionParameters? = nil, deadline: Duration = .seconds(10),
         cache: ResponseCache? = nil, router: ReadRouter? = nil, poolSize: Int = 2, maximumWaiting: Int = 256,
-        watchPool: (DatabasePool) -> Void = { _ in },
+        watchPool: (DatabasePool) -> Void = { _ in }, requestSeries: RequestSeries = RequestSeries(),
+        watchDatabase: (APIDatabase) -> Void = { _ in },
         _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         var logger = Logger(label: "atelier-serve-tests")
@@ -68,7 +70,10 @@ enum APIHarness {
         let router = router ?? ReadRouter(hasReplica: readPool != nil)
         let api = APIDatabase(
             pool: pool, readPool: readPool, deadline: deadline, cache: cache, router: router, metrics: Self.metrics)
-        var application = Application(router: try AtelierServer.makeRouter(database: api), logger: logger)
+        watchDatabase(api)
+        var application = Application(
+            router: try AtelierServer.makeRouter(database: api, requestSeries: requestSeries, logRequests: false),
+            logger: logger)
         application.addServices(pool)
         if let readPool {
             application.addServices(readPool, ReplicaWatch(pool: readPool, router: router, logger: logger))

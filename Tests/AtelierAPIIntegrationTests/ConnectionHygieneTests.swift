@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
 @testable import AtelierAPI
 @testable import AtelierStore
 import AtelierPostgres
@@ -84,34 +81,13 @@ import Testing
         let database = try await Samples.copy()
         let server = try ServerProcess(arguments: ["--database-url", database.apiURL, "--idle-timeout", "1"])
         try await server.waitUntilHealthy()
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(server.port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        #expect(connected == 0)
-        let request = "GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: keep-alive\r\n\r\n"
-        #expect(send(socket, request, request.utf8.count, 0) == request.utf8.count)
-        // The whole answer, which may come in more than one segment (headers, then the body).
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        var answer = ""
-        while !answer.hasSuffix("}") {
-            let received = recv(socket, &buffer, buffer.count, 0)
-            guard received > 0 else { break }
-            answer += String(decoding: buffer.prefix(received), as: UTF8.self)
-        }
-        #expect(answer.hasPrefix("HTTP/1.1 200") && answer.hasSuffix(#"{"status":"ok"}"#))
+        let connection = try RawHTTPConnection(port: server.port, timeout: 5)
+        #expect(connection.send(RawHTTPConnection.get("/health", headers: ["Connection: keep-alive"])))
+        let answer = connection.answers(1).first
+        #expect(answer?.status == 200 && answer?.body == #"{"status":"ok"}"#)
         // Then nothing: the server closes the connection (recv sees the end) after about a second.
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let start = ContinuousClock.now
-        #expect(recv(socket, &buffer, buffer.count, 0) == 0)
+        #expect(connection.closedByServer())
         #expect(ContinuousClock.now - start < .seconds(4))
     }
 

@@ -1,5 +1,6 @@
 import AtelierStore
 import Hummingbird
+import HummingbirdCore
 
 /// A request's query string, parsed once: Hummingbird parses it anew on every read of
 /// `uri.queryParameters`, and a route reads up to four parameters.
@@ -7,7 +8,11 @@ struct QueryParameters {
     private let parameters: Parameters
 
     init(_ request: Request) {
-        parameters = request.uri.queryParameters
+        self.init(request.uri)
+    }
+
+    init(_ uri: URI) {
+        parameters = uri.queryParameters
     }
 
     /// The value of `name`; nil when the query does not name it.

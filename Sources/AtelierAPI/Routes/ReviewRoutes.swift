@@ -1,21 +1,11 @@
 import AtelierStore
 import Hummingbird
 
-/// `/reviews`, `/reviews/meta`, `POST /reviews` and the helpful/report PUTs.
+/// `POST /reviews` and the helpful/report PUTs (the GETs are `CachedRead`s).
 struct ReviewRoutes<Context: RequestContext> {
     let database: APIDatabase
 
     func add(to router: Router<Context>) {
-        router.get("reviews") { request, _ in
-            let query = QueryParameters(request)
-            let sort = try Self.sort(query["sort"])
-            let statement = try ReviewQueries.List(productID: query.id("product_id"), page: query.page(), sort: sort)
-            return try await database.answer(statement, missing: .noProduct)
-        }
-        router.get("reviews/meta") { request, _ in
-            try await database.answer(
-                ReviewQueries.Meta(productID: QueryParameters(request).id("product_id")), missing: .noProduct)
-        }
         router.post("reviews") { request, _ in
             let review = try ReviewSubmission(await RequestBody.read(request))
             // A load may switch in a new catalogue between the check and the insert; the
@@ -44,13 +34,5 @@ struct ReviewRoutes<Context: RequestContext> {
                 "characteristics \(foreign.map(String.init).joined(separator: ", ")) do not belong to product \(review.productID)"
             )
         }
-    }
-
-    static func sort(_ text: String?) throws(APIError) -> ReviewQueries.Sort {
-        guard let text else { return .relevant }
-        guard let sort = ReviewQueries.Sort(rawValue: text) else {
-            throw .invalid("sort must be one of newest, helpful, relevant")
-        }
-        return sort
     }
 }

@@ -1,0 +1,105 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+import Foundation
+
+/// One TCP connection to a loopback server, for what an HTTP client library hides: several
+/// requests sent in one write (pipelined), and when the server closes the connection.
+public final class RawHTTPConnection {
+    /// One answer read off the connection.
+    public struct Answer: Sendable {
+        public let status: Int
+        /// Header fields by lowercased name.
+        public let headers: [String: String]
+        public let body: String
+    }
+
+    private let socket: Int32
+    private var received: [UInt8] = []
+
+    /// Connects to 127.0.0.1:`port`; reads give up after `timeout` seconds.
+    public init(port: Int, timeout: Int = 10) throws {
+        socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else {
+            close(socket)
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .ECONNREFUSED)
+        }
+        var limit = timeval(tv_sec: timeout, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    deinit { close(socket) }
+
+    /// Sends `text` in one write; whether all of it went.
+    @discardableResult
+    public func send(_ text: String) -> Bool {
+        Glibc.send(socket, text, text.utf8.count, 0) == text.utf8.count
+    }
+
+    /// `GET path` as one request's text, with `headers` (`Name: value` each).
+    public static func get(_ path: String, headers: [String] = []) -> String {
+        "GET \(path) HTTP/1.1\r\nHost: localhost\r\n" + headers.map { $0 + "\r\n" }.joined() + "\r\n"
+    }
+
+    /// The next `count` answers, in the order they came; fewer when the connection ends or a
+    /// read times out first. Every answer is read to the end of its `Content-Length`.
+    public func answers(_ count: Int) -> [Answer] {
+        var answers: [Answer] = []
+        while answers.count < count {
+            if let answer = nextAnswer() {
+                answers.append(answer)
+            } else if !receiveMore() {
+                break
+            }
+        }
+        return answers
+    }
+
+    /// Whether the server closes the connection within the read timeout (a read sees its end).
+    public func closedByServer() -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(socket, &buffer, buffer.count, 0)
+            if count == 0 { return true }
+            if count < 0 { return false }
+        }
+    }
+
+    private func receiveMore() -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        let count = recv(socket, &buffer, buffer.count, 0)
+        guard count > 0 else { return false }
+        received += buffer.prefix(count)
+        return true
+    }
+
+    /// Takes one whole answer off what was received, if there is one.
+    private func nextAnswer() -> Answer? {
+        let separator: [UInt8] = Array("\r\n\r\n".utf8)
+        guard let end = received.indices.dropLast(3).first(where: { received[$0..<$0 + 4].elementsEqual(separator) })
+        else { return nil }
+        let lines = String(decoding: received[..<end], as: UTF8.self).components(separatedBy: "\r\n")
+        var headers: [String: String] = [:]
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
+        }
+        let length = Int(headers["content-length"] ?? "0") ?? 0
+        let bodyStart = end + 4
+        guard received.count >= bodyStart + length else { return nil }
+        let status = lines.first.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
+        let body = String(decoding: received[bodyStart..<bodyStart + length], as: UTF8.self)
+        received.removeFirst(bodyStart + length)
+        return Answer(status: status, headers: headers, body: body)
+    }
+}
