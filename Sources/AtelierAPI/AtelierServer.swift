@@ -63,14 +63,15 @@ public enum AtelierServer {
     /// The `Server` field of every answer.
     static let serverName = "atelier-serve"
 
-    /// The router of the whole API over `database`; errors become `{"error": ...}` answers. Requests are logged only when asked
-    /// (`--log-level debug`): it costs throughput.
+    /// The router of the whole API over `database`; errors become `{"error": ...}` answers.
+    /// Requests are logged only when asked (`--log-level debug`): it costs throughput.
     public static func makeRouter(database: APIDatabase, logRequests: Bool = false) throws -> Router<
         BasicRequestContext
     > {
         try makeRouter(database: database, requestSeries: RequestSeries(), logRequests: logRequests)
     }
 
+    /// The same, counting requests in `requestSeries` (which `CacheHitResponder` shares).
     static func makeRouter(database: APIDatabase, requestSeries: RequestSeries, logRequests: Bool) throws
         -> Router<BasicRequestContext>
     {
