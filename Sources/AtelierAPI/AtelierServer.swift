@@ -37,8 +37,9 @@ public enum AtelierServer {
         let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(configuration.idleTimeout.components.seconds))
         var application = Application(
             router: router,
-            // Requests logged are logged by the router: then every request goes there.
-            server: logRequests
+            // Requests logged are logged by the router, and without a cache there are no hits:
+            // then every request goes to the router.
+            server: logRequests || configuration.cacheCapacity == 0
                 ? .http1(configuration: http1)
                 : .http1(
                     configuration: http1,
