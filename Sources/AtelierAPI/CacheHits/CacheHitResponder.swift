@@ -11,8 +11,8 @@ import NIOCore
 /// `CachedRead`, the cache looked up as the route does, a matching `If-None-Match` answered
 /// with 304, the `Date` and `Server` fields Hummingbird adds, and the request counted in the
 /// route's series. Any request it cannot answer so (another method or route, a parameter the
-/// route rejects, a miss, a 404, a client's own write to read, `Connection: close`) is left to
-/// the router, which answers it in full.
+/// route rejects, a miss, a 404, a client's own write to read, a `Connection` other than
+/// `keep-alive`) is left to the router, which answers it in full.
 struct CacheHitResponder: Sendable {
     /// A cached read route with its series.
     struct Route: Sendable {
