@@ -19,8 +19,8 @@ extension Response {
     }
 
     /// The fields of a JSON answer, in one allocation with room for the two Hummingbird adds
-    /// (`Date`, `Server`).
-    private static func jsonHeaders(_ body: ByteBuffer, tag: String? = nil) -> HTTPFields {
+    /// (`Date`, `Server`; `CacheHitResponder` adds them itself).
+    static func jsonHeaders(_ body: ByteBuffer, tag: String? = nil) -> HTTPFields {
         var headers = HTTPFields()
         headers.reserveCapacity(5)
         headers.append(jsonContentTypeField)

@@ -6,13 +6,11 @@ import NIOHTTPTypes
 /// Hummingbird's HTTP/1 child channel with a `CacheHitHandler` between its connection-state
 /// handler and its responder, so that cache hits are answered before the responder and the
 /// connection state still sees every request.
-struct CacheHitChannel: ServerChildChannel, HTTPChannelHandler {
+struct CacheHitChannel: ServerChildChannel {
     typealias Value = HTTP1Channel.Value
 
     let base: HTTP1Channel
     let hits: CacheHitResponder
-
-    var responder: HTTPChannelHandler.Responder { base.responder }
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         base.setup(channel: channel, logger: logger).flatMapThrowing { value in

@@ -58,17 +58,13 @@ struct CacheHitResponder: Sendable {
                 ReadRequest(pathParameters: parameters, query: QueryParameters(uri))),
             case .found(let body, let tag)? = database.cachedAnswer(statement)
         else { return nil }
-        var fields = HTTPFields()
-        fields.reserveCapacity(5)
         if let wanted = request.headerFields[.ifNoneMatch], EntityTag.matches(wanted, tag) {
-            fields.append(HTTPField(name: .eTag, value: tag))
-            fields.append(HTTPField(name: .contentLength, value: "0"))
+            // The fields Hummingbird gives `ConditionalGet`'s 304, which has an empty body.
+            var fields: HTTPFields = [.eTag: tag, .contentLength: "0"]
             dated(&fields, date)
             return Answer(head: HTTPResponse(status: .notModified, headerFields: fields), body: nil, route: route)
         }
-        fields.append(Self.jsonContentType)
-        fields.append(HTTPField(name: .eTag, value: tag))
-        fields.append(HTTPField(name: .contentLength, value: String(body.readableBytes)))
+        var fields = Response.jsonHeaders(body, tag: tag)
         dated(&fields, date)
         return Answer(head: HTTPResponse(status: .ok, headerFields: fields), body: body, route: route)
     }
@@ -77,8 +73,6 @@ struct CacheHitResponder: Sendable {
     func answered(_ answer: Answer, after duration: Duration) {
         requestSeries.answered(answer.route.series, answer.head.status, after: duration)
     }
-
-    private static let jsonContentType = HTTPField(name: .contentType, value: Response.jsonContentType)
 
     private func dated(_ fields: inout HTTPFields, _ date: String) {
         fields.append(HTTPField(name: .date, value: date))
