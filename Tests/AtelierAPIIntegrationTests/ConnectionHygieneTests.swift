@@ -83,11 +83,11 @@ import Testing
         try await server.waitUntilHealthy()
         let connection = try RawHTTPConnection(port: server.port, timeout: 5)
         #expect(connection.send(RawHTTPConnection.get("/health", headers: ["Connection: keep-alive"])))
-        let answer = connection.answers(1).first
+        let answer = try await connection.answers(1).first
         #expect(answer?.status == 200 && answer?.body == #"{"status":"ok"}"#)
         // Then nothing: the server closes the connection (recv sees the end) after about a second.
         let start = ContinuousClock.now
-        #expect(connection.closedByServer())
+        #expect(try await connection.closedByServer())
         #expect(ContinuousClock.now - start < .seconds(4))
     }
 

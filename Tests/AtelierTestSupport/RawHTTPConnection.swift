@@ -4,8 +4,10 @@
 import Foundation
 
 /// One TCP connection to a loopback server, for what an HTTP client library hides: several
-/// requests sent in one write (pipelined), and when the server closes the connection.
-public final class RawHTTPConnection {
+/// requests sent in one write (pipelined), and when the server closes the connection. Reads
+/// block, so they run on a thread of their own (`blocking`), never on one of the few threads
+/// every test's async work shares; one read at a time, each awaited before the next.
+public final class RawHTTPConnection: @unchecked Sendable {
     /// One answer read off the connection.
     public struct Answer: Sendable {
         public let status: Int
@@ -52,7 +54,16 @@ public final class RawHTTPConnection {
 
     /// The next `count` answers, in the order they came; fewer when the connection ends or a
     /// read times out first. Every answer is read to the end of its `Content-Length`.
-    public func answers(_ count: Int) -> [Answer] {
+    public func answers(_ count: Int) async throws -> [Answer] {
+        try await blocking { self.readAnswers(count) }
+    }
+
+    /// Whether the server closes the connection within the read timeout (a read sees its end).
+    public func closedByServer() async throws -> Bool {
+        try await blocking { self.readToEnd() }
+    }
+
+    private func readAnswers(_ count: Int) -> [Answer] {
         var answers: [Answer] = []
         while answers.count < count {
             if let answer = nextAnswer() {
@@ -64,8 +75,7 @@ public final class RawHTTPConnection {
         return answers
     }
 
-    /// Whether the server closes the connection within the read timeout (a read sees its end).
-    public func closedByServer() -> Bool {
+    private func readToEnd() -> Bool {
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
             let count = recv(socket, &buffer, buffer.count, 0)
