@@ -58,9 +58,28 @@ public final class RawHTTPConnection: @unchecked Sendable {
         try await blocking { self.readAnswers(count) }
     }
 
-    /// Whether the server closes the connection within the read timeout (a read sees its end).
-    public func closedByServer() async throws -> Bool {
-        try await blocking { self.readToEnd() }
+    /// Sends `request` `times` times, each once the answer to the one before came and `gap`
+    /// after it, all on one thread of its own, so that a busy test process cannot stretch the
+    /// gaps; the answers' statuses, fewer when the connection ends first.
+    public func keepBusy(with request: String, times: Int, gap: Duration) async throws -> [Int] {
+        try await blocking {
+            var statuses: [Int] = []
+            for _ in 0..<times {
+                guard self.send(request), let answer = self.readAnswers(1).first else { break }
+                statuses.append(answer.status)
+                usleep(useconds_t(gap / .microseconds(1)))
+            }
+            return statuses
+        }
+    }
+
+    /// How long the server took to close the connection (a read sees its end), timed on the
+    /// reading thread; nil when it did not within the read timeout.
+    public func closedByServer() async throws -> Duration? {
+        try await blocking {
+            let start = ContinuousClock.now
+            return self.readToEnd() ? ContinuousClock.now - start : nil
+        }
     }
 
     private func readAnswers(_ count: Int) -> [Answer] {
