@@ -24,6 +24,14 @@ trap 'kill "$server_pid" 2>/dev/null || true' EXIT
 for route in "${page_load_routes[@]}"; do warm_cache "$port" "$hot_set" "$route"; done
 printf '\\set id random(1, %s)\nSELECT * FROM reviews WHERE id = :id;\n' "$hot_reviews" >"$work/votes-pgbench.sql"
 
+measured_mix() {  # SHARE: DURATION s of hot_mix; sets result, server_used and postgres_used (ticks)
+    local server_before postgres_before
+    server_before=$(cpu_ticks "$server_pid") postgres_before=$(cpu_ticks $(pgrep -u postgres))
+    result=$(hot_mix "$port" "$duration" "$1")
+    server_used=$(($(cpu_ticks "$server_pid") - server_before))
+    postgres_used=$(($(cpu_ticks $(pgrep -u postgres)) - postgres_before))
+}
+
 hz=$(getconf CLK_TCK)
 echo "bench-votes: hot set of $hot_set, wrk -t2 -c64, ${duration} s runs; CPU seconds from /proc"
 printf '%-22s %9s %11s %11s %13s\n' run req/s "server CPU" "postgres CPU" "server µs/req"
@@ -38,10 +46,7 @@ for _ in $(seq "$rounds"); do
                 >/dev/null 2>&1 &
             load=$!
         fi
-        server_before=$(cpu_ticks "$server_pid") postgres_before=$(cpu_ticks $(pgrep -u postgres))
-        result=$(hot_mix "$port" "$duration" "$share")
-        server_used=$(($(cpu_ticks "$server_pid") - server_before))
-        postgres_used=$(($(cpu_ticks $(pgrep -u postgres)) - postgres_before))
+        measured_mix "$share"
         [ -z "$load" ] || wait "$load"
         python3 - "$run" "$result" "$server_used" "$postgres_used" "$hz" <<'PYTHON'
 import json, sys
@@ -59,9 +64,8 @@ for round in $(seq "$rounds"); do
     declare -A used=()
     for share in 0 0.01; do
         RATE=$fixed hot_mix "$port" 3 "$share" >/dev/null
-        server_before=$(cpu_ticks "$server_pid") postgres_before=$(cpu_ticks $(pgrep -u postgres))
-        result=$(RATE=$fixed hot_mix "$port" "$duration" "$share")
-        used[$share]="$(($(cpu_ticks "$server_pid") - server_before)) $(($(cpu_ticks $(pgrep -u postgres)) - postgres_before))"
+        RATE=$fixed measured_mix "$share"
+        used[$share]="$server_used $postgres_used"
     done
     python3 - "$round" "$result" "$duration" "$hz" ${used[0]} ${used[0.01]} <<'PYTHON'
 import json, sys
