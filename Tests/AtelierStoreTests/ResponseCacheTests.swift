@@ -182,6 +182,68 @@ let cachedStatements: [any CachedStatement.Type] = [
                     #"{"table" : "reviews", "products" : [3], "questions" : null, "columns" : ["helpfulness"]}"#)
                 == [TableChange(table: .reviews, products: [3], questions: nil, columns: ["helpfulness"])])
         #expect(TableChange.parse(notification: "no_such_table") == TableName.allCases.map(TableChange.whole))
+        #expect(
+            TableChange.parse(
+                notification:
+                    "{\n\t\"columns\":[],\"questions\":[ -4 , 2147483647 ],\"products\":null,\"table\":\"answers\"} ")
+                == [TableChange(table: .answers, products: nil, questions: [-4, 2_147_483_647], columns: [])])
+    }
+
+    /// What the payload reader cannot read in full changes every table: never a narrower change
+    /// than the payload meant.
+    @Test(arguments: [
+        #"{"table" : "reviews", "products" : [2147483648], "questions" : null}"#,
+        #"{"table" : "reviews", "products" : [1,], "questions" : null}"#,
+        #"{"table" : "reviews", "products" : [1], "questions" : null, "rows" : 3}"#,
+        #"{"table" : "reviews", "products" : [1], "questions" : null, "columns" : ["r\u0061ting"]}"#,
+        #"{"table" : "reviews", "products" : [1], "questions" : null} x"#,
+        #"{"table" : "reviews", "products" : [1.5], "questions" : null}"#,
+        #"{"products" : [1], "questions" : null}"#,
+        #"{"table" : "reviews", "products" : [1], "questions" : nul"#,
+        "",
+    ])
+    func unreadablePayloadsChangeEverything(payload: String) {
+        #expect(TableChange.parse(notification: payload) == TableName.allCases.map(TableChange.whole))
+    }
+
+    /// The reader agrees with a general JSON decoder on payloads written in every layout.
+    @Test func payloadsReadAsJSONDecoderReadsThem() throws {
+        struct Decoded: Decodable {
+            let table: String
+            let products: [Int32]?
+            let questions: [Int32]?
+            let columns: [String]?
+        }
+        var random = SystemRandomNumberGenerator()
+        let names = ["helpfulness", "rating", "body", "reported"]
+        for _ in 0..<500 {
+            let space = [" ", "", "\n", " \t"].randomElement(using: &random)!
+            func ids() -> String {
+                Bool.random(using: &random)
+                    ? "null"
+                    : "["
+                        + (0..<Int.random(in: 0...4, using: &random)).map { _ in
+                            String(Int32.random(in: Int32.min...Int32.max, using: &random))
+                        }.joined(separator: "," + space) + "]"
+            }
+            var members = [
+                "\"table\"\(space):\(space)\"\(TableName.allCases.randomElement(using: &random)!.rawValue)\"",
+                "\"products\"\(space):\(space)\(ids())",
+                "\"questions\":\(ids())",
+            ]
+            if Bool.random(using: &random) {
+                let columns = names.shuffled(using: &random).prefix(Int.random(in: 0...3, using: &random))
+                members.append("\"columns\" : [" + columns.map { "\"\($0)\"" }.joined(separator: ",") + "]")
+            }
+            let payload = "{" + space + members.shuffled(using: &random).joined(separator: "," + space) + space + "}"
+            let decoded = try JSONDecoder().decode(Decoded.self, from: Data(payload.utf8))
+            #expect(
+                TableChange.parse(notification: payload) == [
+                    TableChange(
+                        table: TableName(rawValue: decoded.table)!, products: decoded.products,
+                        questions: decoded.questions, columns: decoded.columns.map(Set.init))
+                ], "\(payload)")
+        }
     }
 
     /// Change stamps are bounded: past the limit they are forgotten, and every ticket taken

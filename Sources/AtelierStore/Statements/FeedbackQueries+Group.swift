@@ -19,7 +19,8 @@ extension FeedbackQueries {
     package struct Group<Of: KindType>: PostgresPreparedStatement {
         package typealias Row = Write.Row
 
-        package static var name: String { "feedback group \(Of.kind.action) \(Of.kind.target)" }
+        /// Read on every run: built from strings, not by reflecting the kind's enums.
+        package static var name: String { "feedback group \(Of.kind.target.table.rawValue) \(Of.kind.column)" }
         package static var sql: String { groupSQL(Of.kind) }
         package static var bindingDataTypes: [PostgresDataType] { [.int4Array] }
 

@@ -1,5 +1,4 @@
 import AtelierCatalog
-import Foundation
 
 /// What changed in one table: the products and the questions whose answers the change can
 /// alter, and for an UPDATE the columns it changed. A nil list means every one of them (a
@@ -34,24 +33,18 @@ public struct TableChange: Sendable, Equatable {
     }
 
     /// The changes a notification payload reports: a bare table name (the whole table) or the
-    /// triggers' JSON. A payload this server cannot read (a newer schema) changes everything.
+    /// triggers' JSON (`Payload`). A payload this server cannot read (a newer schema) changes
+    /// everything.
     public static func parse(notification payload: String) -> [TableChange] {
         if let table = TableName(rawValue: payload) { return [.whole(table)] }
-        guard let keyed = try? JSONDecoder().decode(Payload.self, from: Data(payload.utf8)),
-            let table = TableName(rawValue: keyed.table)
-        else { return TableName.allCases.map(whole) }
+        guard let keyed = Payload(payload), let name = keyed.table, let table = TableName(rawValue: name) else {
+            return TableName.allCases.map(whole)
+        }
         return [
             TableChange(
                 table: table, products: keyed.products, questions: keyed.questions, columns: keyed.columns.map(Set.init)
             )
         ]
-    }
-
-    private struct Payload: Decodable {
-        let table: String
-        let products: [Int32]?
-        let questions: [Int32]?
-        let columns: [String]?
     }
 }
 

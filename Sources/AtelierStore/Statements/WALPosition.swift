@@ -5,6 +5,8 @@ import PostgresNIO
 package struct WALPosition: PostgresPreparedStatement {
     package typealias Row = String
 
+    /// A literal: postgres-nio reads the name on every run, and the default reflects the type.
+    package static let name = "wal position"
     package static let sql = "SELECT pg_current_wal_insert_lsn()::text"
     package static let bindingDataTypes: [PostgresDataType] = []
 
