@@ -16,7 +16,7 @@ public enum AtelierServer {
     public static func makeApplication(_ configuration: ServerConfiguration, metrics: ServerMetrics) throws
         -> some ApplicationProtocol
     {
-        var logger = Logger(label: "atelier-serve")
+        var logger = Logger(label: "atelier-serve", factory: ServerLogHandler.init)
         logger.logLevel = configuration.logLevel
         let pool = DatabasePool(
             parameters: configuration.database, poolSize: configuration.poolSize,
