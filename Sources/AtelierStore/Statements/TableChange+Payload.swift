@@ -13,28 +13,10 @@ extension TableChange {
         var products: [Int32]?
         var questions: [Int32]?
         var columns: [String]?
-
-        init(table: String?, products: [Int32]?, questions: [Int32]?, columns: [String]?) {
-            self.table = table
-            self.products = products
-            self.questions = questions
-            self.columns = columns
-        }
-
-        init?(_ payload: String) {
-            var text = payload
-            guard
-                let read = text.withUTF8({ bytes in
-                    var reader = Reader(bytes: bytes)
-                    return reader.payload()
-                })
-            else { return nil }
-            self = read
-        }
     }
 
     /// A cursor over the payload's bytes; every method returns nil where the grammar breaks.
-    private struct Reader {
+    fileprivate struct Reader {
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
 
@@ -43,7 +25,7 @@ extension TableChange {
         }
 
         mutating func payload() -> Payload? {
-            var payload = Payload(table: nil, products: nil, questions: nil, columns: nil)
+            var payload = Payload()
             guard take(UInt8(ascii: "{")) else { return nil }
             if !take(UInt8(ascii: "}")) {
                 repeat {
@@ -148,5 +130,19 @@ extension TableChange {
                 index += 1
             }
         }
+    }
+}
+
+extension TableChange.Payload {
+    /// The payload `text` holds, or nil when it cannot be read in full.
+    init?(_ text: String) {
+        var text = text
+        guard
+            let read = text.withUTF8({ bytes in
+                var reader = TableChange.Reader(bytes: bytes)
+                return reader.payload()
+            })
+        else { return nil }
+        self = read
     }
 }
