@@ -20,10 +20,6 @@ extension TableChange {
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
 
-        init(bytes: UnsafeBufferPointer<UInt8>) {
-            self.bytes = bytes
-        }
-
         mutating func payload() -> Payload? {
             var payload = Payload()
             guard take(UInt8(ascii: "{")) else { return nil }
