@@ -305,6 +305,45 @@ let cachedStatements: [any CachedStatement.Type] = [
         #expect(cache.bytesHeld == 0 && cache.answerCount == 0, "\(cache.bytesHeld) bytes left")
     }
 
+    /// A vote drops its product's answers and the next read stores them again, for as long as
+    /// the server runs: the eviction queue must not keep an entry for every store since the
+    /// start, or the drops that tidy it scan ever more of it under the lock every hit takes.
+    @Test func theEvictionQueueHoldsOneEntryPerAnswer() {
+        let cache = Self.filled([])
+        let keys = (1...100).map { ReviewQueries.Meta(productID: Int32($0)).cacheKey }
+        for key in keys { Self.store(cache, key, ReviewQueries.Meta.self, "answer") }
+        for round in 1...50 {
+            for (index, key) in keys.enumerated() {
+                cache.apply(TableChange(table: .reviews, products: [Int32(index + 1)], questions: nil))
+                Self.store(cache, key, ReviewQueries.Meta.self, "answer \(round)")
+            }
+        }
+        #expect(cache.answerCount == 100)
+        let queue = cache.evictionQueue
+        #expect(queue.entries <= 2 * 100 + 1024, "\(queue.entries) entries queued")
+        #expect(queue.sweeps <= 50 * 100 / 1124, "\(queue.sweeps) sweeps of the whole queue")
+    }
+
+    /// An answer dropped and stored again is evicted in the order of its latest store, not of
+    /// the store its old queue entry recorded.
+    @Test func aStoredAgainAnswerIsEvictedByItsLatestStore() {
+        let body = ByteBuffer(repeating: 0x41, count: 1000)
+        let stored = body.readableBytes + ResponseCache.entryOverhead
+        let cache = ResponseCache(capacity: 8 * stored)
+        cache.setEnabled(true)
+        func store(_ id: Int32) {
+            cache.store(
+                .found(body, tag: "t"), for: ProductQueries.Styles(productID: id).cacheKey,
+                of: ProductQueries.Styles.self, ticket: cache.ticket())
+        }
+        for id: Int32 in 1...8 { store(id) }
+        cache.apply(TableChange(table: .skus, products: [1], questions: nil))
+        store(1)
+        store(9)
+        #expect(cache.lookup(ProductQueries.Styles(productID: 1).cacheKey) != nil, "stored last but one")
+        #expect(cache.lookup(ProductQueries.Styles(productID: 2).cacheKey) == nil, "the oldest store goes")
+    }
+
     /// An answer counts its bytes, not the power of two a ByteBuffer of them would reserve: a
     /// body of 1,100 bytes costs the budget 1,100, not 2,048, so more answers fit.
     @Test func anAnswerCountsItsBytesNotAPowerOfTwo() {

@@ -66,6 +66,13 @@ public final class ResponseCache: @unchecked Sendable {
         }
     }
 
+    /// An answer held, and the store that queued it for eviction: an entry of the queue that
+    /// names another store is stale (its answer was dropped, and maybe stored again since).
+    private struct Entry {
+        let held: Held
+        let queued: UInt64
+    }
+
     /// What the cache knows of a statement: what it reads and what its ids name.
     private struct Reader {
         let tablesRead: Set<TableName>
@@ -94,12 +101,17 @@ public final class ResponseCache: @unchecked Sendable {
     private let lock = NSLock()
     private var enabled = false
     /// Answers by key: a hit costs one hash.
-    private var answers: [Key: Held] = [:]
+    private var answers: [Key: Entry] = [:]
     /// The keys held, by statement and row id: what a change drops.
     private var keysByRow: [ObjectIdentifier: [Int32: [Key]]] = [:]
     private var readers: [ObjectIdentifier: Reader] = [:]
-    /// Keys in the order they were stored, for eviction; may hold keys dropped since.
-    private var order = CircularBuffer<Key>()
+    /// Keys in the order they were stored, for eviction, each with the store that queued it;
+    /// may hold stale entries (`Entry`).
+    private var order = CircularBuffer<(key: Key, queued: UInt64)>()
+    /// Stores that queued an entry, since the start.
+    private var queued: UInt64 = 0
+    /// Times stale entries were swept out of `order` (for tests).
+    private var sweeps = 0
     private var count = 0
     private var bytes = 0
     /// A clock moved by every change; a ticket is its value before a query.
@@ -116,7 +128,7 @@ public final class ResponseCache: @unchecked Sendable {
 
     /// The cached answer for `key`, if the cache is on and holds it.
     package func lookup(_ key: Key) -> Answer? {
-        lock.withLock { enabled ? answers[key] : nil }?.answer
+        lock.withLock { enabled ? answers[key] : nil }?.held.answer
     }
 
     /// Taken before querying; `store` keeps the answer only if nothing it depends on changed
@@ -138,11 +150,14 @@ public final class ResponseCache: @unchecked Sendable {
                 readers[key.statement] = Reader(
                     tablesRead: Statement.tablesRead, columnsRead: Statement.columnsRead, keySpace: Statement.keySpace)
             }
-            if let previous = answers.updateValue(answer, forKey: key) {
-                bytes -= previous.size
+            if let previous = answers[key] {
+                answers[key] = Entry(held: answer, queued: previous.queued)
+                bytes -= previous.held.size
             } else {
+                queued += 1
+                answers[key] = Entry(held: answer, queued: queued)
                 keysByRow[key.statement, default: [:]][key.id, default: []].append(key)
-                order.append(key)
+                order.append((key, queued))
                 count += 1
             }
             bytes += size
@@ -197,6 +212,10 @@ public final class ResponseCache: @unchecked Sendable {
     /// Whether every answer it gives is correct: no cache at all, or one the listener keeps.
     public var keepsCorrect: Bool { capacity == 0 || isEnabled }
 
+    /// Entries of the eviction queue, stale ones included, and the sweeps that took the stale
+    /// ones out so far (for tests).
+    package var evictionQueue: (entries: Int, sweeps: Int) { lock.withLock { (order.count, sweeps) } }
+
     /// Bytes held, overhead included.
     public var bytesHeld: Int { lock.withLock { bytes } }
 
@@ -225,22 +244,24 @@ public final class ResponseCache: @unchecked Sendable {
         for key in keys {
             guard let answer = answers.removeValue(forKey: key) else { continue }
             count -= 1
-            bytes -= answer.size
+            bytes -= answer.held.size
         }
-        // Keys of dropped answers stay in `order` until evicted; keep it from outgrowing the answers.
+        // Stale entries stay in `order` until evicted; keep it from outgrowing the answers. A sweep
+        // leaves one entry per answer, so sweeps come at most once per `count + 1024` stores.
         if order.count > 2 * count + 1024 {
-            order = CircularBuffer(order.filter { answers[$0] != nil })
+            order = CircularBuffer(order.filter { answers[$0.key]?.queued == $0.queued })
+            sweeps += 1
         }
     }
 
     /// Evicts the oldest answer still held; false when there is none. Called under the lock.
     private func evictOldest() -> Bool {
-        while let key = order.popFirst() {
-            guard let answer = answers.removeValue(forKey: key) else { continue }
+        while let (key, queued) = order.popFirst() {
+            guard answers[key]?.queued == queued, let answer = answers.removeValue(forKey: key) else { continue }
             keysByRow[key.statement]?[key.id]?.removeAll { $0 == key }
             if keysByRow[key.statement]?[key.id]?.isEmpty == true { keysByRow[key.statement]?[key.id] = nil }
             count -= 1
-            bytes -= answer.size
+            bytes -= answer.held.size
             return true
         }
         bytes = 0
