@@ -214,7 +214,7 @@ public final class ResponseCache: @unchecked Sendable {
 
     /// Entries of the eviction queue, stale ones included, and the sweeps that took the stale
     /// ones out so far (for tests).
-    package var evictionQueue: (entries: Int, sweeps: Int) { lock.withLock { (order.count, sweeps) } }
+    var evictionQueue: (entries: Int, sweeps: Int) { lock.withLock { (order.count, sweeps) } }
 
     /// Bytes held, overhead included.
     public var bytesHeld: Int { lock.withLock { bytes } }
