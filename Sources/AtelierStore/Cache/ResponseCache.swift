@@ -247,7 +247,8 @@ public final class ResponseCache: @unchecked Sendable {
             bytes -= answer.held.size
         }
         // Stale entries stay in `order` until evicted; keep it from outgrowing the answers. A sweep
-        // leaves one entry per answer, so sweeps come at most once per `count + 1024` stores.
+        // leaves one entry per answer, so the next comes only once stale entries outnumber the
+        // answers by 1,024: spread over the drops that made them, its cost per drop is constant.
         if order.count > 2 * count + 1024 {
             order = CircularBuffer(order.filter { answers[$0.key]?.queued == $0.queued })
             sweeps += 1
