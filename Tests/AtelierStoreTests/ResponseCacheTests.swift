@@ -324,8 +324,8 @@ let cachedStatements: [any CachedStatement.Type] = [
         #expect(queue.sweeps <= 50 * 100 / 1124, "\(queue.sweeps) sweeps of the whole queue")
     }
 
-    /// An answer dropped and stored again is evicted in the order of its latest store, not of
-    /// the store its old queue entry recorded.
+    /// An answer stored again, after a drop or while still held, is evicted in the order of its
+    /// latest store, not of the store its old queue entry recorded.
     @Test func aStoredAgainAnswerIsEvictedByItsLatestStore() {
         let body = ByteBuffer(repeating: 0x41, count: 1000)
         let stored = body.readableBytes + ResponseCache.entryOverhead
@@ -342,6 +342,11 @@ let cachedStatements: [any CachedStatement.Type] = [
         store(9)
         #expect(cache.lookup(ProductQueries.Styles(productID: 1).cacheKey) != nil, "stored last but one")
         #expect(cache.lookup(ProductQueries.Styles(productID: 2).cacheKey) == nil, "the oldest store goes")
+        store(3)
+        store(10)
+        #expect(cache.lookup(ProductQueries.Styles(productID: 3).cacheKey) != nil, "stored again while held")
+        #expect(cache.lookup(ProductQueries.Styles(productID: 4).cacheKey) == nil, "the oldest store goes")
+        #expect(cache.answerCount == 8)
     }
 
     /// An answer counts its bytes, not the power of two a ByteBuffer of them would reserve: a

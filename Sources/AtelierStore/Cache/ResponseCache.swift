@@ -67,7 +67,7 @@ public final class ResponseCache: @unchecked Sendable {
     }
 
     /// An answer held, and the store that queued it for eviction: an entry of the queue that
-    /// names another store is stale (its answer was dropped, and maybe stored again since).
+    /// names another store is stale (its answer was dropped or stored again since).
     private struct Entry {
         let held: Held
         let queued: UInt64
@@ -150,16 +150,14 @@ public final class ResponseCache: @unchecked Sendable {
                 readers[key.statement] = Reader(
                     tablesRead: Statement.tablesRead, columnsRead: Statement.columnsRead, keySpace: Statement.keySpace)
             }
-            if let previous = answers[key] {
-                answers[key] = Entry(held: answer, queued: previous.queued)
+            queued += 1
+            if let previous = answers.updateValue(Entry(held: answer, queued: queued), forKey: key) {
                 bytes -= previous.held.size
             } else {
-                queued += 1
-                answers[key] = Entry(held: answer, queued: queued)
                 keysByRow[key.statement, default: [:]][key.id, default: []].append(key)
-                order.append((key, queued))
                 count += 1
             }
+            order.append((key, queued))
             bytes += size
             while bytes > capacity, evictOldest() {}
         }
@@ -248,7 +246,7 @@ public final class ResponseCache: @unchecked Sendable {
         }
         // Stale entries stay in `order` until evicted; keep it from outgrowing the answers. A sweep
         // leaves one entry per answer, so the next comes only once stale entries outnumber the
-        // answers by 1,024: spread over the drops that made them, its cost per drop is constant.
+        // answers by 1,024: spread over the stores that made them, its cost per store is constant.
         if order.count > 2 * count + 1024 {
             order = CircularBuffer(order.filter { answers[$0.key]?.queued == $0.queued })
             sweeps += 1
