@@ -261,15 +261,16 @@ BEGIN
     RETURN NULL;
 END $$;
 -- The keys and columns a statement changed, as one notification (or the table's name).
+DROP FUNCTION IF EXISTS atelier_notify_keys(text, int[], int[], text[]);
 CREATE OR REPLACE FUNCTION atelier_notify_keys(table_name text, products int[], questions int[],
-    columns text[]) RETURNS void LANGUAGE plpgsql AS $$
+    columns text[], counts int[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     IF coalesce(cardinality(products), 0) > 500
         OR coalesce(cardinality(questions), 0) > 500 THEN
         PERFORM pg_notify('atelier_changes', table_name);
     ELSIF products IS NOT NULL OR questions IS NOT NULL THEN
         PERFORM pg_notify('atelier_changes', json_build_object('table', table_name,
-            'products', products, 'questions', questions, 'columns', columns)::text);
+            'products', products, 'questions', questions, 'columns', columns, 'counts', counts)::text);
     END IF;
 END $$;
 CREATE OR REPLACE FUNCTION "atelier_notify_product"() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -277,6 +278,7 @@ DECLARE
     products int[];
     questions int[];
     columns text[];
+    counts int[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r.id FROM new_rows r) AS keys(k)), NULL INTO products, questions;
@@ -296,7 +298,7 @@ BEGIN
             WHERE c IS NOT NULL;
         END IF;
     END IF;
-    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
+    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns, counts);
     RETURN NULL;
 END $$;
 DROP TRIGGER IF EXISTS "product_notify_change" ON "product";
@@ -313,6 +315,7 @@ DECLARE
     products int[];
     questions int[];
     columns text[];
+    counts int[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM new_rows r) AS keys(k)), NULL INTO products, questions;
@@ -330,7 +333,7 @@ BEGIN
             WHERE c IS NOT NULL;
         END IF;
     END IF;
-    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
+    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns, counts);
     RETURN NULL;
 END $$;
 DROP TRIGGER IF EXISTS "features_notify_change" ON "features";
@@ -347,6 +350,7 @@ DECLARE
     products int[];
     questions int[];
     columns text[];
+    counts int[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM new_rows r) AS keys(k)), NULL INTO products, questions;
@@ -366,7 +370,7 @@ BEGIN
             WHERE c IS NOT NULL;
         END IF;
     END IF;
-    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
+    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns, counts);
     RETURN NULL;
 END $$;
 DROP TRIGGER IF EXISTS "styles_notify_change" ON "styles";
@@ -383,6 +387,7 @@ DECLARE
     products int[];
     questions int[];
     columns text[];
+    counts int[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM new_rows r JOIN "styles" k1 ON k1.id = r."style_id") AS keys(k)), NULL INTO products, questions;
@@ -400,7 +405,7 @@ BEGIN
             WHERE c IS NOT NULL;
         END IF;
     END IF;
-    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
+    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns, counts);
     RETURN NULL;
 END $$;
 DROP TRIGGER IF EXISTS "photos_notify_change" ON "photos";
@@ -417,6 +422,7 @@ DECLARE
     products int[];
     questions int[];
     columns text[];
+    counts int[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM new_rows r JOIN "styles" k1 ON k1.id = r."style_id") AS keys(k)), NULL INTO products, questions;
@@ -434,7 +440,7 @@ BEGIN
             WHERE c IS NOT NULL;
         END IF;
     END IF;
-    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
+    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns, counts);
     RETURN NULL;
 END $$;
 DROP TRIGGER IF EXISTS "skus_notify_change" ON "skus";
@@ -451,6 +457,7 @@ DECLARE
     products int[];
     questions int[];
     columns text[];
+    counts int[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."current_product_id" FROM new_rows r) AS keys(k)), NULL INTO products, questions;
@@ -467,7 +474,7 @@ BEGIN
             WHERE c IS NOT NULL;
         END IF;
     END IF;
-    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
+    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns, counts);
     RETURN NULL;
 END $$;
 DROP TRIGGER IF EXISTS "related_notify_change" ON "related";
@@ -484,6 +491,7 @@ DECLARE
     products int[];
     questions int[];
     columns text[];
+    counts int[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM new_rows r) AS keys(k)), (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r.id FROM new_rows r) AS keys(k)) INTO products, questions;
@@ -503,9 +511,13 @@ BEGIN
                     CASE WHEN n."reported" IS DISTINCT FROM o."reported" THEN 'reported' END,
                     CASE WHEN n."helpful" IS DISTINCT FROM o."helpful" THEN 'helpful' END]) AS c
             WHERE c IS NOT NULL;
+            IF columns = ARRAY['helpful'] AND (SELECT count(*) FROM new_rows) <= 100 THEN
+                SELECT array_agg(x ORDER BY n.id, t.o) INTO counts FROM new_rows n,
+                    LATERAL (VALUES (1, n.id), (2, n."product_id"), (3, n."helpful")) AS t(o, x);
+            END IF;
         END IF;
     END IF;
-    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
+    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns, counts);
     RETURN NULL;
 END $$;
 DROP TRIGGER IF EXISTS "questions_notify_change" ON "questions";
@@ -522,6 +534,7 @@ DECLARE
     products int[];
     questions int[];
     columns text[];
+    counts int[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM new_rows r JOIN "questions" k1 ON k1.id = r."question_id") AS keys(k)), (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."question_id" FROM new_rows r) AS keys(k)) INTO products, questions;
@@ -543,7 +556,7 @@ BEGIN
             WHERE c IS NOT NULL;
         END IF;
     END IF;
-    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
+    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns, counts);
     RETURN NULL;
 END $$;
 DROP TRIGGER IF EXISTS "answers_notify_change" ON "answers";
@@ -560,6 +573,7 @@ DECLARE
     products int[];
     questions int[];
     columns text[];
+    counts int[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k2."product_id" FROM new_rows r JOIN "answers" k1 ON k1.id = r."answer_id" JOIN "questions" k2 ON k2.id = k1."question_id") AS keys(k)), (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."question_id" FROM new_rows r JOIN "answers" k1 ON k1.id = r."answer_id") AS keys(k)) INTO products, questions;
@@ -576,7 +590,7 @@ BEGIN
             WHERE c IS NOT NULL;
         END IF;
     END IF;
-    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
+    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns, counts);
     RETURN NULL;
 END $$;
 DROP TRIGGER IF EXISTS "answers_photos_notify_change" ON "answers_photos";
@@ -593,6 +607,7 @@ DECLARE
     products int[];
     questions int[];
     columns text[];
+    counts int[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM new_rows r) AS keys(k)), NULL INTO products, questions;
@@ -616,9 +631,13 @@ BEGIN
                     CASE WHEN n."response" IS DISTINCT FROM o."response" THEN 'response' END,
                     CASE WHEN n."helpfulness" IS DISTINCT FROM o."helpfulness" THEN 'helpfulness' END]) AS c
             WHERE c IS NOT NULL;
+            IF columns = ARRAY['helpfulness'] AND (SELECT count(*) FROM new_rows) <= 100 THEN
+                SELECT array_agg(x ORDER BY n.id, t.o) INTO counts FROM new_rows n,
+                    LATERAL (VALUES (1, n.id), (2, n."product_id"), (3, n."helpfulness")) AS t(o, x);
+            END IF;
         END IF;
     END IF;
-    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
+    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns, counts);
     RETURN NULL;
 END $$;
 DROP TRIGGER IF EXISTS "reviews_notify_change" ON "reviews";
@@ -635,6 +654,7 @@ DECLARE
     products int[];
     questions int[];
     columns text[];
+    counts int[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM new_rows r JOIN "reviews" k1 ON k1.id = r."review_id") AS keys(k)), NULL INTO products, questions;
@@ -651,7 +671,7 @@ BEGIN
             WHERE c IS NOT NULL;
         END IF;
     END IF;
-    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
+    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns, counts);
     RETURN NULL;
 END $$;
 DROP TRIGGER IF EXISTS "reviews_photos_notify_change" ON "reviews_photos";
@@ -668,6 +688,7 @@ DECLARE
     products int[];
     questions int[];
     columns text[];
+    counts int[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM new_rows r) AS keys(k)), NULL INTO products, questions;
@@ -684,7 +705,7 @@ BEGIN
             WHERE c IS NOT NULL;
         END IF;
     END IF;
-    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
+    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns, counts);
     RETURN NULL;
 END $$;
 DROP TRIGGER IF EXISTS "characteristics_notify_change" ON "characteristics";
@@ -701,6 +722,7 @@ DECLARE
     products int[];
     questions int[];
     columns text[];
+    counts int[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM new_rows r JOIN "characteristics" k1 ON k1.id = r."characteristic_id") AS keys(k)), NULL INTO products, questions;
@@ -718,7 +740,7 @@ BEGIN
             WHERE c IS NOT NULL;
         END IF;
     END IF;
-    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
+    PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns, counts);
     RETURN NULL;
 END $$;
 DROP TRIGGER IF EXISTS "characteristic_reviews_notify_change" ON "characteristic_reviews";

@@ -8,7 +8,11 @@ extension Schema {
     /// JSON: `{"table": "reviews", "products": [7, 9], "questions": null, "columns": null}`
     /// (`null`: the table has no path to that key); an UPDATE of at most
     /// `maximumKeysPerNotification` rows also names the columns whose values it changed
-    /// (`"columns": ["helpfulness"]`), so that answers reading none of them stay. A TRUNCATE, a
+    /// (`"columns": ["helpfulness"]`), so that answers reading none of them stay; when that is a
+    /// single count column (`ColumnKind.count`) of a table that names its product, and at most
+    /// `maximumCountsPerNotification` rows changed, it also sends each row's id, product and new
+    /// value, flattened (`"counts": [42, 7, 39]`), so that answers showing them can be patched
+    /// rather than read again (`CountPatch`). A TRUNCATE, a
     /// table without keys, or a statement whose keys would not fit a notification
     /// (`maximumKeysPerNotification`) sends the bare table name: everything built from the
     /// table changed.
@@ -17,6 +21,10 @@ extension Schema {
     /// Past this many keys of one kind, a statement reports its whole table instead; keeps the
     /// payload under PostgreSQL's 8,000 bytes.
     public static let maximumKeysPerNotification = 500
+
+    /// Past this many rows, an UPDATE of a count column alone sends no `counts`; with them, the
+    /// payload stays under PostgreSQL's 8,000 bytes too.
+    public static let maximumCountsPerNotification = 100
 
     /// What a change trigger fires on. INSERT, UPDATE and DELETE triggers see the changed rows
     /// (transition tables allow one event per trigger); TRUNCATE has no rows to see.
@@ -88,15 +96,16 @@ extension Schema {
                 RETURN NULL;
             END $$;
             -- The keys and columns a statement changed, as one notification (or the table's name).
+            DROP FUNCTION IF EXISTS atelier_notify_keys(text, int[], int[], text[]);
             CREATE OR REPLACE FUNCTION atelier_notify_keys(table_name text, products int[], questions int[],
-                columns text[]) RETURNS void LANGUAGE plpgsql AS $$
+                columns text[], counts int[]) RETURNS void LANGUAGE plpgsql AS $$
             BEGIN
                 IF coalesce(cardinality(products), 0) > \(maximumKeysPerNotification)
                     OR coalesce(cardinality(questions), 0) > \(maximumKeysPerNotification) THEN
                     PERFORM pg_notify('\(changeChannel)', table_name);
                 ELSIF products IS NOT NULL OR questions IS NOT NULL THEN
                     PERFORM pg_notify('\(changeChannel)', json_build_object('table', table_name,
-                        'products', products, 'questions', questions, 'columns', columns)::text);
+                        'products', products, 'questions', questions, 'columns', columns, 'counts', counts)::text);
                 END IF;
             END $$;
             """
@@ -170,6 +179,7 @@ extension Schema {
                 products int[];
                 questions int[];
                 columns text[];
+                counts int[];
             BEGIN
                 IF TG_OP = 'INSERT' THEN
                     \(keys("new_rows"))
@@ -182,13 +192,29 @@ extension Schema {
                         SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}') INTO columns
                         FROM new_rows n JOIN old_rows o ON o.id = n.id,
                             unnest(ARRAY[\(changedColumns(table))]) AS c
-                        WHERE c IS NOT NULL;
+                        WHERE c IS NOT NULL;\(countsSQL(table))
                     END IF;
                 END IF;
-                PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns);
+                PERFORM atelier_notify_keys(TG_TABLE_NAME, products, questions, columns, counts);
                 RETURN NULL;
             END $$;
             """
+    }
+
+    /// For a table that names its product and has count columns: when `columns` is one of them
+    /// alone, the rows' id, product and new value into `counts`; empty for any other table.
+    private static func countsSQL(_ table: TableSpec) -> String {
+        guard let product = referencePath(from: table, to: .product), product.count == 1 else { return "" }
+        let counted = table.columns.filter { if case .count = $0.kind { true } else { false } }
+        return counted.map { column in
+            """
+
+                        IF columns = ARRAY['\(column.name)'] AND (SELECT count(*) FROM new_rows) <= \(maximumCountsPerNotification) THEN
+                            SELECT array_agg(x ORDER BY n.id, t.o) INTO counts FROM new_rows n,
+                                LATERAL (VALUES (1, n.id), (2, n.\(quoted(product[0].column))), (3, n.\(quoted(column.name)))) AS t(o, x);
+                        END IF;
+            """
+        }.joined()
     }
 
     /// Each column but the key, as its name when rows `n` and `o` differ in it, else NULL.

@@ -128,7 +128,7 @@ public struct APIDatabase: Sendable {
     package func committed(_ write: Write, row: Write.Row?, position: LSN?) {
         if let position { ClientPosition.current?.recordWrite(at: position) }
         guard let row else { return }
-        for change in write.changes(product: row.product, question: row.question) { apply(change) }
+        for change in write.changes(row) { apply(change) }
     }
 
     /// After `write` failed, committed or not: every answer built from its tables goes.

@@ -42,6 +42,7 @@ import Testing
             "/products", "/products/\(p)", "/products/\(p)/styles", "/products/\(p)/related",
             "/reviews?product_id=\(p)",
             "/reviews?product_id=\(p)&sort=helpful", "/reviews?product_id=\(p)&sort=newest&count=50",
+            "/reviews?product_id=\(p)&count=1&page=2",
             "/reviews/meta?product_id=\(p)", "/qa/questions?product_id=\(p)&count=50",
             "/qa/questions/\(rows.question)/answers?count=50", "/products/\(unknownProduct)",
         ]
@@ -53,6 +54,13 @@ import Testing
         let styles = "(SELECT id FROM styles WHERE product_id = \(p))"
         return [
             ("PUT review helpful", .route(method: "PUT", path: "/reviews/\(r)/helpful", body: nil)),
+            // Count changes carry their new values: answers showing them are patched, not dropped.
+            ("review helpfulness", .sql("UPDATE reviews SET helpfulness = helpfulness + 5 WHERE id = \(r)")),
+            (
+                "every review of the product, helpfulness",
+                .sql("UPDATE reviews SET helpfulness = helpfulness + id % 3 WHERE product_id = \(p)")
+            ),
+            ("review helpfulness set lower", .sql("UPDATE reviews SET helpfulness = 0 WHERE id = \(r)")),
             (
                 "POST review",
                 .route(

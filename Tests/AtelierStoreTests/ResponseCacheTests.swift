@@ -124,11 +124,15 @@ let cachedStatements: [any CachedStatement.Type] = [
         cache.apply(TableChange(table: .reviews, products: [1], questions: nil, columns: ["helpfulness", "reported"]))
         #expect(cache.lookup(meta1) == nil)
         #expect(
-            FeedbackQueries.single(.init(target: .review, action: .helpful), id: 1).changes(product: 1, question: nil)
-                .map(\.columns) == [["helpfulness"]])
+            FeedbackQueries.single(.init(target: .review, action: .helpful), id: 1).changes(
+                Write.Row(id: 1, product: 1, question: nil)
+            )
+            .map(\.columns) == [["helpfulness"]])
         #expect(
-            FeedbackQueries.single(.init(target: .answer, action: .report), id: 1).changes(product: 1, question: 2)
-                .map(\.columns) == [["reported"]])
+            FeedbackQueries.single(.init(target: .answer, action: .report), id: 1).changes(
+                Write.Row(id: 1, product: 1, question: 2)
+            )
+            .map(\.columns) == [["reported"]])
     }
 
     @Test func aNewAnswerDropsItsQuestionsAnswersAndItsProductsQuestions() {

@@ -8,7 +8,9 @@ import Foundation
 /// - every catalogue table notifies its changes at commit with the products and questions they
 ///   touch (`Schema`'s triggers), and `ChangeListener` drops the answers about those rows of
 ///   every statement reading the table; a bulk change drops the table's answers;
-/// - this server also drops them itself right after its own writes, before answering;
+/// - a change that carries a count column's new values (a helpful vote) patches the answers
+///   that show them instead, where the statement can (`CachedStatement.patch`, `CountPatch`);
+/// - this server also applies its own writes' changes right after them, before answering;
 /// - an answer read before a change is not stored after it: a ticket taken before the query is
 ///   checked against the latest change of the answer's row and tables;
 /// - while the listener is not connected, the cache is off: nothing is served or stored.
@@ -73,11 +75,13 @@ public final class ResponseCache: @unchecked Sendable {
         let queued: UInt64
     }
 
-    /// What the cache knows of a statement: what it reads and what its ids name.
+    /// What the cache knows of a statement: what it reads, what its ids name, and how a count
+    /// change patches its answers (`CachedStatement.patch`).
     private struct Reader {
         let tablesRead: Set<TableName>
         let columnsRead: [TableName: Set<String>]
         let keySpace: CacheKeySpace?
+        let patch: (ByteBuffer, CacheKey, String, [TableChange.Count]) -> CountPatch
 
         /// Whether `change` can alter the statement's answers: a table it reads, and for an
         /// UPDATE a column it reads.
@@ -112,6 +116,8 @@ public final class ResponseCache: @unchecked Sendable {
     private var queued: UInt64 = 0
     /// Times stale entries were swept out of `order` (for tests).
     private var sweeps = 0
+    /// Answers patched by a count change instead of dropped, since the start.
+    private var patches = 0
     private var count = 0
     private var bytes = 0
     /// A clock moved by every change; a ticket is its value before a query.
@@ -148,7 +154,8 @@ public final class ResponseCache: @unchecked Sendable {
             guard enabled, !changed(since: ticket, Statement.tablesRead, Statement.keySpace, key.id) else { return }
             if readers[key.statement] == nil {
                 readers[key.statement] = Reader(
-                    tablesRead: Statement.tablesRead, columnsRead: Statement.columnsRead, keySpace: Statement.keySpace)
+                    tablesRead: Statement.tablesRead, columnsRead: Statement.columnsRead, keySpace: Statement.keySpace,
+                    patch: Statement.patch)
             }
             queued += 1
             if let previous = answers.updateValue(Entry(held: answer, queued: queued), forKey: key) {
@@ -178,7 +185,38 @@ public final class ResponseCache: @unchecked Sendable {
                     drop(statement)
                     continue
                 }
-                for id in ids { drop(statement, id) }
+                guard space == .product, let counts = change.counts, let column = change.columns?.first,
+                    change.columns?.count == 1
+                else {
+                    for id in ids { drop(statement, id) }
+                    continue
+                }
+                for id in ids { patch(statement, id, reader, column, counts.filter { $0.product == id }) }
+            }
+            while bytes > capacity, evictOldest() {}
+        }
+    }
+
+    /// Patches the answers of `statement` about product `id` with its rows' new `counts`, or
+    /// drops those a patch cannot answer for. Each keeps its place in the eviction queue.
+    private func patch(
+        _ statement: ObjectIdentifier, _ id: Int32, _ reader: Reader, _ column: String, _ counts: [TableChange.Count]
+    ) {
+        guard !counts.isEmpty else { return drop(statement, id) }
+        for key in keysByRow[statement]?[id] ?? [] {
+            guard let entry = answers[key] else { continue }
+            guard case .found(let body, _) = entry.held else {
+                remove(key)
+                continue
+            }
+            switch reader.patch(body, key, column, counts) {
+            case .unchanged: continue
+            case .replaced(let body):
+                let held = Held(.found(body, tag: EntityTag.of(body)))
+                bytes += held.size - entry.held.size
+                answers[key] = Entry(held: held, queued: entry.queued)
+                patches += 1
+            case .drop: remove(key)
             }
         }
     }
@@ -213,6 +251,9 @@ public final class ResponseCache: @unchecked Sendable {
     /// Entries of the eviction queue, stale ones included, and the sweeps that took the stale
     /// ones out so far (for tests).
     var evictionQueue: (entries: Int, sweeps: Int) { lock.withLock { (order.count, sweeps) } }
+
+    /// Answers patched by count changes instead of dropped, since the start.
+    package var patched: Int { lock.withLock { patches } }
 
     /// Bytes held, overhead included.
     public var bytesHeld: Int { lock.withLock { bytes } }
@@ -256,14 +297,20 @@ public final class ResponseCache: @unchecked Sendable {
     /// Evicts the oldest answer still held; false when there is none. Called under the lock.
     private func evictOldest() -> Bool {
         while let (key, queued) = order.popFirst() {
-            guard answers[key]?.queued == queued, let answer = answers.removeValue(forKey: key) else { continue }
-            keysByRow[key.statement]?[key.id]?.removeAll { $0 == key }
-            if keysByRow[key.statement]?[key.id]?.isEmpty == true { keysByRow[key.statement]?[key.id] = nil }
-            count -= 1
-            bytes -= answer.held.size
+            guard answers[key]?.queued == queued else { continue }
+            remove(key)
             return true
         }
         bytes = 0
         return false
+    }
+
+    /// Drops the answer held for `key`; its queue entry goes stale. Called under the lock.
+    private func remove(_ key: Key) {
+        guard let answer = answers.removeValue(forKey: key) else { return }
+        keysByRow[key.statement]?[key.id]?.removeAll { $0 == key }
+        if keysByRow[key.statement]?[key.id]?.isEmpty == true { keysByRow[key.statement]?[key.id] = nil }
+        count -= 1
+        bytes -= answer.held.size
     }
 }

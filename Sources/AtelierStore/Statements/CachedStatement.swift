@@ -1,4 +1,5 @@
 import AtelierCatalog
+import NIOCore
 
 /// A read statement whose answer the response cache may keep: its key, every table its SQL
 /// reads (a test checks the list against the SQL), and the kind of row its answer is about, so
@@ -13,10 +14,19 @@ package protocol CachedStatement: JSONStatement {
     /// products), which any change to its tables drops.
     static var keySpace: CacheKeySpace? { get }
     var cacheKey: CacheKey { get }
+    /// What the count `column` set to `counts` (rows of the answer's own row) does to the
+    /// answer held for `key`, `body`; by default it is read again.
+    static func patch(_ body: ByteBuffer, for key: CacheKey, column: String, counts: [TableChange.Count]) -> CountPatch
 }
 
 extension CachedStatement {
     package static var columnsRead: [TableName: Set<String>] { [:] }
+
+    package static func patch(
+        _ body: ByteBuffer, for key: CacheKey, column: String, counts: [TableChange.Count]
+    ) -> CountPatch {
+        .drop
+    }
 }
 
 extension CachedStatement where Self: ByIDStatement {

@@ -33,8 +33,8 @@ extension FeedbackQueries {
         }
 
         package func decodeRow(_ row: PostgresRow) throws -> Row {
-            let (id, product, question) = try row.decode((Int32, Int32?, Int32?).self)
-            return Row(id: id, product: product, question: question)
+            let (id, product, question, count) = try row.decode((Int32, Int32?, Int32?, Int32?).self)
+            return Row(id: id, product: product, question: question, count: count)
         }
     }
 

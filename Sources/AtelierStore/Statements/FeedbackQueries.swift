@@ -69,7 +69,7 @@ package enum FeedbackQueries {
     }
 
     /// Updates the rows of `rows` (`v`: `id`, `times` asked) as `r`, and returns each with its
-    /// product and question (`Write`).
+    /// product and question (`Write`), and in a group its new helpfulness.
     private static func sql(_ kind: Kind, rows: String, guarded: Bool) -> String {
         let table = kind.target.table
         let column = kind.column
@@ -93,9 +93,11 @@ package enum FeedbackQueries {
             (sources, returning) = ("\(rows), questions q", "r.id, q.product_id, r.question_id")
             conditions.append("q.id = r.question_id")
         }
+        // A group's rows also carry the helpfulness they now have (`Write.Row.count`).
+        let count = guarded ? (kind.action == .helpful ? ", r.\(column)" : ", NULL::int4") : ""
         return """
             UPDATE \(table) r SET \(assignment) FROM \(sources) WHERE \(conditions.joined(separator: " AND ")) \
-            RETURNING \(returning)
+            RETURNING \(returning)\(count)
             """
     }
 }

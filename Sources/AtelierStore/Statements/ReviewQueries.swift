@@ -1,4 +1,5 @@
 import AtelierCatalog
+import NIOCore
 import PostgresNIO
 
 /// The review routes' SQL and JSON shapes. Reported reviews appear nowhere: not in the list,
@@ -55,6 +56,16 @@ package enum ReviewQueries {
         }
 
         package var values: [StatementValue] { pageValues + [.bool(sort == .newest)] }
+
+        /// A helpful vote patched into a page held (`CountPatch.page`), ordered as `order` says.
+        package static func patch(
+            _ body: ByteBuffer, for key: CacheKey, column: String, counts: [TableChange.Count]
+        ) -> CountPatch {
+            guard column == "helpfulness" else { return .drop }
+            return .page(
+                body, counts: counts, keys: CountedList.Keys(id: "review_id", count: "helpfulness", date: "date"),
+                page: key.page, size: key.count, byCount: key.variant == 0)
+        }
     }
 
     /// `GET /reviews/meta`: counts per star and per recommendation, and each characteristic's

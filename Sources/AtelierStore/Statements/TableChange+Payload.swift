@@ -4,8 +4,9 @@ extension TableChange {
     /// The triggers' JSON payload (`Schema.changeChannel`), read in one pass over its bytes: a
     /// vote's notification is read by every server, and a general JSON decoder costs a vote more
     /// than all the cache work it triggers. Reads an object whose members are `table` (a
-    /// string), `products` and `questions` (null or arrays of integers) and `columns` (null or
-    /// an array of strings), in any order, with any JSON whitespace; nil for anything else (an
+    /// string), `products` and `questions` (null or arrays of integers), `columns` (null or
+    /// an array of strings) and `counts` (null or an array of row, product and value triples,
+    /// flattened), in any order, with any JSON whitespace; nil for anything else (an
     /// escape in a string, an unknown member, trailing bytes), which the caller treats as a
     /// change to everything.
     struct Payload {
@@ -13,6 +14,7 @@ extension TableChange {
         var products: [Int32]?
         var questions: [Int32]?
         var columns: [String]?
+        var counts: [TableChange.Count]?
     }
 
     /// A cursor over the payload's bytes; every method returns nil where the grammar breaks.
@@ -39,6 +41,13 @@ extension TableChange {
                     case "columns":
                         guard let names = nullable({ $0.strings() }) else { return nil }
                         payload.columns = names
+                    case "counts":
+                        guard let flat = nullable({ $0.integers() }), (flat?.count ?? 0) % 3 == 0 else { return nil }
+                        payload.counts = flat.map { flat in
+                            stride(from: 0, to: flat.count, by: 3).map {
+                                TableChange.Count(row: flat[$0], product: flat[$0 + 1], value: flat[$0 + 2])
+                            }
+                        }
                     default: return nil
                     }
                 } while take(UInt8(ascii: ","))

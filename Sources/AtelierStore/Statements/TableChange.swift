@@ -11,12 +11,32 @@ public struct TableChange: Sendable, Equatable {
     public let questions: [Int32]?
     /// The columns whose values changed; nil for any (rows added or removed).
     public let columns: Set<String>?
+    /// For an UPDATE that changed one count column only (`columns` names it) of a table with a
+    /// product: each row's new value, so that an answer showing it can be patched instead of
+    /// read again (`CountPatch`); nil when not known.
+    public let counts: [Count]?
 
-    public init(table: TableName, products: [Int32]?, questions: [Int32]?, columns: Set<String>? = nil) {
+    /// A row's new value of the count column a change set.
+    public struct Count: Sendable, Equatable {
+        public let row: Int32
+        public let product: Int32
+        public let value: Int32
+
+        public init(row: Int32, product: Int32, value: Int32) {
+            self.row = row
+            self.product = product
+            self.value = value
+        }
+    }
+
+    public init(
+        table: TableName, products: [Int32]?, questions: [Int32]?, columns: Set<String>? = nil, counts: [Count]? = nil
+    ) {
         self.table = table
         self.products = products
         self.questions = questions
         self.columns = columns
+        self.counts = counts
     }
 
     /// Everything built from `table` changed.
@@ -42,8 +62,9 @@ public struct TableChange: Sendable, Equatable {
         }
         return [
             TableChange(
-                table: table, products: keyed.products, questions: keyed.questions, columns: keyed.columns.map(Set.init)
-            )
+                table: table, products: keyed.products, questions: keyed.questions,
+                columns: keyed.columns.map(Set.init),
+                counts: keyed.counts)
         ]
     }
 }

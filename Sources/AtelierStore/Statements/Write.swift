@@ -17,13 +17,21 @@ package struct Write: Sendable {
         let id: Int32
         let product: Int32?
         let question: Int32?
+        /// The value the write left in its one count column (a helpful vote's group); nil
+        /// when not returned.
+        var count: Int32? = nil
     }
 
-    /// The changes a committed write made, one per table written.
-    package func changes(product: Int32?, question: Int32?) -> [TableChange] {
+    /// The changes a committed write made to `row`, one per table written.
+    package func changes(_ row: Write.Row) -> [TableChange] {
         tablesWritten.map { table in
-            TableChange(
-                table: table, products: product.map { [$0] }, questions: question.map { [$0] }, columns: columnsWritten)
+            var counts: [TableChange.Count]?
+            if let value = row.count, let product = row.product, columnsWritten?.count == 1 {
+                counts = [TableChange.Count(row: row.id, product: product, value: value)]
+            }
+            return TableChange(
+                table: table, products: row.product.map { [$0] }, questions: row.question.map { [$0] },
+                columns: columnsWritten, counts: counts)
         }
     }
 }
