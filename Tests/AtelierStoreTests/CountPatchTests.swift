@@ -72,6 +72,14 @@ import Testing
         #expect(Self.patch(ByteBuffer(string: #"{"product":"7","results":[]}"#), [Self.vote(1, 2)]) == .unchanged)
     }
 
+    /// Every cut of an answer short of its results' end is read again, never a crash.
+    @Test func aCutAnswerIsReadAgain() {
+        let bytes = Array(Self.page([(1, 9, Self.day1), (2, 5, Self.day2)]).readableBytesView)
+        for length in 0...(bytes.count - 2) {
+            #expect(Self.patch(ByteBuffer(bytes: bytes[..<length]), [Self.vote(1, 10)]) == .drop, "\(length)")
+        }
+    }
+
     /// The cache patches in place: the answer keeps its key, gets a new tag, and other
     /// statements' answers about the product are dropped as before.
     @Test func theCachePatchesReviewPagesAndDropsWhatItCannotPatch() throws {

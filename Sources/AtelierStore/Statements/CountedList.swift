@@ -61,8 +61,9 @@ package struct CountedList {
         var index = start
         if index < bytes.count, bytes[index] != UInt8(ascii: "]") {
             while true {
-                guard let end = Self.valueEnd(bytes, from: index), bytes[index] == UInt8(ascii: "{"),
-                    let element = Element(Array(bytes[index..<end]), keys: keys), end < bytes.count
+                guard index < bytes.count, bytes[index] == UInt8(ascii: "{"),
+                    let end = Self.valueEnd(bytes, from: index),
+                    end < bytes.count, let element = Element(Array(bytes[index..<end]), keys: keys)
                 else { return nil }
                 elements.append(element)
                 index = end + 1
@@ -138,7 +139,8 @@ package struct CountedList {
             guard !key.utf8.contains(UInt8(ascii: "\\")), let end = valueEnd(bytes, from: close + 2) else { return nil }
             members[key] = (close + 2)..<end
             index = end
-            if bytes[index] == UInt8(ascii: ",") { index += 1 } else { break }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ",") else { break }
+            index += 1
         }
         return members
     }

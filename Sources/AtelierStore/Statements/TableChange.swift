@@ -21,12 +21,6 @@ public struct TableChange: Sendable, Equatable {
         public let row: Int32
         public let product: Int32
         public let value: Int32
-
-        public init(row: Int32, product: Int32, value: Int32) {
-            self.row = row
-            self.product = product
-            self.value = value
-        }
     }
 
     public init(
