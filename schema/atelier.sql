@@ -279,6 +279,7 @@ DECLARE
     questions int[];
     columns text[];
     counts int[];
+    changed int;
 BEGIN
     IF TG_OP = 'INSERT' THEN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r.id FROM new_rows r) AS keys(k)), NULL INTO products, questions;
@@ -286,7 +287,8 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r.id FROM old_rows r) AS keys(k)), NULL INTO products, questions;
     ELSE
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r.id FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)), NULL INTO products, questions;
-        IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
+        SELECT count(*) INTO changed FROM new_rows;
+        IF changed <= 500 AND NOT EXISTS
             (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
             SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}') INTO columns
             FROM new_rows n JOIN old_rows o ON o.id = n.id,
@@ -316,6 +318,7 @@ DECLARE
     questions int[];
     columns text[];
     counts int[];
+    changed int;
 BEGIN
     IF TG_OP = 'INSERT' THEN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM new_rows r) AS keys(k)), NULL INTO products, questions;
@@ -323,7 +326,8 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM old_rows r) AS keys(k)), NULL INTO products, questions;
     ELSE
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)), NULL INTO products, questions;
-        IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
+        SELECT count(*) INTO changed FROM new_rows;
+        IF changed <= 500 AND NOT EXISTS
             (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
             SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}') INTO columns
             FROM new_rows n JOIN old_rows o ON o.id = n.id,
@@ -351,6 +355,7 @@ DECLARE
     questions int[];
     columns text[];
     counts int[];
+    changed int;
 BEGIN
     IF TG_OP = 'INSERT' THEN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM new_rows r) AS keys(k)), NULL INTO products, questions;
@@ -358,7 +363,8 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM old_rows r) AS keys(k)), NULL INTO products, questions;
     ELSE
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)), NULL INTO products, questions;
-        IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
+        SELECT count(*) INTO changed FROM new_rows;
+        IF changed <= 500 AND NOT EXISTS
             (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
             SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}') INTO columns
             FROM new_rows n JOIN old_rows o ON o.id = n.id,
@@ -388,6 +394,7 @@ DECLARE
     questions int[];
     columns text[];
     counts int[];
+    changed int;
 BEGIN
     IF TG_OP = 'INSERT' THEN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM new_rows r JOIN "styles" k1 ON k1.id = r."style_id") AS keys(k)), NULL INTO products, questions;
@@ -395,7 +402,8 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM old_rows r JOIN "styles" k1 ON k1.id = r."style_id") AS keys(k)), NULL INTO products, questions;
     ELSE
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r JOIN "styles" k1 ON k1.id = r."style_id") AS keys(k)), NULL INTO products, questions;
-        IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
+        SELECT count(*) INTO changed FROM new_rows;
+        IF changed <= 500 AND NOT EXISTS
             (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
             SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}') INTO columns
             FROM new_rows n JOIN old_rows o ON o.id = n.id,
@@ -423,6 +431,7 @@ DECLARE
     questions int[];
     columns text[];
     counts int[];
+    changed int;
 BEGIN
     IF TG_OP = 'INSERT' THEN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM new_rows r JOIN "styles" k1 ON k1.id = r."style_id") AS keys(k)), NULL INTO products, questions;
@@ -430,7 +439,8 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM old_rows r JOIN "styles" k1 ON k1.id = r."style_id") AS keys(k)), NULL INTO products, questions;
     ELSE
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r JOIN "styles" k1 ON k1.id = r."style_id") AS keys(k)), NULL INTO products, questions;
-        IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
+        SELECT count(*) INTO changed FROM new_rows;
+        IF changed <= 500 AND NOT EXISTS
             (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
             SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}') INTO columns
             FROM new_rows n JOIN old_rows o ON o.id = n.id,
@@ -458,6 +468,7 @@ DECLARE
     questions int[];
     columns text[];
     counts int[];
+    changed int;
 BEGIN
     IF TG_OP = 'INSERT' THEN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."current_product_id" FROM new_rows r) AS keys(k)), NULL INTO products, questions;
@@ -465,7 +476,8 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."current_product_id" FROM old_rows r) AS keys(k)), NULL INTO products, questions;
     ELSE
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."current_product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)), NULL INTO products, questions;
-        IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
+        SELECT count(*) INTO changed FROM new_rows;
+        IF changed <= 500 AND NOT EXISTS
             (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
             SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}') INTO columns
             FROM new_rows n JOIN old_rows o ON o.id = n.id,
@@ -492,6 +504,7 @@ DECLARE
     questions int[];
     columns text[];
     counts int[];
+    changed int;
 BEGIN
     IF TG_OP = 'INSERT' THEN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM new_rows r) AS keys(k)), (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r.id FROM new_rows r) AS keys(k)) INTO products, questions;
@@ -499,7 +512,8 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM old_rows r) AS keys(k)), (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r.id FROM old_rows r) AS keys(k)) INTO products, questions;
     ELSE
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)), (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r.id FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)) INTO products, questions;
-        IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
+        SELECT count(*) INTO changed FROM new_rows;
+        IF changed <= 500 AND NOT EXISTS
             (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
             SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}') INTO columns
             FROM new_rows n JOIN old_rows o ON o.id = n.id,
@@ -511,7 +525,7 @@ BEGIN
                     CASE WHEN n."reported" IS DISTINCT FROM o."reported" THEN 'reported' END,
                     CASE WHEN n."helpful" IS DISTINCT FROM o."helpful" THEN 'helpful' END]) AS c
             WHERE c IS NOT NULL;
-            IF columns = ARRAY['helpful'] AND (SELECT count(*) FROM new_rows) <= 100 THEN
+            IF columns = ARRAY['helpful'] AND changed <= 100 THEN
                 SELECT array_agg(x ORDER BY n.id, t.o) INTO counts FROM new_rows n,
                     LATERAL (VALUES (1, n.id), (2, n."product_id"), (3, n."helpful")) AS t(o, x);
             END IF;
@@ -535,6 +549,7 @@ DECLARE
     questions int[];
     columns text[];
     counts int[];
+    changed int;
 BEGIN
     IF TG_OP = 'INSERT' THEN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM new_rows r JOIN "questions" k1 ON k1.id = r."question_id") AS keys(k)), (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."question_id" FROM new_rows r) AS keys(k)) INTO products, questions;
@@ -542,7 +557,8 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM old_rows r JOIN "questions" k1 ON k1.id = r."question_id") AS keys(k)), (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."question_id" FROM old_rows r) AS keys(k)) INTO products, questions;
     ELSE
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r JOIN "questions" k1 ON k1.id = r."question_id") AS keys(k)), (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."question_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)) INTO products, questions;
-        IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
+        SELECT count(*) INTO changed FROM new_rows;
+        IF changed <= 500 AND NOT EXISTS
             (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
             SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}') INTO columns
             FROM new_rows n JOIN old_rows o ON o.id = n.id,
@@ -574,6 +590,7 @@ DECLARE
     questions int[];
     columns text[];
     counts int[];
+    changed int;
 BEGIN
     IF TG_OP = 'INSERT' THEN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k2."product_id" FROM new_rows r JOIN "answers" k1 ON k1.id = r."answer_id" JOIN "questions" k2 ON k2.id = k1."question_id") AS keys(k)), (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."question_id" FROM new_rows r JOIN "answers" k1 ON k1.id = r."answer_id") AS keys(k)) INTO products, questions;
@@ -581,7 +598,8 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k2."product_id" FROM old_rows r JOIN "answers" k1 ON k1.id = r."answer_id" JOIN "questions" k2 ON k2.id = k1."question_id") AS keys(k)), (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."question_id" FROM old_rows r JOIN "answers" k1 ON k1.id = r."answer_id") AS keys(k)) INTO products, questions;
     ELSE
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k2."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r JOIN "answers" k1 ON k1.id = r."answer_id" JOIN "questions" k2 ON k2.id = k1."question_id") AS keys(k)), (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."question_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r JOIN "answers" k1 ON k1.id = r."answer_id") AS keys(k)) INTO products, questions;
-        IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
+        SELECT count(*) INTO changed FROM new_rows;
+        IF changed <= 500 AND NOT EXISTS
             (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
             SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}') INTO columns
             FROM new_rows n JOIN old_rows o ON o.id = n.id,
@@ -608,6 +626,7 @@ DECLARE
     questions int[];
     columns text[];
     counts int[];
+    changed int;
 BEGIN
     IF TG_OP = 'INSERT' THEN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM new_rows r) AS keys(k)), NULL INTO products, questions;
@@ -615,7 +634,8 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM old_rows r) AS keys(k)), NULL INTO products, questions;
     ELSE
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)), NULL INTO products, questions;
-        IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
+        SELECT count(*) INTO changed FROM new_rows;
+        IF changed <= 500 AND NOT EXISTS
             (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
             SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}') INTO columns
             FROM new_rows n JOIN old_rows o ON o.id = n.id,
@@ -631,7 +651,7 @@ BEGIN
                     CASE WHEN n."response" IS DISTINCT FROM o."response" THEN 'response' END,
                     CASE WHEN n."helpfulness" IS DISTINCT FROM o."helpfulness" THEN 'helpfulness' END]) AS c
             WHERE c IS NOT NULL;
-            IF columns = ARRAY['helpfulness'] AND (SELECT count(*) FROM new_rows) <= 100 THEN
+            IF columns = ARRAY['helpfulness'] AND changed <= 100 THEN
                 SELECT array_agg(x ORDER BY n.id, t.o) INTO counts FROM new_rows n,
                     LATERAL (VALUES (1, n.id), (2, n."product_id"), (3, n."helpfulness")) AS t(o, x);
             END IF;
@@ -655,6 +675,7 @@ DECLARE
     questions int[];
     columns text[];
     counts int[];
+    changed int;
 BEGIN
     IF TG_OP = 'INSERT' THEN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM new_rows r JOIN "reviews" k1 ON k1.id = r."review_id") AS keys(k)), NULL INTO products, questions;
@@ -662,7 +683,8 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM old_rows r JOIN "reviews" k1 ON k1.id = r."review_id") AS keys(k)), NULL INTO products, questions;
     ELSE
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r JOIN "reviews" k1 ON k1.id = r."review_id") AS keys(k)), NULL INTO products, questions;
-        IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
+        SELECT count(*) INTO changed FROM new_rows;
+        IF changed <= 500 AND NOT EXISTS
             (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
             SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}') INTO columns
             FROM new_rows n JOIN old_rows o ON o.id = n.id,
@@ -689,6 +711,7 @@ DECLARE
     questions int[];
     columns text[];
     counts int[];
+    changed int;
 BEGIN
     IF TG_OP = 'INSERT' THEN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM new_rows r) AS keys(k)), NULL INTO products, questions;
@@ -696,7 +719,8 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM old_rows r) AS keys(k)), NULL INTO products, questions;
     ELSE
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT r."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r) AS keys(k)), NULL INTO products, questions;
-        IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
+        SELECT count(*) INTO changed FROM new_rows;
+        IF changed <= 500 AND NOT EXISTS
             (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
             SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}') INTO columns
             FROM new_rows n JOIN old_rows o ON o.id = n.id,
@@ -723,6 +747,7 @@ DECLARE
     questions int[];
     columns text[];
     counts int[];
+    changed int;
 BEGIN
     IF TG_OP = 'INSERT' THEN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM new_rows r JOIN "characteristics" k1 ON k1.id = r."characteristic_id") AS keys(k)), NULL INTO products, questions;
@@ -730,7 +755,8 @@ BEGIN
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM old_rows r JOIN "characteristics" k1 ON k1.id = r."characteristic_id") AS keys(k)), NULL INTO products, questions;
     ELSE
         SELECT (SELECT array_agg(DISTINCT k ORDER BY k) FROM (SELECT k1."product_id" FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) r JOIN "characteristics" k1 ON k1.id = r."characteristic_id") AS keys(k)), NULL INTO products, questions;
-        IF (SELECT count(*) FROM new_rows) <= 500 AND NOT EXISTS
+        SELECT count(*) INTO changed FROM new_rows;
+        IF changed <= 500 AND NOT EXISTS
             (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
             SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}') INTO columns
             FROM new_rows n JOIN old_rows o ON o.id = n.id,

@@ -180,6 +180,7 @@ extension Schema {
                 questions int[];
                 columns text[];
                 counts int[];
+                changed int;
             BEGIN
                 IF TG_OP = 'INSERT' THEN
                     \(keys("new_rows"))
@@ -187,7 +188,8 @@ extension Schema {
                     \(keys("old_rows"))
                 ELSE
                     \(keys("(SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows)"))
-                    IF (SELECT count(*) FROM new_rows) <= \(maximumKeysPerNotification) AND NOT EXISTS
+                    SELECT count(*) INTO changed FROM new_rows;
+                    IF changed <= \(maximumKeysPerNotification) AND NOT EXISTS
                         (SELECT FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE o.id IS NULL) THEN
                         SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}') INTO columns
                         FROM new_rows n JOIN old_rows o ON o.id = n.id,
@@ -209,7 +211,7 @@ extension Schema {
         return counted.map { column in
             """
 
-                        IF columns = ARRAY['\(column.name)'] AND (SELECT count(*) FROM new_rows) <= \(maximumCountsPerNotification) THEN
+                        IF columns = ARRAY['\(column.name)'] AND changed <= \(maximumCountsPerNotification) THEN
                             SELECT array_agg(x ORDER BY n.id, t.o) INTO counts FROM new_rows n,
                                 LATERAL (VALUES (1, n.id), (2, n.\(quoted(product[0].column))), (3, n.\(quoted(column.name)))) AS t(o, x);
                         END IF;

@@ -10,12 +10,6 @@ package struct CountedList {
         let id: String
         let count: String
         let date: String
-
-        package init(id: String, count: String, date: String) {
-            self.id = id
-            self.count = count
-            self.date = date
-        }
     }
 
     /// One result: its bytes, and what was read from them.
